@@ -1,0 +1,39 @@
+/**
+ * Adapts a tfjs LayersModel to the {@link ImageClassifier} interface.
+ *
+ * Convention shared by every model freqlens builds or imports: the model's single output is the logits,
+ * and the layer whose output is the penultimate representation (the input of the final linear layer) is
+ * named {@link FEATURES_LAYER}. Saved models keep that name, so a model loaded from disk works too.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import type { ImageClassifier } from "./classifier.ts";
+
+/** Name of the layer whose output is the penultimate representation. */
+export const FEATURES_LAYER = "features";
+
+/** Wraps `model` (NHWC [0,1] input, logits output, a layer named `features`) as an ImageClassifier. */
+export function classifierFromLayersModel(model: tfl.LayersModel): ImageClassifier {
+  const input = model.inputs[0];
+  const [, h, w, c] = input.shape;
+  if (h == null || w == null || c == null) {
+    throw new Error(`model '${model.name}': input shape ${JSON.stringify(input.shape)} is not [N,H,W,C]`);
+  }
+  const outShape = model.outputs[0].shape;
+  const numClasses = outShape[outShape.length - 1];
+  if (numClasses == null) throw new Error(`model '${model.name}': output has no class dimension`);
+  let featureModel: tfl.LayersModel | undefined;
+  const featuresOf = () => {
+    if (!featureModel) {
+      const layer = model.getLayer(FEATURES_LAYER);
+      featureModel = tfl.model({ inputs: model.inputs, outputs: layer.output as tfl.SymbolicTensor });
+    }
+    return featureModel;
+  };
+  return {
+    inputShape: [h, w, c] as const,
+    numClasses,
+    logits: (images) => model.apply(images, { training: false }) as tf.Tensor2D,
+    features: (images) => featuresOf().apply(images, { training: false }) as tf.Tensor2D,
+  };
+}

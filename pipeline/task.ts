@@ -1,0 +1,81 @@
+/**
+ * The contract between the pipeline engine and a stage kind.
+ *
+ * Every file `tasks/<kind>.ts` default-exports `defineTask({...})`. The engine validates the stage's
+ * params with `params` (a zod schema), hands the task a {@link TaskContext}, and turns whatever the task
+ * wrote into `ctx.outDir` into one store entry. Tasks are thin wiring: they read inputs, call pure
+ * functions in `lib/`, and write files.
+ */
+import type { z } from "zod";
+
+/** One upstream stage instance that this stage reads, as stored in the cache. */
+export interface StageInput {
+  /** Instance name, e.g. `attack[method=pgd,eps=0.03]`. */
+  instance: string;
+  /** The stage name it was declared under in the config (without sweep suffix). */
+  stage: string;
+  /** Directory of its store entry; read-only. */
+  dir: string;
+  /** Its fully resolved params (defaults, stage params and sweep values merged). */
+  params: Record<string, unknown>;
+}
+
+/** Reports progress of a long stage: a bar in a terminal, periodic plain lines otherwise. */
+export interface Progress {
+  /** Begins a phase of `total` units, e.g. `start("epoch 3", 390)`. */
+  start(label: string, total: number): void;
+  /** Sets the number of finished units and optional fields shown beside the bar (loss, img/s…). */
+  update(done: number, fields?: Record<string, string | number>): void;
+  /** Ends the current phase. */
+  finish(): void;
+}
+
+/** Everything a task may use while it runs. */
+export interface TaskContext<P> {
+  /** Instance name of the running stage. */
+  instance: string;
+  /** Params after validation by the task's schema. */
+  params: P;
+  /**
+   * Inputs by the alias used in the config's `inputs:` map. A fanned-out input holds one entry, a
+   * gathered input (`{stage: x, gather: true}`) holds every instance of that stage in sweep order.
+   */
+  inputs: Record<string, StageInput[]>;
+  /** Directory the task writes its outputs into (a temporary directory, renamed into the store). */
+  outDir: string;
+  /** Seed for every random choice, derived from the config's `seed` and the instance name. */
+  seed: number;
+  /** Name of the numeric backend the stage runs on (`wasm`, `cpu`, `tensorflow`, `webgpu`). */
+  backend: string;
+  progress: Progress;
+  /** Appends a line to the stage's log (kept in its store entry). */
+  log(message: string): void;
+}
+
+/** A stage kind. */
+export interface TaskDefinition<P> {
+  /** One line on what the stage computes, shown by `cli dag` and `cli show`. */
+  description: string;
+  /** Schema of the stage's params; unknown keys must be rejected (`z.strictObject`). */
+  params: z.ZodType<P>;
+  /**
+   * True when the numbers a stage writes depend on the numeric backend: the engine then initialises
+   * the backend before `run` and puts the backend and its thread count into the cache key.
+   */
+  numeric: boolean;
+  run(ctx: TaskContext<P>): Promise<void>;
+}
+
+/** Declares a stage kind; the identity function, there for type inference. */
+export function defineTask<P>(definition: TaskDefinition<P>): TaskDefinition<P> {
+  return definition;
+}
+
+/** Returns the single input under `alias`, or throws naming the alias when there is not exactly one. */
+export function oneInput(inputs: Record<string, StageInput[]>, alias: string): StageInput {
+  const list = inputs[alias];
+  if (!list || list.length !== 1) {
+    throw new Error(`input '${alias}': expected exactly one stage instance, got ${list?.length ?? 0}`);
+  }
+  return list[0];
+}
