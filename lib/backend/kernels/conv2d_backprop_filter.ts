@@ -1,0 +1,36 @@
+/**
+ * `Conv2DBackpropFilter` for the wasm backend, which tfjs-backend-wasm 4.22 lacks (training fails without
+ * it): native oneDNN when available (`../native/onednn.ts`), else re-expressed through the stock forward
+ * conv2d (`./conv_reexpress.ts`).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { conv2dBackpropFilterViaForward } from "./conv_reexpress.ts";
+import type { WasmBackendLike } from "./wasm_call.ts";
+
+/** The kernel: inputs `{x: [N,H,W,Ci], dy: [N,OH,OW,Co]}`, attrs as tfjs' conv2d gradient passes them. */
+export function conv2dBackpropFilter(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (attrs.dataFormat === "NCHW") {
+    throw new Error("wasm Conv2DBackpropFilter: dataFormat NCHW is unsupported");
+  }
+  const g = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  return conv2dBackpropFilterViaForward(backend, x, dy, g);
+}
+
+/** Registration record for `tf.registerKernel`. */
+export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: "wasm",
+  kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc,
+};

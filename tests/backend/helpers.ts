@@ -1,0 +1,47 @@
+/**
+ * Test helpers for backend kernels: run the same computation on the wasm backend (with freqlens kernels)
+ * and on the reference cpu backend, and compare.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { initBackend } from "../../lib/backend/mod.ts";
+
+/** Deterministic uniform [-1, 1) values from a seed (mulberry32). */
+export function seededValues(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** Deterministic integer in [lo, hi] from a seed stream. */
+export function seededInt(seed: number, lo: number, hi: number): number {
+  return lo + Math.floor(((seededValues(1, seed)[0] + 1) / 2) * (hi - lo + 1));
+}
+
+/** Runs `f` on backend `name` with plain arrays in, plain arrays out. */
+export async function onBackend(
+  name: string,
+  f: () => tf.Tensor,
+): Promise<{ data: Float32Array; shape: number[] }> {
+  await initBackend(name);
+  const t = tf.tidy(f);
+  const data = (await t.data()) as Float32Array;
+  const shape = t.shape;
+  t.dispose();
+  return { data: Float32Array.from(data), shape };
+}
+
+/** Largest |a − b| / (1 + |b|) over two arrays of the same length. */
+export function maxRelErr(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
+  return m;
+}
