@@ -8,3 +8,6 @@ export * from "./loop.ts";
 export * from "./fgsm.ts";
 export * from "./pgd.ts";
 export * from "./cw.ts";
+export * from "./simba.ts";
+export * from "./lowfreq.ts";
+export * from "./registry.ts";
