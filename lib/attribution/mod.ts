@@ -11,3 +11,7 @@ export { DEFAULT_MAX_BATCH, predictedClasses, resolveTargets, scoreGenerated } f
 export { bandContributions, BandDecomposer, type BandLayout, bandLayout } from "./band_decomposition.ts";
 export * from "./baseline.ts";
 export * from "./occluded_frequency.ts";
+export * from "./saliency.ts";
+export * from "./fourier_heatmap.ts";
+export * from "./filtered_accuracy.ts";
+export * from "./derived.ts";

@@ -9,6 +9,7 @@
  * curve and the images of a single-image view.
  */
 import type { ImageClassifier } from "../models/classifier.ts";
+import { Rng } from "../stats/mod.ts";
 import { BandDecomposer } from "./band_decomposition.ts";
 import { baselineFill, type BaselineKind, type CoefficientStats, coefficientStats } from "./baseline.ts";
 import { checkImageShape, type ImageArray, type Images, toImageArray } from "./images.ts";
@@ -23,8 +24,8 @@ export interface OcclusionOptions extends AttributionOptions {
   stats?: CoefficientStats;
   /** Images whose DCT statistics define `mean` / `noise` (e.g. the training split); default: the images. */
   reference?: Images;
-  /** Standard normal generator (seeded) for the `noise` baseline. */
-  normal?: () => number;
+  /** Seed of the `noise` baseline's draws (image i's noise is drawn i-th; same seed, same noise). */
+  seed?: number;
   /** Clip occluded images to [0, 1] before scoring; default false (the definition does not clip). */
   clip?: boolean;
 }
@@ -54,7 +55,8 @@ export function occlusionDecomposer(
     checkImageShape(reference, model.inputShape);
     stats = coefficientStats(reference, probe.layout);
   }
-  const fill = baselineFill(kind, probe.layout, stats, options.normal);
+  const rng = new Rng(options.seed ?? 0);
+  const fill = baselineFill(kind, probe.layout, stats, () => rng.normal());
   return fill ? new BandDecomposer(images, options.bandKind, fill) : probe;
 }
 

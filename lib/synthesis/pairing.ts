@@ -1,3 +1,5 @@
+import { Rng } from "../stats/mod.ts";
+
 /**
  * Seeded start-image pairing for robust / non-robust dataset synthesis (Ilyas et al. 2019): every target
  * image starts from a uniformly chosen *other* image of the same set, never itself.
@@ -12,16 +14,17 @@ export class PairingError extends Error {
 }
 
 /**
- * For each target `i` in `[0, n)`, a start index drawn uniformly from `[0, n) \ {i}` with `random`
- * (a generator of floats in [0, 1), e.g. a seeded PRNG). Returns int32 `[n]`.
+ * For each target `i` in `[0, n)`, a start index drawn uniformly from `[0, n) \ {i}` by the seeded
+ * generator of `seed` (same seed, same pairing). Returns int32 `[n]`.
  */
-export function randomOtherPairing(n: number, random: () => number): Int32Array {
+export function randomOtherPairing(n: number, seed: number): Int32Array {
   if (!Number.isInteger(n) || n < 2) {
     throw new PairingError(`pairing needs at least 2 images to start each from another one, got ${n}`);
   }
+  const rng = new Rng(seed);
   const starts = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const r = Math.min(n - 2, Math.floor(random() * (n - 1)));
+    const r = rng.int(n - 1);
     starts[i] = r >= i ? r + 1 : r;
   }
   return starts;

@@ -6,24 +6,19 @@ import { hashFloat, linearClassifier, linearWeights } from "../attribution/linea
 
 await tf.setBackend("cpu");
 
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
 Deno.test("randomOtherPairing never pairs an image with itself and covers every other index", () => {
   const n = 5;
   const seen = new Set<string>();
-  const rng = lcg(3);
   for (let rep = 0; rep < 200; rep++) {
-    const s = randomOtherPairing(n, rng);
+    const s = randomOtherPairing(n, rep);
     for (let i = 0; i < n; i++) {
       assert(s[i] !== i && s[i] >= 0 && s[i] < n, `start ${s[i]} for target ${i}`);
       seen.add(`${i}:${s[i]}`);
     }
   }
   assert.deepEqual(seen.size, n * (n - 1));
-  assert.throws(() => randomOtherPairing(1, rng), /at least 2/);
+  assert.throws(() => randomOtherPairing(1, 0), /at least 2/);
+  assert.deepEqual(randomOtherPairing(50, 7), randomOtherPairing(50, 7));
 });
 
 Deno.test("synthesis lowers the relative representation distance by >= 90% and stays in [0,1]", () => {
@@ -33,7 +28,7 @@ Deno.test("synthesis lowers the relative representation distance by >= 90% and s
   const d = 6 * 6 * 2;
   const x = Float32Array.from({ length: n * d }, (_, i) => (hashFloat(i, 99) + 1) / 2);
   const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
-  const starts = randomOtherPairing(n, lcg(11));
+  const starts = randomOtherPairing(n, 11);
   const res = synthesizeFromRepresentation(model, { data: x, shape: [n, ...shape] }, labels, {
     startIndices: starts,
     step: 0.05,
@@ -77,7 +72,7 @@ Deno.test("synthesis is independent of the batch size", () => {
   const n = 5;
   const x = Float32Array.from({ length: n * 16 }, (_, i) => (hashFloat(i, 5) + 1) / 2);
   const images = { data: x, shape: [n, 4, 4, 1] };
-  const opts = { startIndices: randomOtherPairing(n, lcg(1)), step: 0.1, iterations: 20 };
+  const opts = { startIndices: randomOtherPairing(n, 1), step: 0.1, iterations: 20 };
   const a = synthesizeFromRepresentation(model, images, [0, 1, 0, 1, 0], { ...opts, batchSize: 5 });
   const b = synthesizeFromRepresentation(model, images, [0, 1, 0, 1, 0], { ...opts, batchSize: 2 });
   for (let i = 0; i < a.images.data.length; i++) {
