@@ -1,0 +1,89 @@
+/**
+ * Which numeric backend a stage runs on, as far as the cache key is concerned. The key of a `numeric` task
+ * includes the backend's name, thread count and version tag (tfjs + freqlens kernels), so results from
+ * different backends never share an entry.
+ *
+ * The project's `lib/backend/mod.ts` (`initBackend(name?)`, `backendInfo()`) decides what a request such as
+ * `auto` or `wasm` resolves to. Starting a backend costs a tfjs import, so the resolution is probed once and
+ * cached in `outputs/.cache/backend.json` (keyed by the request, deno.lock, Deno version and core count);
+ * `cli exec` starts the backend for real and refuses to write an entry if it got something else.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { canonicalJson, sha256Hex } from "./canonical.ts";
+
+/** A backend as it enters a cache key. */
+export interface BackendChoice {
+  name: string;
+  threads: number;
+  /** Version tag of what decides its numbers (e.g. `tfjs-backend-wasm@4.22.0+kernels…`). */
+  version: string;
+}
+
+/** Resolves the backend request (`FREQLENS_BACKEND`, else the config's `backend:`, else `auto`). */
+export type BackendResolver = (requested: string) => Promise<BackendChoice>;
+
+/** The request a config makes: `FREQLENS_BACKEND` over the config's `backend:` over `auto`. */
+export function requestedBackend(configured: string | undefined): string {
+  return Deno.env.get("FREQLENS_BACKEND") || configured || "auto";
+}
+
+interface BackendModule {
+  initBackend(name?: string): Promise<{ name: string; threads: number }>;
+  backendInfo(): BackendChoice;
+}
+
+/** Imports `<projectRoot>/lib/backend/mod.ts`; throws naming the file when the project has none. */
+export async function importBackendModule(projectRoot: string): Promise<BackendModule> {
+  const file = join(projectRoot, "lib", "backend", "mod.ts");
+  if (!existsSync(file)) {
+    throw new Error(`numeric tasks need ${file} (exporting initBackend and backendInfo)`);
+  }
+  return await import(pathToFileURL(file).href) as BackendModule;
+}
+
+/** Starts the requested backend in this process and describes what started (used by `cli exec`). */
+export async function startBackend(projectRoot: string, requested: string): Promise<BackendChoice> {
+  const mod = await importBackendModule(projectRoot);
+  await mod.initBackend(requested === "auto" ? undefined : requested);
+  const info = mod.backendInfo();
+  return { name: info.name, threads: info.threads, version: info.version };
+}
+
+/**
+ * The default resolver: the cached probe if there is one for this request and machine, else starts the
+ * backend once in this process (through `lib/backend`) and caches what it got.
+ */
+export function cachedBackendResolver(projectRoot: string, cacheDir: string): BackendResolver {
+  return async (requested) => {
+    let lock = "";
+    try {
+      lock = sha256Hex(Deno.readTextFileSync(join(projectRoot, "deno.lock")));
+    } catch {
+      // no lock file: the probe key just lacks it
+    }
+    const id = sha256Hex(canonicalJson({
+      requested,
+      lock,
+      deno: Deno.version.deno,
+      cores: navigator.hardwareConcurrency,
+      threads: Deno.env.get("FREQLENS_THREADS") ?? "",
+    }));
+    const path = join(cacheDir, "backend.json");
+    let cache: Record<string, BackendChoice> = {};
+    try {
+      cache = JSON.parse(Deno.readTextFileSync(path));
+    } catch {
+      // no probe yet
+    }
+    if (cache[id]) return cache[id];
+    const choice = await startBackend(projectRoot, requested);
+    cache[id] = choice;
+    Deno.mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${path}.${Deno.pid}.tmp`;
+    Deno.writeTextFileSync(tmp, JSON.stringify(cache));
+    Deno.renameSync(tmp, path);
+    return choice;
+  };
+}

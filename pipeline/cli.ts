@@ -1,0 +1,177 @@
+/**
+ * The freqlens command line: `deno task cli <command>` (= `deno run -A pipeline/cli.ts`).
+ *
+ *   run CONFIG [--only S…] [--force S…] [--dry-run] [--jobs N] [--set k=v]…
+ *   status CONFIG [--json] [--verify]
+ *   dag CONFIG [--mermaid]
+ *   show CONFIG STAGE
+ *   gc [--dry-run] [--configs DIR]
+ *   exec CONFIG INSTANCE          (one instance in this process; what `run` launches)
+ *
+ * Every command takes `--outputs DIR` (default `FREQLENS_OUTPUTS`, else the project's `outputs/`). Exit
+ * codes: 0 success, 1 a stage failed (or a store problem), 2 the config is invalid.
+ */
+import { Command } from "commander";
+import { relative } from "node:path";
+import { dagMermaid, dagText } from "./dag.ts";
+import { ConfigError, ConfigErrors } from "./errors.ts";
+import { execInstance } from "./exec.ts";
+import { collectGarbage } from "./gc.ts";
+import { planPipeline } from "./plan.ts";
+import { runPipeline } from "./scheduler.ts";
+import { showText } from "./show.ts";
+import { planStatus } from "./status.ts";
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const SET_HELP = "override a value: stage.param=value (YAML scalar or flow), or a top-level path (seed=3)";
+
+interface Common {
+  set: string[];
+  outputs?: string;
+}
+
+const program = new Command("freqlens")
+  .description("freqlens pipeline: YAML-declared stages, content-hashed cache")
+  .showHelpAfterError()
+  .exitOverride();
+
+program.command("run")
+  .description("run the stages of CONFIG whose outputs are missing or stale")
+  .argument("<config>", "pipeline config (YAML)")
+  .option("--only <stages...>", "run only these stages or instances (and what they need)")
+  .option("--force <stages...>", "rerun these stages or instances even when cached")
+  .option("--dry-run", "print what would run and why; run nothing")
+  .option("-j, --jobs <n>", "instances run at once", (v) => positiveInt(v, "--jobs"), 1)
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(
+    async (
+      config: string,
+      o: Common & { only?: string[]; force?: string[]; dryRun?: boolean; jobs: number },
+    ) => {
+      const s = await runPipeline(config, {
+        overrides: o.set,
+        outputs: o.outputs,
+        only: o.only,
+        force: o.force,
+        dryRun: o.dryRun,
+        jobs: o.jobs,
+      });
+      if (o.dryRun) {
+        for (const w of s.wouldRun) console.log(`would run  ${w.instance}  (${w.reasons.join("; ")})`);
+        console.log(`dry run: ${s.wouldRun.length} to run, ${s.cached.length} cached`);
+        return;
+      }
+      console.log(
+        `ran ${s.ran.length}, cached ${s.cached.length}, failed ${s.failed.length}, skipped ${s.skipped.length}`,
+      );
+      for (const f of s.failed) console.log(`  failed   ${f.instance}: ${f.reason}`);
+      for (const k of s.skipped) console.log(`  skipped  ${k.instance}: ${k.because}`);
+      if (s.failed.length || s.skipped.length) Deno.exitCode = 1;
+    },
+  );
+
+program.command("status")
+  .description("per instance: cached / stale / missing, and why")
+  .argument("<config>", "pipeline config (YAML)")
+  .option("--json", "print JSON")
+  .option("--verify", "rehash every output file instead of trusting unchanged size and mtime")
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(async (config: string, o: Common & { json?: boolean; verify?: boolean }) => {
+    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    const st = await planStatus(plan, !!o.verify);
+    if (o.json) {
+      console.log(JSON.stringify({ config: plan.config.name, instances: st }, null, 2));
+      return;
+    }
+    for (const s of st) {
+      console.log(
+        `${s.state.padEnd(8)} ${s.instance}${s.reasons.length ? `  (${s.reasons.join("; ")})` : ""}`,
+      );
+      for (const w of s.warnings) console.log(`  warning: ${w}`);
+    }
+    const count = (x: string) => st.filter((s) => s.state === x).length;
+    console.log(`${count("cached")} cached, ${count("stale")} stale, ${count("missing")} missing`);
+  });
+
+program.command("dag")
+  .description("print the expanded stage graph")
+  .argument("<config>", "pipeline config (YAML)")
+  .option("--mermaid", "print a Mermaid flowchart")
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(async (config: string, o: Common & { mermaid?: boolean }) => {
+    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    console.log(o.mermaid ? dagMermaid(plan) : dagText(plan));
+  });
+
+program.command("show")
+  .description("entry path, manifest summary and files of a stage's instances")
+  .argument("<config>", "pipeline config (YAML)")
+  .argument("<stage>", "stage or instance name")
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(async (config: string, stage: string, o: Common) => {
+    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    console.log(await showText(plan, stage));
+  });
+
+program.command("gc")
+  .description("remove store entries that no config under --configs reaches")
+  .option("--dry-run", "list what would be removed")
+  .option("--configs <dir>", "directory of configs that define what is reachable", "configs")
+  .option("--outputs <dir>", "outputs directory")
+  .action(async (o: { dryRun?: boolean; configs: string; outputs?: string }) => {
+    const r = await collectGarbage(o.configs, o.outputs ?? "", !!o.dryRun);
+    for (const p of r.removed) {
+      console.log(`${o.dryRun ? "would remove" : "removed"} ${relative(Deno.cwd(), p)}`);
+    }
+    console.log(
+      `${r.configs.length} configs reach ${r.reachable} entries; ${o.dryRun ? "would free" : "freed"} ` +
+        `${(r.bytes / 1024 ** 2).toFixed(1)} MiB in ${r.removed.length} paths`,
+    );
+  });
+
+program.command("exec")
+  .description("run one instance in this process and write its store entry (what `run` launches)")
+  .argument("<config>", "pipeline config (YAML)")
+  .argument("<instance>", "instance name, e.g. 'attack[method=pgd,eps=0.03]'")
+  .option("--force", "rerun even when the entry exists")
+  .option("--expect-key <key>", "fail unless the instance's key is this one (set by `run`)")
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(async (config: string, instance: string, o: Common & { force?: boolean; expectKey?: string }) => {
+    const report = Deno.env.get("FREQLENS_EXEC_REPORT");
+    try {
+      const r = await execInstance(config, instance, {
+        overrides: o.set,
+        outputs: o.outputs,
+        force: o.force,
+        expectKey: o.expectKey,
+      });
+      if (report) Deno.writeTextFileSync(report, JSON.stringify(r));
+    } catch (e) {
+      if (report) Deno.writeTextFileSync(report, JSON.stringify({ error: (e as Error).message }));
+      throw e;
+    }
+  });
+
+function positiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} expects a positive integer, got '${v}'`);
+  return n;
+}
+
+if (import.meta.main) {
+  try {
+    await program.parseAsync(Deno.args, { from: "user" });
+  } catch (e) {
+    const err = e as Error & { code?: string; exitCode?: number };
+    if (err.code?.startsWith("commander.")) Deno.exit(err.exitCode ?? 2);
+    console.error(
+      `error: ${err instanceof ConfigError || err instanceof ConfigErrors ? "" : ""}${err.message}`,
+    );
+    Deno.exit(err instanceof ConfigError || err instanceof ConfigErrors ? 2 : 1);
+  }
+}

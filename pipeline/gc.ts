@@ -1,0 +1,90 @@
+/**
+ * `cli gc`: removes store entries that no config under a directory (default `configs/`) reaches with its
+ * current keys, failed attempts of those keys, and views left pointing at removed entries. A config that
+ * cannot be planned aborts gc, so a typo never deletes what it would have reached.
+ */
+import { join } from "node:path";
+import { planPipeline } from "./plan.ts";
+import { StoreError } from "./errors.ts";
+import type { OutputsLayout } from "./layout.ts";
+
+/** What gc removed (or would remove, with `dryRun`). */
+export interface GcResult {
+  configs: string[];
+  reachable: number;
+  removed: string[];
+  bytes: number;
+}
+
+/** Config files (`*.yaml`, `*.yml`) under `dir`, recursively, sorted. */
+export function findConfigs(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of Deno.readDirSync(d)) {
+      const p = join(d, e.name);
+      if (e.isDirectory) walk(p);
+      else if (/\.ya?ml$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function sizeOf(path: string): number {
+  const st = Deno.lstatSync(path);
+  if (!st.isDirectory) return st.size;
+  let n = 0;
+  for (const e of Deno.readDirSync(path)) n += sizeOf(join(path, e.name));
+  return n;
+}
+
+/** Collects garbage in `outputs` given the configs under `configsDir`. */
+export async function collectGarbage(
+  configsDir: string,
+  outputs: string,
+  dryRun: boolean,
+): Promise<GcResult> {
+  const configs = findConfigs(configsDir);
+  if (configs.length === 0) {
+    throw new StoreError(`gc: no configs under ${configsDir}; refusing to delete everything`);
+  }
+  const reachable = new Set<string>();
+  let layout: OutputsLayout | undefined;
+  for (const c of configs) {
+    const plan = await planPipeline(c, { outputs });
+    plan.instances.forEach((i) => reachable.add(i.key));
+    layout = plan.layout;
+  }
+  const removed: string[] = [];
+  let bytes = 0;
+  const drop = (path: string) => {
+    removed.push(path);
+    bytes += sizeOf(path);
+    if (!dryRun) Deno.removeSync(path, { recursive: true });
+  };
+  for (const dir of [layout!.store, layout!.failed]) {
+    let entries: Deno.DirEntry[] = [];
+    try {
+      entries = [...Deno.readDirSync(dir)];
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory && !e.name.startsWith(".") && !reachable.has(e.name)) drop(join(dir, e.name));
+    }
+  }
+  for (const e of Deno.readDirSync(layout!.root)) {
+    if (!e.isDirectory || e.name.startsWith(".")) continue;
+    const views = join(layout!.root, e.name);
+    for (const v of Deno.readDirSync(views)) {
+      if (!v.isSymlink) continue;
+      const link = join(views, v.name);
+      const key = Deno.readLinkSync(link).split("/").pop()!;
+      if (!reachable.has(key) && Deno.readLinkSync(link).includes(".store/")) {
+        removed.push(link);
+        if (!dryRun) Deno.removeSync(link);
+      }
+    }
+  }
+  return { configs, reachable: reachable.size, removed, bytes };
+}

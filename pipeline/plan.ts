@@ -1,0 +1,267 @@
+/**
+ * Turns a config file into a plan: validated config → instances (sweeps expanded) → each instance's task
+ * module, its import graph, validated params and cache key. Everything that can be wrong with a config is
+ * reported here, before anything runs. Planning does not import task modules when their code and the
+ * params have been validated before (`outputs/.cache/tasks.json`), so `status` stays fast.
+ */
+import { existsSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import type { z } from "zod";
+import {
+  type BackendChoice,
+  type BackendResolver,
+  cachedBackendResolver,
+  requestedBackend,
+} from "./backend.ts";
+import { canonicalJson, sha256Hex } from "./canonical.ts";
+import { issuesToErrors, loadConfig, type PipelineConfig } from "./config.ts";
+import { ConfigError, ConfigErrors } from "./errors.ts";
+import { expandConfig, type InstanceSpec } from "./expand.ts";
+import { cacheKey, deriveSeed, KEY_FORMAT, type KeyComponents } from "./keys.ts";
+import { OutputsLayout } from "./layout.ts";
+import {
+  ENGINE_ROOT,
+  listTaskKinds,
+  loadTask,
+  projectRootOf,
+  resolveTaskFile,
+  taskDirs,
+} from "./registry.ts";
+import { type ModuleGraph, SourceGraphs } from "./sources.ts";
+import { didYouMean } from "./suggest.ts";
+
+/** A fully resolved stage instance. */
+export interface PlannedInstance extends InstanceSpec {
+  kind: string;
+  taskFile: string;
+  numeric: boolean;
+  description: string;
+  seed: number;
+  components: KeyComponents;
+  key: string;
+  /** npm packages the task's project modules import directly (`name@version`). */
+  directPackages: string[];
+}
+
+/** A config ready to run. Instances are upstream-first. */
+export interface Plan {
+  config: PipelineConfig;
+  layout: OutputsLayout;
+  projectRoot: string;
+  /** The deno.json that resolves the tasks' bare imports (passed to `deno run --config`). */
+  denoConfig: string;
+  instances: PlannedInstance[];
+  byName: Map<string, PlannedInstance>;
+}
+
+/** Options of {@link planPipeline}. */
+export interface PlanOptions {
+  overrides?: string[];
+  /** Outputs directory; default `FREQLENS_OUTPUTS`, else `<project>/outputs`. */
+  outputs?: string;
+  /** How a backend request resolves for numeric tasks; default: probe `lib/backend` once, cached. */
+  backend?: BackendResolver;
+}
+
+/** The outputs directory for a config: option, `FREQLENS_OUTPUTS`, `<project root>/outputs`. */
+export function outputsDirFor(configFile: string, projectRoot: string, option?: string): string {
+  if (option) return resolve(option);
+  const env = Deno.env.get("FREQLENS_OUTPUTS");
+  if (env) return resolve(env);
+  const rel = relative(projectRoot, resolve(configFile));
+  return rel.startsWith("..") ? join(resolve(configFile, ".."), "outputs") : join(projectRoot, "outputs");
+}
+
+interface TaskInfo {
+  numeric: boolean;
+  description: string;
+  /** Hashes of params already validated against this code. */
+  valid: string[];
+}
+
+/** Reads, validates and expands `configPath` and computes every instance's key. */
+export async function planPipeline(configPath: string, options: PlanOptions = {}): Promise<Plan> {
+  const config = loadConfig(configPath, { overrides: options.overrides });
+  const projectRoot = projectRootOf(config.file);
+  const denoConfig = existsSync(join(projectRoot, "deno.json"))
+    ? join(projectRoot, "deno.json")
+    : join(ENGINE_ROOT, "deno.json");
+  const layout = new OutputsLayout(outputsDirFor(config.file, projectRoot, options.outputs));
+  const specs = expandConfig(config);
+  const dirs = taskDirs(config.tasksDirs, projectRoot);
+
+  // Task kinds → files; unknown kinds (in stages or defaults) are errors.
+  const errors: ConfigError[] = [];
+  const files = new Map<string, string>();
+  const kinds: [string, string[]][] = config.stages.map((s) => [s.task, ["stages", s.name, "task"]]);
+  for (const kind of Object.keys(config.defaults)) kinds.push([kind, ["defaults", kind]]);
+  for (const [kind, path] of kinds) {
+    if (files.has(kind)) continue;
+    const file = resolveTaskFile(kind, dirs);
+    if (file) files.set(kind, file);
+    else {
+      errors.push(
+        new ConfigError(
+          config.source.locate(path, path[0] === "defaults"),
+          path.join("."),
+          `unknown task kind '${kind}'${didYouMean(kind, listTaskKinds(dirs))}; looked for ${kind}.ts in ${
+            dirs.map((d) => relative(Deno.cwd(), d) || ".").join(", ")
+          }`,
+        ),
+      );
+    }
+  }
+  if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(dedupe(errors));
+
+  const graphs = new SourceGraphs(join(layout.cache, "import-graph.json"), denoConfig, projectRoot);
+  const graphOf = new Map<string, ModuleGraph>();
+  await Promise.all([...files].map(async ([kind, file]) => graphOf.set(kind, await graphs.graph(file))));
+  graphs.save();
+
+  const infos = await taskInfos(config, specs, files, graphOf, join(layout.cache, "tasks.json"));
+  let backend: BackendChoice | null = null;
+  if ([...infos.values()].some((i) => i.numeric)) {
+    const resolve = options.backend ?? cachedBackendResolver(projectRoot, layout.cache);
+    backend = await resolve(requestedBackend(config.backend));
+  }
+  const instances: PlannedInstance[] = [];
+  const byName = new Map<string, PlannedInstance>();
+  for (const spec of specs) {
+    const kind = spec.stage.task;
+    const graph = graphOf.get(kind)!;
+    const info = infos.get(kind)!;
+    const seed = deriveSeed(config.seed, spec.name);
+    const components: KeyComponents = {
+      format: KEY_FORMAT,
+      kind,
+      seed,
+      params: spec.params,
+      inputs: Object.fromEntries(
+        Object.entries(spec.inputs).map(([alias, names]) => [alias, names.map((n) => byName.get(n)!.key)]),
+      ),
+      sources: graph.sources,
+      packages: graph.packages,
+      backend: info.numeric ? backend : null,
+    };
+    const inst: PlannedInstance = {
+      ...spec,
+      kind,
+      taskFile: files.get(kind)!,
+      numeric: info.numeric,
+      description: info.description,
+      seed,
+      components,
+      key: cacheKey(components),
+      directPackages: graph.directPackages,
+    };
+    instances.push(inst);
+    byName.set(inst.name, inst);
+  }
+  return { config, layout, projectRoot, denoConfig, instances, byName };
+}
+
+/**
+ * `numeric`, `description` and params validity per task kind. Read from the cache when this exact code
+ * has seen these exact params; otherwise the module is imported and every instance's params are checked
+ * with its zod schema, errors mapped back to where each value was written.
+ */
+async function taskInfos(
+  config: PipelineConfig,
+  specs: InstanceSpec[],
+  files: Map<string, string>,
+  graphOf: Map<string, ModuleGraph>,
+  cachePath: string,
+): Promise<Map<string, TaskInfo>> {
+  let cache: Record<string, TaskInfo> = {};
+  try {
+    cache = JSON.parse(Deno.readTextFileSync(cachePath));
+  } catch {
+    // empty cache
+  }
+  let dirty = false;
+  const result = new Map<string, TaskInfo>();
+  const errors: ConfigError[] = [];
+  for (const [kind, file] of files) {
+    const codeHash = sha256Hex(canonicalJson({ file, graph: graphOf.get(kind) }));
+    const mine = specs.filter((s) => s.stage.task === kind);
+    const cached = cache[codeHash];
+    const hashes = mine.map((s) => sha256Hex(canonicalJson(s.params)));
+    if (cached && hashes.every((h) => cached.valid.includes(h))) {
+      result.set(kind, cached);
+      continue;
+    }
+    const def = await loadTask(file);
+    const info: TaskInfo = { numeric: def.numeric, description: def.description, valid: cached?.valid ?? [] };
+    mine.forEach((spec, i) => {
+      const parsed = def.params.safeParse(spec.params);
+      if (parsed.success) {
+        if (!info.valid.includes(hashes[i])) info.valid.push(hashes[i]);
+      } else errors.push(...paramErrors(config, spec, def.params, parsed.error.issues));
+    });
+    cache[codeHash] = info;
+    result.set(kind, info);
+    dirty = true;
+  }
+  if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(dedupe(errors));
+  if (dirty) {
+    Deno.mkdirSync(join(cachePath, ".."), { recursive: true });
+    const tmp = `${cachePath}.${Deno.pid}.tmp`;
+    Deno.writeTextFileSync(tmp, JSON.stringify(cache));
+    Deno.renameSync(tmp, cachePath);
+  }
+  return result;
+}
+
+/** Zod issues on an instance's params, located where the offending value was written. */
+function paramErrors(
+  config: PipelineConfig,
+  spec: InstanceSpec,
+  schema: z.ZodType,
+  issues: z.core.$ZodIssue[],
+): ConfigError[] {
+  const stage = spec.stage;
+  const toYaml = (path: (string | number)[]): (string | number)[] => {
+    const [head, ...rest] = path;
+    if (head === undefined) return ["stages", stage.name, "params"];
+    const k = String(head);
+    if (k in stage.sweep) {
+      const idx = stage.sweep[k].findIndex((v) => canonicalJson(v) === canonicalJson(spec.params[k]));
+      return ["stages", stage.name, "sweep", k, idx, ...rest];
+    }
+    if (k in stage.params) return ["stages", stage.name, "params", ...path];
+    if (k in (config.defaults[stage.task] ?? {})) return ["defaults", stage.task, ...path];
+    return ["stages", stage.name, "params", ...path];
+  };
+  const display = (path: (string | number)[]) => ["stages", stage.name, "params", ...path];
+  const errs = issuesToErrors(config.source, issues, (p) => shapeKeysAt(schema, p), display, toYaml);
+  return errs.map((e) =>
+    spec.coords.length ? new ConfigError(e.location, e.path, `${e.detail} (instance ${spec.name})`) : e
+  );
+}
+
+/** Keys of the object schema at `path` inside `schema` (through optional/default/nullable wrappers). */
+function shapeKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  // deno-lint-ignore no-explicit-any
+  let s: any = schema;
+  const unwrap = () => {
+    while (
+      s?._zod?.def &&
+      ["optional", "default", "nullable", "readonly", "prefault", "catch"].includes(s._zod.def.type)
+    ) {
+      s = s._zod.def.innerType;
+    }
+  };
+  unwrap();
+  for (const seg of path) {
+    if (s?._zod?.def?.type === "object") s = s._zod.def.shape[seg as string];
+    else if (s?._zod?.def?.type === "array") s = s._zod.def.element;
+    else return [];
+    unwrap();
+  }
+  return s?._zod?.def?.type === "object" ? Object.keys(s._zod.def.shape) : [];
+}
+
+function dedupe(errors: ConfigError[]): ConfigError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => !seen.has(e.message) && seen.add(e.message));
+}

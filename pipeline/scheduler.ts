@@ -1,0 +1,202 @@
+/**
+ * `cli run`: plans a config, then runs every instance whose entry is missing or stale — each in its own
+ * process (`cli exec`), upstream first, up to `jobs` at once. A failure stops the instances that depend on
+ * it, not the others. Two runs at once are safe: `exec` takes the key's lock and finds the entry made by
+ * the other run.
+ */
+import { join } from "node:path";
+import { StoreError } from "./errors.ts";
+import type { ExecResult } from "./exec.ts";
+import { type Plan, type PlannedInstance, type PlanOptions, planPipeline } from "./plan.ts";
+import { ENGINE_ROOT } from "./registry.ts";
+import { planStatus } from "./status.ts";
+import { updateView } from "./store.ts";
+import { didYouMean } from "./suggest.ts";
+
+/** Options of {@link runPipeline}. */
+export interface RunOptions extends PlanOptions {
+  /** Run only these stages or instances and what they need. */
+  only?: string[];
+  /** Rerun these stages or instances even when cached. */
+  force?: string[];
+  /** Print what would run, run nothing. */
+  dryRun?: boolean;
+  /** Instances run at once (default 1). */
+  jobs?: number;
+  /** Where progress lines go (default stderr). */
+  say?: (line: string) => void;
+}
+
+/** What a run did. */
+export interface RunSummary {
+  ran: string[];
+  cached: string[];
+  failed: { instance: string; reason: string }[];
+  /** Not run because an upstream instance failed. */
+  skipped: { instance: string; because: string }[];
+  /** With `dryRun`: what would run, with reasons. */
+  wouldRun: { instance: string; reasons: string[] }[];
+}
+
+/** Instances named by `names` (stage or instance names); throws on a name that matches nothing. */
+export function selectInstances(plan: Plan, names: string[], option: string): Set<string> {
+  const out = new Set<string>();
+  for (const name of names) {
+    const hits = plan.instances.filter((i) => i.name === name || i.stage.name === name);
+    if (hits.length === 0) {
+      const all = [...plan.config.stages.map((s) => s.name), ...plan.byName.keys()];
+      throw new StoreError(`${option} ${name}: no such stage or instance${didYouMean(name, all)}`);
+    }
+    hits.forEach((h) => out.add(h.name));
+  }
+  return out;
+}
+
+/** Runs the config at `configPath`; see {@link RunOptions}. */
+export async function runPipeline(configPath: string, options: RunOptions = {}): Promise<RunSummary> {
+  const say = options.say ?? ((line: string) => console.error(line));
+  const plan = await planPipeline(configPath, options);
+  let selected = new Set(plan.byName.keys());
+  if (options.only?.length) {
+    selected = selectInstances(plan, options.only, "--only");
+    for (const inst of [...plan.instances].reverse()) {
+      if (selected.has(inst.name)) Object.values(inst.inputs).flat().forEach((n) => selected.add(n));
+    }
+  }
+  const forced = selectInstances(plan, options.force ?? [], "--force");
+  const statuses = new Map((await planStatus(plan)).map((s) => [s.instance, s]));
+  const summary: RunSummary = { ran: [], cached: [], failed: [], skipped: [], wouldRun: [] };
+  const todo: PlannedInstance[] = [];
+  for (const inst of plan.instances) {
+    if (!selected.has(inst.name)) continue;
+    const st = statuses.get(inst.name)!;
+    for (const w of st.warnings) say(`warning: ${w}; it will be recomputed`);
+    if (st.state === "cached" && !forced.has(inst.name)) {
+      summary.cached.push(inst.name);
+      if (!options.dryRun) updateView(plan.layout, plan.config.name, inst.name, inst.key);
+    } else {
+      todo.push(inst);
+      const reasons = forced.has(inst.name) ? ["--force"] : st.reasons;
+      if (options.dryRun) summary.wouldRun.push({ instance: inst.name, reasons });
+    }
+  }
+  if (options.dryRun || todo.length === 0) return summary;
+
+  const jobs = Math.max(1, options.jobs ?? 1);
+  const state = new Map<string, "ran" | "cached" | "failed" | "skipped">();
+  summary.cached.forEach((n) => state.set(n, "cached"));
+  const reportDir = await Deno.makeTempDir({ prefix: "freqlens-run-" });
+  const running = new Map<string, Promise<void>>();
+  const pending = [...todo];
+  let started = 0;
+  try {
+    while (pending.length || running.size) {
+      for (let i = 0; i < pending.length && running.size < jobs;) {
+        const inst = pending[i];
+        const ups = Object.values(inst.inputs).flat();
+        const bad = ups.find((u) => state.get(u) === "failed" || state.get(u) === "skipped");
+        if (bad) {
+          pending.splice(i, 1);
+          state.set(inst.name, "skipped");
+          summary.skipped.push({ instance: inst.name, because: `${bad} ${state.get(bad)}` });
+          say(`- ${inst.name}: skipped (${bad} ${state.get(bad)})`);
+          continue;
+        }
+        if (!ups.every((u) => state.get(u) === "ran" || state.get(u) === "cached")) {
+          i++;
+          continue;
+        }
+        pending.splice(i, 1);
+        started++;
+        const why = forced.has(inst.name) ? "--force" : statuses.get(inst.name)!.reasons.join("; ");
+        say(`▶ [${started}/${todo.length}] ${inst.name} (${why})`);
+        const p = spawnExec(plan, inst, forced.has(inst.name), jobs > 1, reportDir, options).then((r) => {
+          running.delete(inst.name);
+          if ("error" in r) {
+            state.set(inst.name, "failed");
+            summary.failed.push({ instance: inst.name, reason: r.error });
+            say(`✗ ${inst.name}: failed: ${r.error}`);
+          } else {
+            state.set(inst.name, r.status);
+            (r.status === "ran" ? summary.ran : summary.cached).push(inst.name);
+            say(
+              `✓ ${inst.name} ${r.status === "ran" ? `${r.seconds.toFixed(2)} s` : "(made by another run)"}`,
+            );
+          }
+        });
+        running.set(inst.name, p);
+      }
+      if (running.size) await Promise.race(running.values());
+      else if (pending.length) {
+        // Nothing runnable and nothing running: only possible if the plan were inconsistent.
+        throw new StoreError(`scheduler stuck with ${pending.map((p) => p.name).join(", ")} pending`);
+      }
+    }
+  } finally {
+    await Deno.remove(reportDir, { recursive: true });
+  }
+  return summary;
+}
+
+/** Launches `cli exec` for one instance and waits for it. */
+async function spawnExec(
+  plan: Plan,
+  inst: PlannedInstance,
+  force: boolean,
+  piped: boolean,
+  reportDir: string,
+  options: RunOptions,
+): Promise<ExecResult | { error: string }> {
+  const report = join(reportDir, `${inst.key}.json`);
+  const args = [
+    "run",
+    "-A",
+    "--config",
+    plan.denoConfig,
+    join(ENGINE_ROOT, "pipeline", "cli.ts"),
+    "exec",
+    plan.config.file,
+    inst.name,
+    "--outputs",
+    plan.layout.root,
+    "--expect-key",
+    inst.key,
+    ...(options.overrides ?? []).flatMap((o) => ["--set", o]),
+    ...(force ? ["--force"] : []),
+  ];
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env: { FREQLENS_EXEC_REPORT: report },
+    stdin: "null",
+    stdout: piped ? "piped" : "inherit",
+    stderr: piped ? "piped" : "inherit",
+  }).spawn();
+  const pumps = piped ? [prefixLines(child.stdout, inst.name), prefixLines(child.stderr, inst.name)] : [];
+  const status = await child.status;
+  await Promise.all(pumps);
+  let result: ExecResult | { error: string } | undefined;
+  try {
+    result = JSON.parse(Deno.readTextFileSync(report));
+  } catch {
+    // no report: the process died before writing it
+  }
+  if (status.success && result && !("error" in result)) return result;
+  if (result && "error" in result) return result;
+  return { error: status.signal ? `killed by ${status.signal}` : `exited with code ${status.code}` };
+}
+
+async function prefixLines(stream: ReadableStream<Uint8Array>, name: string): Promise<void> {
+  let buf = "";
+  const prefix = `[${name}]`;
+  const out = (line: string) =>
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(`${line.startsWith(prefix) ? "" : prefix + " "}${line}\n`),
+    );
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buf += chunk;
+    const lines = buf.split("\n");
+    buf = lines.pop()!;
+    lines.forEach(out);
+  }
+  if (buf) out(buf);
+}

@@ -1,0 +1,92 @@
+/**
+ * Why an instance must run again: the differences between the key components recorded in the manifest of
+ * its previous entry and the ones computed now — which param, input, source file, package version,
+ * backend or seed changed (the Snakemake habit of stating every rerun's reason).
+ */
+import { canonicalJson } from "./canonical.ts";
+import type { KeyComponents } from "./keys.ts";
+
+/**
+ * Human-readable differences `prev` → `cur`. `inputNames` maps alias → current upstream instance names,
+ * to name an input by instance rather than by key.
+ */
+export function explainChange(
+  prev: KeyComponents,
+  cur: KeyComponents,
+  inputNames: Record<string, string[]> = {},
+): string[] {
+  const out: string[] = [];
+  if (prev.format !== cur.format) out.push(`cache format ${prev.format} → ${cur.format}`);
+  if (prev.kind !== cur.kind) out.push(`task kind ${prev.kind} → ${cur.kind}`);
+  if (prev.seed !== cur.seed) out.push(`seed ${prev.seed} → ${cur.seed}`);
+  diffValues("param", prev.params, cur.params, [], out);
+  for (const alias of union(Object.keys(prev.inputs), Object.keys(cur.inputs))) {
+    const a = prev.inputs[alias];
+    const b = cur.inputs[alias];
+    if (!a) out.push(`input '${alias}' added`);
+    else if (!b) out.push(`input '${alias}' removed`);
+    else if (canonicalJson(a) !== canonicalJson(b)) {
+      const names = inputNames[alias] ?? [];
+      const changed = b.map((k, i) => (a.includes(k) ? undefined : names[i] ?? k)).filter((x) =>
+        x !== undefined
+      );
+      out.push(
+        a.length !== b.length
+          ? `input '${alias}': ${a.length} → ${b.length} instances`
+          : `input '${alias}' changed: ${changed.join(", ")}`,
+      );
+    }
+  }
+  for (const file of union(Object.keys(prev.sources), Object.keys(cur.sources))) {
+    const a = prev.sources[file];
+    const b = cur.sources[file];
+    if (a === b) continue;
+    out.push(
+      !a
+        ? `source ${file} now imported`
+        : !b
+        ? `source ${file} no longer imported`
+        : `source ${file} changed`,
+    );
+  }
+  const versions = (list: string[]) => {
+    const m = new Map<string, string[]>();
+    for (const p of list) {
+      const at = p.lastIndexOf("@");
+      m.set(p.slice(0, at), [...(m.get(p.slice(0, at)) ?? []), p.slice(at + 1)]);
+    }
+    return m;
+  };
+  const pa = versions(prev.packages);
+  const pb = versions(cur.packages);
+  for (const name of union([...pa.keys()], [...pb.keys()])) {
+    const a = (pa.get(name) ?? []).join(",");
+    const b = (pb.get(name) ?? []).join(",");
+    if (a !== b) out.push(`package ${name} ${a || "(none)"} → ${b || "(none)"}`);
+  }
+  if (canonicalJson(prev.backend) !== canonicalJson(cur.backend)) {
+    const f = (b: KeyComponents["backend"]) => (b ? `${b.name}×${b.threads} ${b.version}` : "none");
+    out.push(`backend ${f(prev.backend)} → ${f(cur.backend)}`);
+  }
+  return out;
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+function diffValues(what: string, a: unknown, b: unknown, path: string[], out: string[]): void {
+  const isObj = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    for (const k of union(Object.keys(a), Object.keys(b))) diffValues(what, a[k], b[k], [...path, k], out);
+    return;
+  }
+  if (canonicalJson(a ?? null) === canonicalJson(b ?? null) && (a === undefined) === (b === undefined)) {
+    return;
+  }
+  const name = path.join(".");
+  if (a === undefined) out.push(`${what} ${name} added (${JSON.stringify(b)})`);
+  else if (b === undefined) out.push(`${what} ${name} removed (was ${JSON.stringify(a)})`);
+  else out.push(`${what} ${name}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+}
