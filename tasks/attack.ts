@@ -1,0 +1,239 @@
+/**
+ * `attack`: adversarial examples of the first `limit` test images against a model, with any method of
+ * lib/attacks (`fgsm`, `pgd`, `cw`, `simba`, `lfpgd`), every param sweepable.
+ *
+ * Inputs: `model` (a `train` or `import` stage: `model/`), `data` (a `data` stage: `test_x.npy`,
+ * `test_y.npy`). Params: `method`; `limit` (default 200, the paper's setting; the first `limit` test
+ * images, so every attack of a config sees the same images); `batch_size`; `seed` (default: the stage's
+ * seed); `target` (`none` untargeted, `next` class y + 1 mod K, `random` a seeded class ≠ y); and the
+ * method's own params in snake_case (`eps`, `norm`, `steps`, `step_size`, `restarts`, `random_start`,
+ * `keep_best`, `bands`, `confidence`, `learning_rate`, `binary_steps`, `max_iterations`,
+ * `initial_const`, `abort_early`, `basis`, `max_queries`, `order`, `freq_dims`, `stride`); a param that
+ * does not belong to the method is rejected, naming the method's params. Defaults: lib/attacks.
+ *
+ * Writes (N = number of attacked images, all .npy C order):
+ * - `adv_x.npy` float32 [N,H,W,C] in [0,1]: the adversarial images;
+ * - `indices.npy` int32 [N]: their indices into the data stage's test set;
+ * - `success.npy` uint8 [N]; `l2.npy`, `linf.npy` float32 [N]: perturbation norms;
+ * - `queries.npy` int32 [N] (0 for white-box methods); `clean_pred.npy`, `adv_pred.npy` int32 [N];
+ * - `targets.npy` int32 [N] when targeted;
+ * - `summary.json`: method, resolved params, counts, clean and adversarial accuracy, success rate (all
+ *   images, and among correctly classified ones), median/mean l2 and l∞ (successful images), mean
+ *   queries, seconds and images/s of the attack.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
+import { join } from "node:path";
+import { defineTask, oneInput } from "../pipeline/task.ts";
+import { readNpy, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
+import { classifierFromLayersModel } from "../lib/models/layers_classifier.ts";
+import { loadLayersModelFromDir } from "../lib/models/import/save.ts";
+import type { ImageClassifier } from "../lib/models/classifier.ts";
+import { ATTACK_NAMES, attackByName, AttackError } from "../lib/attacks/mod.ts";
+import { deriveSeed, quantileSorted, Rng } from "../lib/stats/mod.ts";
+
+/** Task param name (snake_case, as in configs) → lib/attacks param name. */
+const PARAM_NAMES = {
+  eps: "eps",
+  norm: "norm",
+  steps: "steps",
+  step_size: "stepSize",
+  restarts: "restarts",
+  random_start: "randomStart",
+  keep_best: "keepBest",
+  bands: "bands",
+  confidence: "confidence",
+  learning_rate: "learningRate",
+  binary_steps: "binarySteps",
+  max_iterations: "maxIterations",
+  initial_const: "initialConst",
+  abort_early: "abortEarly",
+  basis: "basis",
+  max_queries: "maxQueries",
+  order: "order",
+  freq_dims: "freqDims",
+  stride: "stride",
+} as const;
+
+const params = z.strictObject({
+  method: z.enum(ATTACK_NAMES),
+  limit: z.number().int().min(1).default(200),
+  batch_size: z.number().int().min(1).default(50),
+  seed: z.number().int().optional(),
+  target: z.enum(["none", "next", "random"]).default("none"),
+  eps: z.number().min(0).optional(),
+  norm: z.enum(["linf", "l2"]).optional(),
+  steps: z.number().int().min(1).optional(),
+  step_size: z.number().positive().optional(),
+  restarts: z.number().int().min(1).optional(),
+  random_start: z.boolean().optional(),
+  keep_best: z.boolean().optional(),
+  bands: z.number().int().min(1).optional(),
+  confidence: z.number().min(0).optional(),
+  learning_rate: z.number().positive().optional(),
+  binary_steps: z.number().int().min(1).optional(),
+  max_iterations: z.number().int().min(1).optional(),
+  initial_const: z.number().positive().optional(),
+  abort_early: z.boolean().optional(),
+  basis: z.enum(["dct", "pixel"]).optional(),
+  max_queries: z.number().int().min(1).optional(),
+  order: z.enum(["random", "strided"]).optional(),
+  freq_dims: z.number().int().min(1).optional(),
+  stride: z.number().int().min(1).optional(),
+});
+type Params = z.infer<typeof params>;
+
+/** The method's own params from the task params (camelCase), rejecting params of other methods. */
+function methodParams(p: Params): Record<string, unknown> {
+  const attack = attackByName(p.method);
+  const own = Object.keys((attack.params as unknown as z.ZodObject).shape);
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(PARAM_NAMES)) {
+    const v = p[key as keyof Params];
+    if (v === undefined) continue;
+    if (!own.includes(name)) {
+      const ownSnake = Object.entries(PARAM_NAMES).filter(([, n]) => own.includes(n)).map(([k]) => k);
+      throw new AttackError(
+        `param '${key}' does not apply to method ${p.method} (its params: ${ownSnake.join(", ")})`,
+      );
+    }
+    raw[name] = v;
+  }
+  return attack.params.parse(raw);
+}
+
+/** Loads the model stage's `model/` directory as an ImageClassifier. */
+async function loadModel(dir: string): Promise<ImageClassifier> {
+  return classifierFromLayersModel(await loadLayersModelFromDir(join(dir, "model")));
+}
+
+function argmaxRows(model: ImageClassifier, x: tf.Tensor4D): Int32Array {
+  const p = tf.tidy(() => tf.argMax(model.logits(x), 1));
+  const out = new Int32Array(p.dataSync());
+  p.dispose();
+  return out;
+}
+
+function median(values: ArrayLike<number>): number | null {
+  if (values.length === 0) return null;
+  return quantileSorted(Float64Array.from(values).sort(), 0.5);
+}
+
+function mean(values: ArrayLike<number>): number | null {
+  if (values.length === 0) return null;
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s / values.length;
+}
+
+export default defineTask({
+  description: "Adversarial examples of the test images (FGSM, PGD, CW, SimBA, low-frequency PGD)",
+  params,
+  numeric: true,
+  async run(ctx) {
+    const p = ctx.params;
+    const attack = attackByName(p.method);
+    const resolved = methodParams(p);
+    const seed = p.seed ?? ctx.seed;
+    const dataDir = oneInput(ctx.inputs, "data").dir;
+    const model = await loadModel(oneInput(ctx.inputs, "model").dir);
+    const testX = await readNpy(join(dataDir, "test_x.npy"), "float32");
+    const testY = (await readNpy(join(dataDir, "test_y.npy"), "int32")).data;
+    const [total, h, w, c] = testX.shape;
+    const n = Math.min(p.limit, total);
+    const per = h * w * c;
+    const k = model.numClasses;
+    const indices = Int32Array.from({ length: n }, (_, i) => i);
+    const labels = testY.slice(0, n);
+    let targets: Int32Array | undefined;
+    if (p.target !== "none") {
+      if (!attack.targeted) throw new AttackError(`method ${p.method} does not support targets`);
+      const rng = new Rng(deriveSeed(seed, "targets"));
+      targets = Int32Array.from(
+        labels,
+        (y) => (p.target === "next" ? (y + 1) % k : (y + 1 + rng.int(k - 1)) % k),
+      );
+    }
+    ctx.log(
+      `${p.method} on ${n} of ${total} test images [${h},${w},${c}], params ${JSON.stringify(resolved)}`,
+    );
+    const adv = new Float32Array(n * per);
+    const success = new Uint8Array(n);
+    const l2 = new Float32Array(n);
+    const linf = new Float32Array(n);
+    const queries = new Int32Array(n);
+    const cleanPred = new Int32Array(n);
+    const advPred = new Int32Array(n);
+    let seconds = 0;
+    ctx.progress.start(`${p.method}`, n);
+    for (let start = 0; start < n; start += p.batch_size) {
+      const end = Math.min(n, start + p.batch_size);
+      const images = tf.tensor4d(testX.data.subarray(start * per, end * per), [end - start, h, w, c]);
+      const t0 = performance.now();
+      const res = await attack.run({
+        model,
+        images,
+        labels: labels.subarray(start, end),
+        targets: targets?.subarray(start, end),
+        seed: deriveSeed(seed, "batch", start),
+      }, resolved);
+      const advData = res.adversarial.dataSync() as Float32Array;
+      seconds += (performance.now() - t0) / 1000;
+      adv.set(advData, start * per);
+      success.set(res.success, start);
+      l2.set(res.l2, start);
+      linf.set(res.linf, start);
+      queries.set(res.queries, start);
+      cleanPred.set(argmaxRows(model, images), start);
+      advPred.set(argmaxRows(model, res.adversarial), start);
+      tf.dispose([images, res.adversarial]);
+      ctx.progress.update(end, { "img/s": ((end / seconds) || 0).toFixed(1) });
+    }
+    ctx.progress.finish();
+    const out = (f: string) => join(ctx.outDir, f);
+    await writeNpy(out("adv_x.npy"), { data: adv, shape: [n, h, w, c] });
+    await writeNpy(out("indices.npy"), { data: indices, shape: [n] });
+    await writeNpy(out("success.npy"), { data: success, shape: [n] });
+    await writeNpy(out("l2.npy"), { data: l2, shape: [n] });
+    await writeNpy(out("linf.npy"), { data: linf, shape: [n] });
+    await writeNpy(out("queries.npy"), { data: queries, shape: [n] });
+    await writeNpy(out("clean_pred.npy"), { data: cleanPred, shape: [n] });
+    await writeNpy(out("adv_pred.npy"), { data: advPred, shape: [n] });
+    if (targets) await writeNpy(out("targets.npy"), { data: targets, shape: [n] });
+    const ok = (i: number) => success[i] === 1;
+    const succIdx = Array.from({ length: n }, (_, i) => i).filter(ok);
+    const correct = Array.from({ length: n }, (_, i) => i).filter((i) => cleanPred[i] === labels[i]);
+    const summary = {
+      method: p.method,
+      params: resolved,
+      target: p.target,
+      seed,
+      images: n,
+      image_shape: [h, w, c],
+      clean_accuracy: correct.length / n,
+      adv_accuracy: advPred.reduce((a, v, i) => a + (v === labels[i] ? 1 : 0), 0) / n,
+      success_rate: succIdx.length / n,
+      success_rate_correct: correct.length ? correct.filter(ok).length / correct.length : null,
+      successful: succIdx.length,
+      l2: { median: median(succIdx.map((i) => l2[i])), mean: mean(succIdx.map((i) => l2[i])) },
+      linf: { median: median(succIdx.map((i) => linf[i])), mean: mean(succIdx.map((i) => linf[i])) },
+      l2_all: { median: median(l2), mean: mean(l2) },
+      linf_all: { median: median(linf), mean: mean(linf) },
+      queries: attack.whiteBox ? null : {
+        mean: mean(queries),
+        mean_successful: mean(succIdx.map((i) => queries[i])),
+        median_successful: median(succIdx.map((i) => queries[i])),
+      },
+      seconds,
+      images_per_s: n / seconds,
+      backend: ctx.backend,
+    };
+    await writeJsonAtomic(out("summary.json"), summary);
+    ctx.log(
+      `success ${(100 * summary.success_rate).toFixed(1)}%, adv accuracy ${
+        (100 * summary.adv_accuracy).toFixed(1)
+      }%, ` +
+        `${summary.images_per_s.toFixed(2)} img/s`,
+    );
+  },
+});
