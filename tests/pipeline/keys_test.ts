@@ -1,0 +1,84 @@
+/** Canonical JSON, cache keys and the reasons `status` gives for a changed key. */
+import fc from "fast-check";
+import { assert, assertEquals } from "./assert.ts";
+import { canonicalJson } from "../../pipeline/canonical.ts";
+import { cacheKey, deriveSeed, type KeyComponents } from "../../pipeline/keys.ts";
+import { explainChange } from "../../pipeline/why.ts";
+
+const json = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.parse(JSON.stringify(v)));
+
+function shuffleKeys(v: unknown, rnd: () => number): unknown {
+  if (Array.isArray(v)) return v.map((x) => shuffleKeys(x, rnd));
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v).sort(() => rnd() - 0.5);
+    return Object.fromEntries(entries.map(([k, x]) => [k, shuffleKeys(x, rnd)]));
+  }
+  return v;
+}
+
+Deno.test("canonicalJson: round-trips and ignores key order", () => {
+  fc.assert(fc.property(json, fc.integer(), (v, seed) => {
+    let s = seed;
+    const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    assertEquals(JSON.parse(canonicalJson(v)), v);
+    assertEquals(canonicalJson(shuffleKeys(v, rnd)), canonicalJson(v));
+  }));
+  assertEquals(canonicalJson({ b: 1, a: [-0, "x"] }), '{"a":[0,"x"],"b":1}');
+});
+
+const base: KeyComponents = {
+  format: 1,
+  kind: "attack",
+  seed: 5,
+  params: { eps: 0.03, method: "pgd", opts: { steps: 10 } },
+  inputs: { model: ["k1"], data: ["k2"] },
+  sources: { "tasks/attack.ts": "aa", "lib/dct/mod.ts": "bb" },
+  packages: ["@tensorflow/tfjs-core@4.22.0", "zod@4.6.7"],
+  backend: { name: "wasm", threads: 2, version: "v1" },
+};
+
+Deno.test("cacheKey: every component matters, and only the components", () => {
+  const variants: [string, KeyComponents][] = [
+    ["kind", { ...base, kind: "attack2" }],
+    ["seed", { ...base, seed: 6 }],
+    ["param", { ...base, params: { ...base.params, eps: 0.1 } }],
+    ["nested param", { ...base, params: { ...base.params, opts: { steps: 11 } } }],
+    ["input", { ...base, inputs: { ...base.inputs, model: ["k3"] } }],
+    ["source", { ...base, sources: { ...base.sources, "lib/dct/mod.ts": "bc" } }],
+    ["package", { ...base, packages: ["@tensorflow/tfjs-core@4.22.1", "zod@4.6.7"] }],
+    ["threads", { ...base, backend: { name: "wasm", threads: 1, version: "v1" } }],
+  ];
+  const keys = new Set([cacheKey(base), ...variants.map(([, v]) => cacheKey(v))]);
+  assertEquals(keys.size, variants.length + 1);
+  const reordered = { ...base, params: { opts: { steps: 10 }, method: "pgd", eps: 0.03 } };
+  assertEquals(cacheKey(reordered), cacheKey(base));
+  assert(/^[0-9a-f]{32}$/.test(cacheKey(base)));
+});
+
+Deno.test("explainChange names the param, input, source, package and backend that changed", () => {
+  const cur: KeyComponents = {
+    ...base,
+    params: { eps: 0.1, method: "pgd", opts: { steps: 10 }, restarts: 2 },
+    inputs: { model: ["k9"], data: ["k2"] },
+    sources: { "tasks/attack.ts": "aa", "lib/dct/mod.ts": "XX", "lib/new.ts": "cc" },
+    packages: ["@tensorflow/tfjs-core@4.22.1", "zod@4.6.7"],
+    backend: { name: "cpu", threads: 1, version: "v1" },
+  };
+  assertEquals(explainChange(base, cur, { model: ["train[width=32]"], data: ["data"] }), [
+    "param eps: 0.03 → 0.1",
+    "param restarts added (2)",
+    "input 'model' changed: train[width=32]",
+    "source lib/dct/mod.ts changed",
+    "source lib/new.ts now imported",
+    "package @tensorflow/tfjs-core 4.22.0 → 4.22.1",
+    "backend wasm×2 v1 → cpu×1 v1",
+  ]);
+  assertEquals(explainChange(base, base), []);
+});
+
+Deno.test("deriveSeed: deterministic, depends on config seed and instance, 31-bit", () => {
+  assertEquals(deriveSeed(0, "a[x=1]"), deriveSeed(0, "a[x=1]"));
+  const seeds = new Set([deriveSeed(0, "a[x=1]"), deriveSeed(1, "a[x=1]"), deriveSeed(0, "a[x=2]")]);
+  assertEquals(seeds.size, 3);
+  for (const s of seeds) assert(Number.isInteger(s) && s >= 0 && s < 2 ** 31);
+});
