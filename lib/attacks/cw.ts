@@ -70,11 +70,11 @@ function carliniWagnerL2(request: AttackRequest, params: CwParams): tf.Tensor4D 
   let outL2 = tf.fill([n], Infinity) as tf.Tensor1D;
   let outX = tf.clone(x0);
   const abortEvery = Math.max(1, Math.floor(maxIterations / 10));
-  const w = tf.variable(tf.zerosLike(x0), true, undefined, "float32");
+  const w = tf.tidy(() => tf.variable(tf.zerosLike(x0), true, undefined, "float32"));
   for (let step = 0; step < binarySteps; step++) {
     if (binarySteps >= 10 && step === binarySteps - 1) c.set(upper);
     const cT = tf.tensor1d(Float32Array.from(c));
-    w.assign(tf.zerosLike(x0));
+    tf.tidy(() => w.assign(tf.zerosLike(x0)));
     const optimizer = tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
     let stepL2 = tf.fill([n], Infinity) as tf.Tensor1D;
     let prev = Infinity;

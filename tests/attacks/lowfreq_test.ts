@@ -58,3 +58,24 @@ Deno.test("the attack table finds every method by name and rejects unknown names
   // Each method's params reject keys of another method.
   assert.throws(() => attackByName("fgsm").params.parse({ steps: 3 }));
 });
+
+Deno.test("no attack leaks tensors: only the returned adversarial batch stays allocated", async () => {
+  const model = randomMlp(SHAPE, 3, 6, 121);
+  const images = tf.tensor4d(uniform(2 * D, 0, 1, 122), [2, ...SHAPE]);
+  const labels = predict(model, images);
+  const small: Record<string, Record<string, unknown>> = {
+    fgsm: {},
+    pgd: { steps: 3, restarts: 2 },
+    cw: { binarySteps: 2, maxIterations: 20 },
+    simba: { maxQueries: 20 },
+    lfpgd: { steps: 3, bands: 3 },
+  };
+  for (const name of ATTACK_NAMES) {
+    const attack = attackByName(name);
+    const before = tf.memory().numTensors;
+    const res = await attack.run({ model, images, labels, seed: 1 }, attack.params.parse(small[name]));
+    assert.equal(tf.memory().numTensors, before + 1, `${name} leaked ${tf.memory().numTensors - before - 1}`);
+    res.adversarial.dispose();
+  }
+  images.dispose();
+});
