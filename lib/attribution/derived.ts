@@ -60,15 +60,16 @@ export type ShareMass = "positive" | "absolute";
 /**
  * Low / middle / high shares of attribution with bootstrap intervals over images: each image's profile is
  * first made non-negative — its positive part (evidence for the class; default) or its absolute value —
- * then the shares of the mean profile are taken (see `bandSharesCI`).
+ * then the shares of the mean profile are taken (see `bandSharesCI`). Null when there is no mass at all
+ * (e.g. no band has positive attribution in any image).
  */
 export function attributionShares(
   scores: ArrayLike<number>,
   shape: readonly number[],
   options: { seed: number; resamples?: number; level?: number; mass?: ShareMass },
-): BandSharesCI {
+): BandSharesCI | null {
   const [n] = dims(scores, shape);
   const mass = options.mass ?? "positive";
   const rows = Float64Array.from(scores, (v) => (mass === "positive" ? Math.max(0, v) : Math.abs(v)));
-  return bandSharesCI(rows, n, options);
+  return rows.some((v) => v > 0) ? bandSharesCI(rows, n, options) : null;
 }

@@ -15,3 +15,4 @@ export * from "./saliency.ts";
 export * from "./fourier_heatmap.ts";
 export * from "./filtered_accuracy.ts";
 export * from "./derived.ts";
+export * from "./stage_data.ts";

@@ -28,13 +28,14 @@ Deno.test("classProfiles averages per class; topBands orders bands by attributio
 Deno.test("attributionShares: positive-part shares of the mean profile with an interval around them", () => {
   // 6 bands → thirds of 2. Image rows with negative entries, which the positive part drops.
   const rows = [4, -1, 1, 1, 0, 2, 2, 0, 1, -3, 2, 0];
-  const s = attributionShares(rows, [2, 6], { seed: 1, resamples: 200 });
+  const s = attributionShares(rows, [2, 6], { seed: 1, resamples: 200 })!;
+  assert.equal(attributionShares([-1, 0, -2], [1, 3], { seed: 1 }), null);
   // Positive parts: [4,0,1,1,0,2], [2,0,1,0,2,0]; mean [3,0,1,.5,1,1] → low 3/6.5, mid 1.5/6.5, high 2/6.5.
   assert.ok(Math.abs(s.low.estimate - 3 / 6.5) < 1e-12);
   assert.ok(Math.abs(s.middle.estimate - 1.5 / 6.5) < 1e-12);
   assert.ok(Math.abs(s.high.estimate - 2 / 6.5) < 1e-12);
   assert.ok(s.low.lo <= s.low.estimate && s.low.estimate <= s.low.hi);
-  const abs = attributionShares(rows, [2, 6], { seed: 1, resamples: 10, mass: "absolute" });
+  const abs = attributionShares(rows, [2, 6], { seed: 1, resamples: 10, mass: "absolute" })!;
   assert.ok(Math.abs(abs.low.estimate - 3.5 / 8.5) < 1e-12); // mean |rows| = [3,.5,1,2,1,1]
 });
 

@@ -1,0 +1,205 @@
+/**
+ * `occlusion`: Occluded Frequency attribution (the paper's Definition 1) of a model on a data split.
+ *
+ * Inputs: `model` (a `train` / `import` stage), `data` (a `data` stage). Sweep the model stage to compare
+ * natural and adversarially trained models on the same images (the selection depends only on
+ * `select_seed`, not on the model). Params: see the schema below.
+ *
+ * Writes (N = selected images, K = bands, H×W×C the image shape):
+ * - `attributions.npy` float32 [N, K]: f_c(x) − f_c(x̃_k), band k replaced by the baseline;
+ * - `indices.npy` int32 [N]: split indices of the images; `labels.npy` int32 [N]; `targets.npy` int32 [N]
+ *   (the scored class: the label, or the prediction with `target: predicted`);
+ * - `class_profiles.npy` float32 [classes, K]: mean attribution per class (Fig. 1; zeros for absent classes);
+ * - `top_bands.npy` int32 [N, top_k]: each image's highest-attribution bands, best first;
+ * - `cumulative.csv`: `k, mean_drop, drop_lo, drop_hi, accuracy` for k = 0..K lowest bands ablated
+ *   (mean score drop with a bootstrap interval; accuracy of the ablated images against the labels);
+ * - `single_image.npy` float32 [1 + 2·|single_k|, H, W, C]: image `single_image`, then for each k in
+ *   `single_k` its k lowest bands ablated, then for each k its top-k bands ablated (Fig. 4; not clipped);
+ * - `summary.json`: shares of (positive) attribution in the low / middle / high thirds of the bands with
+ *   bootstrap intervals, the mean profile, class counts, clean accuracy, and the single-image layout.
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { defineTask, oneInput } from "../pipeline/task.ts";
+import { writeCsvAtomic, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
+import { bootstrapColumnMeansCI, deriveSeed } from "../lib/stats/mod.ts";
+import {
+  ablateBands,
+  attributionShares,
+  bandLayout,
+  BASELINE_KINDS,
+  classProfiles,
+  coefficientStats,
+  cumulativeBandAblation,
+  gatherImages,
+  loadStageClassifier,
+  occludedFrequency,
+  readDataSplit,
+  selectIndices,
+  topBands,
+} from "../lib/attribution/mod.ts";
+
+const params = z.strictObject({
+  /** Split the images are drawn from. */
+  split: z.enum(["train", "test"]).default("test"),
+  /** Number of images (stratified by class); omit for the whole split. */
+  limit: z.number().int().positive().optional().default(200),
+  /** Seed of the image selection (keep it fixed across models). */
+  select_seed: z.number().int().default(0),
+  /** What replaces an occluded band. */
+  baseline: z.enum(BASELINE_KINDS).default("zero"),
+  /** Split whose DCT statistics define the `mean` / `noise` baselines, and how many of its images. */
+  reference_split: z.enum(["train", "test"]).default("train"),
+  reference_limit: z.number().int().positive().default(1000),
+  /** Class scored: the true label or the model's prediction. */
+  target: z.enum(["true", "predicted"]).default("true"),
+  /** Score read off the model. */
+  score: z.enum(["logit", "probability"]).default("logit"),
+  band_kind: z.enum(["diagonal", "radial"]).default("diagonal"),
+  /** Clip occluded images to [0, 1]. */
+  clip: z.boolean().default(false),
+  max_batch: z.number().int().positive().default(256),
+  top_k: z.number().int().positive().default(3),
+  /** Compute the cumulative "ablate the k lowest bands" curve (bands + 1 more passes per image). */
+  cumulative: z.boolean().default(true),
+  /** Position (in the selection) of the image of the single-image view, and its k values. */
+  single_image: z.number().int().nonnegative().default(0),
+  single_k: z.array(z.number().int().positive()).default([1, 3]),
+  /** Mass shares are taken of: the positive part of each image's attribution, or its absolute value. */
+  share_mass: z.enum(["positive", "absolute"]).default("positive"),
+  bootstrap: z.number().int().positive().default(1000),
+  level: z.number().gt(0).lt(1).default(0.95),
+});
+
+export default defineTask({
+  description: "Occluded Frequency: per-image, per-class and cumulative band attribution of a model",
+  params,
+  numeric: true,
+  async run(ctx) {
+    const p = ctx.params;
+    const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);
+    const dataDir = oneInput(ctx.inputs, "data").dir;
+    const data = await readDataSplit(dataDir, p.split);
+    const indices = selectIndices(data.labels, model.numClasses, p.limit, p.select_seed);
+    const images = gatherImages(data.images, indices);
+    const labels = Int32Array.from(indices, (i) => data.labels[i]);
+    const n = indices.length;
+    const [, h, w, c] = images.shape;
+    let stats = undefined;
+    if (p.baseline !== "zero") {
+      const ref = p.reference_split === p.split ? data : await readDataSplit(dataDir, p.reference_split);
+      const refIdx = selectIndices(ref.labels, model.numClasses, p.reference_limit, p.select_seed);
+      stats = coefficientStats(gatherImages(ref.images, refIdx), bandLayout([h, w, c], p.band_kind));
+    }
+    const options = {
+      baseline: p.baseline,
+      stats,
+      seed: deriveSeed(ctx.seed, "noise"),
+      score: p.score,
+      bandKind: p.band_kind,
+      clip: p.clip,
+      maxBatch: p.max_batch,
+    };
+    const target = p.target === "true" ? labels : "predicted" as const;
+
+    ctx.progress.start("occlusion", n);
+    const of = await occludedFrequency(model, images, target, {
+      ...options,
+      onProgress: (done, total) => ctx.progress.update(Math.floor((done / total) * n)),
+    });
+    ctx.progress.finish();
+    const bands = of.shape[1];
+    const cleanAccuracy = of.cleanPredicted.reduce((a, y, i) => a + (y === labels[i] ? 1 : 0), 0) / n;
+    ctx.log(`OF over ${n} images × ${bands} bands; clean accuracy ${cleanAccuracy.toFixed(4)}`);
+
+    await writeNpy(join(ctx.outDir, "attributions.npy"), { data: of.scores, shape: [n, bands] });
+    await writeNpy(join(ctx.outDir, "indices.npy"), { data: indices, shape: [n] });
+    await writeNpy(join(ctx.outDir, "labels.npy"), { data: labels, shape: [n] });
+    await writeNpy(join(ctx.outDir, "targets.npy"), { data: of.targets, shape: [n] });
+    const profiles = classProfiles(of.scores, of.shape, labels, model.numClasses);
+    await writeNpy(join(ctx.outDir, "class_profiles.npy"), {
+      data: Float32Array.from(profiles.profiles),
+      shape: [model.numClasses, bands],
+    });
+    const topK = Math.min(p.top_k, bands);
+    const top = topBands(of.scores, of.shape, topK);
+    await writeNpy(join(ctx.outDir, "top_bands.npy"), { data: top, shape: [n, topK] });
+
+    if (p.cumulative) {
+      ctx.progress.start("cumulative", n);
+      const cum = await cumulativeBandAblation(model, images, of.targets, {
+        ...options,
+        onProgress: (done, total) => ctx.progress.update(Math.floor((done / total) * n)),
+      });
+      ctx.progress.finish();
+      const cols = bands + 1;
+      const ci = bootstrapColumnMeansCI(cum.scores, n, {
+        seed: deriveSeed(ctx.seed, "cumulative"),
+        resamples: p.bootstrap,
+        level: p.level,
+      });
+      const rows = ci.map((interval, k) => {
+        let correct = 0;
+        for (let i = 0; i < n; i++) if (cum.predicted[i * cols + k] === labels[i]) correct++;
+        return {
+          k,
+          mean_drop: interval.estimate,
+          drop_lo: interval.lo,
+          drop_hi: interval.hi,
+          accuracy: correct / n,
+        };
+      });
+      await writeCsvAtomic(join(ctx.outDir, "cumulative.csv"), rows);
+    }
+
+    const single = Math.min(p.single_image, n - 1);
+    const singleTop = Array.from(
+      topBands(of.scores.subarray(single * bands, (single + 1) * bands), [1, bands], bands),
+    );
+    const ks = p.single_k.map((k) => Math.min(k, bands));
+    const views: Float32Array[] = [images.data.slice(single * h * w * c, (single + 1) * h * w * c)];
+    for (const k of ks) {
+      views.push(ablateBands(model, images, single, Array.from({ length: k }, (_, b) => b), options));
+    }
+    for (const k of ks) views.push(ablateBands(model, images, single, singleTop.slice(0, k), options));
+    const viewData = new Float32Array(views.length * h * w * c);
+    views.forEach((v, i) => viewData.set(v, i * h * w * c));
+    await writeNpy(join(ctx.outDir, "single_image.npy"), { data: viewData, shape: [views.length, h, w, c] });
+
+    const shares = attributionShares(of.scores, of.shape, {
+      seed: deriveSeed(ctx.seed, "shares"),
+      resamples: p.bootstrap,
+      level: p.level,
+      mass: p.share_mass,
+    });
+    const meanProfile = Array.from({ length: bands }, (_, k) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += of.scores[i * bands + k];
+      return s / n;
+    });
+    await writeJsonAtomic(join(ctx.outDir, "summary.json"), {
+      dataset: data.dataset,
+      split: p.split,
+      images: n,
+      bands,
+      band_kind: p.band_kind,
+      baseline: p.baseline,
+      target: p.target,
+      score: p.score,
+      clean_accuracy: cleanAccuracy,
+      shares: shares && { mass: p.share_mass, level: p.level, ...shares },
+      mean_profile: meanProfile,
+      class_counts: Array.from(profiles.counts),
+      class_names: data.classNames,
+      single_image: {
+        position: single,
+        split_index: indices[single],
+        label: labels[single],
+        k: ks,
+        top_bands: singleTop.slice(0, Math.max(...ks, 1)),
+        attribution: Array.from(of.scores.subarray(single * bands, (single + 1) * bands)),
+        layout: ["original", ...ks.map((k) => `lowest_${k}`), ...ks.map((k) => `top_${k}`)],
+      },
+    });
+  },
+});
