@@ -6,7 +6,11 @@ Run with Debian's interpreter, which has torch 1.13 (python3-torch) and NumPy:
     /usr/bin/python3 scripts/torch_fixtures.py            # small fixtures -> tests/fixtures/torch/ (committed)
     /usr/bin/python3 scripts/torch_fixtures.py --full     # also the full-size robustness CIFAR ResNet-50
                                                           # -> outputs/fixtures/robustness_resnet50_full.pt
-                                                          # (~90 MB, git-ignored; used by bench/suites/import.ts)
+                                                          # (~94 MB, git-ignored; used by bench/suites/import.ts)
+                                                          # + its logits on inputs.npy (.logits.npy beside it)
+    /usr/bin/python3 scripts/torch_fixtures.py --bench outputs/fixtures/robustness_resnet50_full.pt \
+        --batch 32 --threads 2 --reps 3                   # PyTorch forward images/s of that checkpoint (JSON),
+                                                          # the reference `deno task bench --reference` compares to
 
 The architectures below are small self-contained copies of the PyTorch definitions, keeping the libraries'
 module (hence parameter) names:
@@ -27,7 +31,8 @@ arch, source, importer options and reference files. Also written: checkpoints th
 (`bad_foreign_global.pt` holds a pickled reference to `os.system` -- built with `__reduce__`, nothing is
 executed, neither here nor by a safe loader; `truncated.pt` is a valid checkpoint cut in half;
 `wrong_arch.pt` is a robustness ResNet-18 checkpoint with a layer missing, a foreign tensor and 100 classes).
-The script is deterministic (fixed seeds); rerunning it rewrites the same tensors.
+The script is deterministic (fixed seeds); rerunning it rewrites the same tensors (the legacy-format file's
+storage keys are memory addresses, so its bytes, though not its tensors, change from run to run).
 """
 import argparse
 import json
@@ -397,7 +402,13 @@ def robustness_checkpoint(net, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--full", action="store_true", help="also write the full-size robustness ResNet-50")
+    parser.add_argument("--bench", metavar="CKPT", help="time PyTorch's forward pass of a full robustness ResNet-50")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
+    if args.bench:
+        return bench_forward(args.bench, args.batch, args.threads, args.reps)
     torch.manual_seed(0)
     os.makedirs(OUT, exist_ok=True)
     x = fixed_inputs()
@@ -499,7 +510,28 @@ def main():
         wrapped, ckpt = robustness_checkpoint(ResNet(RBottleneck, [3, 4, 6, 3]), 9)
         path = os.path.join(FULL_OUT, "robustness_resnet50_full.pt")
         torch.save(ckpt, path)
+        with torch.no_grad():
+            logits = wrapped(x).numpy().astype(np.float32)
+        np.save(os.path.join(FULL_OUT, "robustness_resnet50_full.logits.npy"), logits)
         print(f"wrote {path} ({os.path.getsize(path) / 1e6:.1f} MB)")
+
+
+def bench_forward(path, batch, threads, reps):
+    """Prints {"images_per_s", "threads", "batch"} of PyTorch's eval forward of the checkpoint at `path`."""
+    import time
+    torch.set_num_threads(threads)
+    wrapped = AttackerModel(ResNet(RBottleneck, [3, 4, 6, 3]), CIFAR_MEAN, ROBUSTNESS_STD)
+    sd = torch.load(path, map_location="cpu")["model"]
+    wrapped.load_state_dict({k[len("module."):]: v for k, v in sd.items()})
+    wrapped.eval()
+    x = torch.rand(batch, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        wrapped(x)
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            wrapped(x)
+        seconds = (time.perf_counter() - t0) / reps
+    print(json.dumps({"images_per_s": batch / seconds, "threads": threads, "batch": batch}))
 
 
 if __name__ == "__main__":
