@@ -79,7 +79,7 @@ function plainProgress(options: ProgressOptions): Progress {
   let last = 0;
   const emit = (what: string) => {
     const secs = (performance.now() - started) / 1000;
-    const rate = secs > 0 ? ` ${(done / secs).toPrecision(3)}/s` : "";
+    const rate = secs > 0 && done > 0 ? ` ${(done / secs).toPrecision(3)}/s` : "";
     const pct = total > 0 ? ` (${Math.round((100 * done) / total)}%)` : "";
     const line = `[${options.name}] ${label} ${what} ${done}/${total}${pct}${rate} ${formatFields(fields)}`
       .trimEnd();
