@@ -1,7 +1,11 @@
 /**
- * The report: tables (arquero → CSV, Markdown, HTML) and the self-contained HTML page that shows every
- * figure and table with its caption, the paper's claim, what was measured, and links to the stages it came
- * from. Pure functions; the `report` task does the reading and writing.
+ * The report: stage records (what each upstream stage measured), the figures and tables built from them
+ * with captions, the paper's claims and what was measured, their CSV/Markdown/HTML renderings, and the
+ * self-contained HTML page that links each figure to the stages it came from.
  */
+export * from "./records.ts";
 export * from "./tables.ts";
 export * from "./html.ts";
+export * from "./build.ts";
+export * from "./write.ts";
+export * from "./collect.ts";

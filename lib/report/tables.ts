@@ -20,8 +20,10 @@ export interface ModelAccuracyRow {
 
 /** One attack instance's summary. Norms are of x′ − x over all attacked images. */
 export interface AttackSummaryRow {
+  /** The attack instance's label (its sweep values). */
   attack: string;
-  model: string;
+  /** Method and threat model, e.g. "pgd l∞ ε=0.15, 10 steps". */
+  method: string;
   /** Fraction of attacked images whose prediction changed (untargeted success). */
   success: number;
   l2Median: number | null;
@@ -137,13 +139,12 @@ export function modelAccuracyTable(rows: readonly ModelAccuracyRow[]): RenderedT
   );
 }
 
-/** Attack summaries, one row per attack instance, sorted by model then attack. */
+/** Attack summaries, one row per attack instance, in the order given (the config's sweep order). */
 export function attackSummaryTable(rows: readonly AttackSummaryRow[]): RenderedTable {
   const table = aq.from(nonEmpty("attack_summary", rows).map((r) => ({ ...r })))
-    .orderby("model", "attack")
     .select(
       "attack",
-      "model",
+      "method",
       "success",
       "l2Median",
       "l2Mean",

@@ -31,7 +31,7 @@ Deno.test("model accuracy table: CSV has raw fractions, Markdown shows percentag
   assertEquals(t.rows, 2);
 });
 
-Deno.test("attack table is sorted by model then attack; band shares by analysis, group, low→high", () => {
+Deno.test("attack table keeps the given order; band shares by analysis, group, low→high", () => {
   const base = {
     l2Median: 1,
     l2Mean: 1.5,
@@ -42,11 +42,11 @@ Deno.test("attack table is sorted by model then attack; band shares by analysis,
     n: 10,
   };
   const t = attackSummaryTable([
-    { ...base, attack: "PGD", model: "natural", success: 1, stage: "a2" },
-    { ...base, attack: "CW", model: "natural", success: 0.5, stage: "a1" },
-    { ...base, attack: "FGSM", model: "l2", success: 0.25, stage: "a0" },
+    { ...base, attack: "PGD", method: "natural", success: 1, stage: "a2" },
+    { ...base, attack: "CW", method: "natural", success: 0.5, stage: "a1" },
+    { ...base, attack: "FGSM", method: "l2", success: 0.25, stage: "a0" },
   ]);
-  assertEquals(t.csv.trim().split("\n").slice(1).map((l) => l.split(",")[0]), ["FGSM", "CW", "PGD"]);
+  assertEquals(t.csv.trim().split("\n").slice(1).map((l) => l.split(",")[0]), ["PGD", "CW", "FGSM"]);
   assert(t.markdown.includes("|12.35|"), "images/s to 4 significant digits");
   const s = bandShareTable([
     { analysis: "RCT", group: "PGD", part: "high", share: 0.6, lo: 0.5, hi: 0.7, stage: "r" },

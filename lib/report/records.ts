@@ -1,0 +1,190 @@
+/**
+ * What the report knows about each upstream stage instance, after reading its files: plain numbers and
+ * arrays, independent of file names (lib/report/collect.ts reads them; lib/report/build.ts turns them
+ * into figures, tables and captions).
+ */
+import type { Grid, PlotImage } from "../plots/mod.ts";
+
+/** The upstream instance a record came from. */
+export interface Source {
+  /** Instance name, e.g. `rct[model=natural,method=pgd]`. */
+  instance: string;
+  /** Short label for legends and panel titles, e.g. `natural · pgd`. */
+  label: string;
+  /** Relative link from the report's entry to the instance's readable view (or its store entry). */
+  href: string;
+}
+
+/** A share with its confidence interval. */
+export interface ShareCI {
+  estimate: number;
+  lo: number;
+  hi: number;
+}
+
+/** Low / middle / high thirds of the bands. */
+export interface SharesCI {
+  low: ShareCI;
+  middle: ShareCI;
+  high: ShareCI;
+}
+
+export interface EvaluateRecord {
+  source: Source;
+  clean: number;
+  pgd: number | null;
+  pgdSetting: string;
+  n: number | null;
+}
+
+export interface AttackRecord {
+  source: Source;
+  method: string;
+  success: number;
+  l2Median: number | null;
+  l2Mean: number | null;
+  linfMedian: number | null;
+  linfMean: number | null;
+  queries: number | null;
+  imagesPerSecond: number | null;
+  n: number | null;
+}
+
+export interface RctRecord {
+  source: Source;
+  map: Grid;
+  bandProfile: ArrayLike<number>;
+  shares: SharesCI | null;
+}
+
+export interface Prop1Record {
+  source: Source;
+  /** Per pair and channel: ||x − x′||₁ and |X₀ − X′₀|. */
+  l1: ArrayLike<number>;
+  dc: ArrayLike<number>;
+  /** Pairs × channels checked and how many broke the bound. */
+  checked: number;
+  violations: number;
+  /** Mean of |X₀ − X′₀| / ||x − x′||₁ (null when not recorded). */
+  meanTightness: number | null;
+}
+
+export interface SpectrumRecord {
+  source: Source;
+  map: Grid;
+  bandProfile: ArrayLike<number>;
+  shares: SharesCI | null;
+}
+
+export interface OcclusionRecord {
+  source: Source;
+  classNames: string[];
+  /** Mean attribution per class and band, `[classes][bands]`. */
+  classProfiles: ArrayLike<number>[];
+  /** Mean attribution per band over all images. */
+  meanProfile: ArrayLike<number>;
+  shares: SharesCI | null;
+  /** The single-image view, when the stage wrote one. */
+  single: { images: PlotImage[]; attribution: ArrayLike<number>; topBands: number[]; caption: string } | null;
+}
+
+export interface FourierRecord {
+  source: Source;
+  errorRate: Grid;
+  eps: number | null;
+}
+
+export interface FilteredRecord {
+  source: Source;
+  cutoffs: ArrayLike<number>;
+  lowPass: ArrayLike<number>;
+  highPass: ArrayLike<number>;
+}
+
+export interface SaliencyRecord {
+  source: Source;
+  bandProfile: ArrayLike<number>;
+}
+
+/** Everything the report gathered, by analysis; each list may be empty (its stage not in the config). */
+export interface ReportInputs {
+  evaluate: EvaluateRecord[];
+  attacks: AttackRecord[];
+  rct: RctRecord[];
+  prop1: Prop1Record[];
+  spectra: SpectrumRecord[];
+  occlusion: OcclusionRecord[];
+  fourier: FourierRecord[];
+  filtered: FilteredRecord[];
+  saliency: SaliencyRecord[];
+}
+
+/** An empty {@link ReportInputs}. */
+export function emptyInputs(): ReportInputs {
+  return {
+    evaluate: [],
+    attacks: [],
+    rct: [],
+    prop1: [],
+    spectra: [],
+    occlusion: [],
+    fourier: [],
+    filtered: [],
+    saliency: [],
+  };
+}
+
+/** The label of an instance: its sweep values joined by " · " (`rct[model=natural,method=pgd]` → `natural · pgd`). */
+export function instanceLabel(instance: string): string {
+  const coords = instanceCoords(instance);
+  return coords.length > 0 ? coords.map(([, v]) => v).join(" · ") : instance;
+}
+
+/** Splits `a=1,b=[1,2],c={"x":1}` at the commas outside brackets and braces. */
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "[" || ch === "{") depth++;
+    else if (ch === "]" || ch === "}") depth--;
+    else if (ch === "," && depth === 0) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
+
+/** The `key=value` coordinates of an instance name, in order (`a[x=1,y=2]` → [["x","1"],["y","2"]]). */
+export function instanceCoords(instance: string): [string, string][] {
+  const m = /^[^[]*\[(.*)\]$/.exec(instance);
+  if (!m) return [];
+  return splitTopLevel(m[1]).map((kv) => {
+    const eq = kv.indexOf("=");
+    return eq < 0 ? [kv, ""] : [kv.slice(0, eq), kv.slice(eq + 1)];
+  });
+}
+
+/**
+ * Labels that tell instances of one figure apart: the values of the coordinates that differ between them,
+ * joined by " · " (coordinates every instance shares are dropped). A lone instance keeps all its values;
+ * an instance with no coordinates is labelled by its name.
+ */
+export function distinctLabels(instances: readonly string[]): string[] {
+  const coords = instances.map(instanceCoords);
+  const varying = new Set<string>();
+  if (instances.length > 1) {
+    const keys = new Set(coords.flat().map(([k]) => k));
+    for (const key of keys) {
+      const values = new Set(coords.map((c) => c.find(([k]) => k === key)?.[1] ?? "\u0000"));
+      if (values.size > 1) varying.add(key);
+    }
+  }
+  return instances.map((name, i) => {
+    const kept = instances.length > 1 ? coords[i].filter(([k]) => varying.has(k)) : coords[i];
+    return kept.length > 0 ? kept.map(([, v]) => v).join(" · ") : name;
+  });
+}

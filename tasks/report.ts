@@ -1,0 +1,59 @@
+/**
+ * `report`: the HTML report of a run — every figure as a Vega-Lite spec rendered to SVG and PNG, the tables
+ * as CSV and Markdown, and `index.html` that shows them with captions, the paper's claims, what this run
+ * measured, and links to the stage entries each came from.
+ *
+ * Inputs (all optional, each `{stage: X, gather: true}` so the report sees every instance; the aliases
+ * and the files read are listed in lib/report/collect.ts): `evaluate`, `models`, `attacks`, `rct`,
+ * `prop1`, `spectra`, `occlusion`, `fourier`, `filtered`, `saliency`. Params: `title`; `scale` (PNG pixels
+ * per SVG unit, default 2).
+ *
+ * Writes:
+ * - `index.html`: the page (no scripts, no network; open it from `outputs/<config>/report/`);
+ * - `figures/<name>.vl.json` (the spec, data inline), `figures/<name>.svg`, `figures/<name>.png`;
+ *   names: `rct`, `rct_shares`, `prop1`, `spectra`, `of_classes`, `of_mean`, `of_shares`, `of_image_<k>`,
+ *   `fourier`, `filtered`, `saliency` (each only when its inputs exist);
+ * - `tables/<name>.csv|md`: `model_accuracy`, `attack_summary`, `band_shares`;
+ * - `report.json`: the figures and tables written, and Vega warnings per figure.
+ */
+import { z } from "zod";
+import { join } from "node:path";
+import { defineTask } from "../pipeline/task.ts";
+import { writeJsonAtomic } from "../lib/io/atomic.ts";
+import { collectReportInputs, REPORT_ALIASES, writeReport } from "../lib/report/mod.ts";
+
+const params = z.strictObject({
+  title: z.string().min(1).default("freqlens: adversarial robustness in the frequency domain"),
+  scale: z.number().min(1).max(4).default(2),
+});
+
+export default defineTask({
+  description: "HTML report: figures (Vega-Lite → SVG/PNG), tables (CSV/Markdown), linked to their stages",
+  params,
+  numeric: false,
+  async run(ctx) {
+    const { records, unknownAliases } = await collectReportInputs(ctx.inputs);
+    for (const alias of unknownAliases) {
+      ctx.log(`input '${alias}' is not one the report reads (${REPORT_ALIASES.join(", ")}); ignored`);
+    }
+    const gathered = Object.values(ctx.inputs).reduce((n, list) => n + list.length, 0);
+    const missing = REPORT_ALIASES.filter((a) => a !== "models" && !(ctx.inputs[a]?.length))
+      .map((a) => `${a}: no such input in this config`);
+    const written = await writeReport(ctx.outDir, records, {
+      title: ctx.params.title,
+      meta: [`Stage ${ctx.instance}: ${gathered} stage instances gathered; seed ${ctx.seed}.`],
+      missing,
+      scale: ctx.params.scale,
+      onFigure: (name, k, total) => {
+        if (k === 0) ctx.progress.start("figures", total);
+        ctx.progress.update(k, { figure: name });
+      },
+    });
+    if (written.figures.length > 0) ctx.progress.finish();
+    for (const [name, warnings] of Object.entries(written.warnings)) {
+      ctx.log(`figure ${name}: ${warnings.join("; ")}`);
+    }
+    await writeJsonAtomic(join(ctx.outDir, "report.json"), written);
+    ctx.log(`${written.figures.length} figures, ${written.tables.length} tables`);
+  },
+});

@@ -1,0 +1,88 @@
+/** The `report` task on synthetic stage outputs: every figure and table is written, and every link resolves. */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { assert, assertEquals } from "../plots/assert.ts";
+import { decodePng, nonWhitePixels } from "../plots/png.ts";
+import { distinctLabels, instanceLabel, parseNumericCsv, stageHref } from "../../lib/report/mod.ts";
+import { makeSyntheticStore, runReportTask } from "./synthetic_stages.ts";
+
+const FIGURES = [
+  "rct",
+  "rct_shares",
+  "prop1",
+  "spectra",
+  "of_classes",
+  "of_mean",
+  "of_shares",
+  "of_image_0",
+  "of_image_1",
+  "fourier",
+  "filtered",
+  "saliency",
+];
+
+Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose every local link resolves", async () => {
+  const root = await Deno.makeTempDir({ prefix: "freqlens-report-" });
+  try {
+    const view = await runReportTask(root, await makeSyntheticStore(root));
+    const written = JSON.parse(await Deno.readTextFile(join(view, "report.json")));
+    assertEquals(written.figures, FIGURES);
+    assertEquals(written.tables, ["model_accuracy", "attack_summary", "band_shares"]);
+    assertEquals(written.warnings, {});
+    for (const f of FIGURES) {
+      const spec = JSON.parse(await Deno.readTextFile(join(view, "figures", `${f}.vl.json`)));
+      assert(spec.$schema.includes("vega-lite"), f);
+      assert((await Deno.readTextFile(join(view, "figures", `${f}.svg`))).startsWith("<svg"), f);
+      const png = decodePng(await Deno.readFile(join(view, "figures", `${f}.png`)));
+      assert(nonWhitePixels(png) > 0.02 * png.width * png.height, `${f}.png is blank`);
+    }
+    const acc = await Deno.readTextFile(join(view, "tables", "model_accuracy.csv"));
+    assertEquals(acc.trim().split("\n").slice(1).map((l) => l.split(",").slice(0, 3).join(",")), [
+      "natural,0.9,0.02",
+      "linf-8,0.8,0.42",
+    ]);
+    const attacks = await Deno.readTextFile(join(view, "tables", "attack_summary.md"));
+    assert(attacks.includes("|pgd|pgd l∞ ε 0.15 10 steps|"), attacks);
+    assert(attacks.includes("|simba|simba ε 0.2 ≤ 500 queries|80.0 %|"), attacks);
+    const shareLines = (await Deno.readTextFile(join(view, "tables", "band_shares.csv"))).trim().split("\n");
+    assertEquals(shareLines.length - 1, (4 + 2 + 2) * 3, "3 thirds × (4 RCT + 2 spectra + 2 OF)");
+
+    const html = await Deno.readTextFile(join(view, "index.html"));
+    const links = [...html.matchAll(/(?:src|href)="([^"#]+)"/g)].map((m) =>
+      decodeURIComponent(m[1].replaceAll("&amp;", "&"))
+    );
+    assert(links.length > 40, `only ${links.length} links`);
+    for (const href of links) {
+      assert(!/^[a-z]+:/.test(href), `non-local link ${href}`);
+      assert(existsSync(resolve(view, href)), `link ${href} does not resolve from ${view}`);
+    }
+    assert(
+      html.includes('href="../../quick/rct[model=natural,method=pgd]/"'),
+      "RCT linked to its readable view",
+    );
+    assert(html.includes("<b>Paper:</b> All four attacks change mostly the middle and high frequencies"));
+    assert(html.includes("Middle + high share above the low share for 4 of 4 attacks"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("labels keep only the sweep values that differ; links fall back to the store entry without a view", async () => {
+  assertEquals(instanceLabel("rct[model=natural,method=pgd]"), "natural · pgd");
+  assertEquals(instanceLabel("report"), "report");
+  assertEquals(distinctLabels(["a[m=x,e=[1,2]]", "a[m=y,e=[1,2]]"]), ["x", "y"]);
+  assertEquals(distinctLabels(["a[m=x,e=1]"]), ["x · 1"]);
+  assertEquals(distinctLabels(["a", "b"]), ["a", "b"]);
+  assertEquals(parseNumericCsv("k,v\n0,1.5\n1,\n"), { k: [0, 1], v: [1.5, NaN] });
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = join(root, ".store", "abc123");
+    await Deno.mkdir(dir, { recursive: true });
+    assertEquals(stageHref({ instance: "x[k=1]", stage: "x", dir, params: {} }), "../../.store/abc123/");
+    await Deno.mkdir(join(root, "cfg"));
+    await Deno.symlink("../.store/abc123", join(root, "cfg", "x[k=1]"));
+    assertEquals(stageHref({ instance: "x[k=1]", stage: "x", dir, params: {} }), "../../cfg/x[k=1]/");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
