@@ -187,3 +187,17 @@ Deno.test("editing a source file a task imports reruns that task and its depende
   assertEquals(launched(r.stderr), ["all", "b[value=1]", "b[value=2]", "b[value=3]"]);
   assertEquals(valueOf(p.outputs, "toy", "all"), 100 + 10 * 10 * (2 + 4 + 6));
 });
+
+Deno.test("numeric tasks: backend (through lib/backend) is in the key and the manifest", async () => {
+  await using p = await tempProject("name: be\nstages:\n  e:\n    task: backend_echo\n  plain:\n    task: emit\n    params: {value: 1}\n");
+  const r = await cli(["run", p.config, "--outputs", p.outputs], { FREQLENS_BACKEND: "cpu" });
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(JSON.parse(await Deno.readTextFile(join(p.outputs, "be", "e", "backend.json"))), { backend: "cpu" });
+  const m = readManifest(join(p.outputs, "be", "e"))!;
+  assertEquals([m.backend?.name, m.backend?.threads], ["cpu", 1]);
+  assertEquals(readManifest(join(p.outputs, "be", "plain"))!.backend, null);
+  // Another backend: the numeric stage is stale (and says why), the non-numeric one is not.
+  const st = await cli(["status", p.config, "--outputs", p.outputs], { FREQLENS_BACKEND: "wasm" });
+  assertMatch(st.stdout, /stale\s+e\s+\(backend cpu×1 \S+ → wasm×\d+ /);
+  assertMatch(st.stdout, /cached\s+plain/);
+});
