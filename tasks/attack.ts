@@ -26,9 +26,7 @@ import { z } from "zod";
 import { join } from "node:path";
 import { defineTask, oneInput } from "../pipeline/task.ts";
 import { readNpy, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
-import { classifierFromLayersModel } from "../lib/models/layers_classifier.ts";
-import { loadLayersModelFromDir } from "../lib/models/import/save.ts";
-import type { ImageClassifier } from "../lib/models/classifier.ts";
+import { type ImageClassifier, loadClassifier } from "../lib/models/mod.ts";
 import { ATTACK_NAMES, attackByName, AttackError } from "../lib/attacks/mod.ts";
 import { deriveSeed, quantileSorted, Rng } from "../lib/stats/mod.ts";
 
@@ -102,11 +100,6 @@ function methodParams(p: Params): Record<string, unknown> {
   return attack.params.parse(raw);
 }
 
-/** Loads the model stage's `model/` directory as an ImageClassifier. */
-async function loadModel(dir: string): Promise<ImageClassifier> {
-  return classifierFromLayersModel(await loadLayersModelFromDir(join(dir, "model")));
-}
-
 function argmaxRows(model: ImageClassifier, x: tf.Tensor4D): Int32Array {
   const p = tf.tidy(() => tf.argMax(model.logits(x), 1));
   const out = new Int32Array(p.dataSync());
@@ -136,7 +129,7 @@ export default defineTask({
     const resolved = methodParams(p);
     const seed = p.seed ?? ctx.seed;
     const dataDir = oneInput(ctx.inputs, "data").dir;
-    const model = await loadModel(oneInput(ctx.inputs, "model").dir);
+    const model = await loadClassifier(join(oneInput(ctx.inputs, "model").dir, "model"));
     const testX = await readNpy(join(dataDir, "test_x.npy"), "float32");
     const testY = (await readNpy(join(dataDir, "test_y.npy"), "int32")).data;
     const [total, h, w, c] = testX.shape;
