@@ -7,9 +7,7 @@
 import { join } from "node:path";
 import { readNpy } from "../io/mod.ts";
 import { stratifiedIndices } from "../datasets/limit.ts";
-import type { ImageClassifier } from "../models/classifier.ts";
-import { classifierFromLayersModel } from "../models/layers_classifier.ts";
-import { loadLayersModelFromDir } from "../models/import/save.ts";
+import { type ImageClassifier, loadClassifier } from "../models/mod.ts";
 import type { ImageArray } from "./images.ts";
 import { AttributionError } from "./types.ts";
 
@@ -62,6 +60,6 @@ export function selectIndices(
 }
 
 /** The classifier saved under `model/` in a model stage's entry `dir` (`train` or `import`). */
-export async function loadStageClassifier(dir: string): Promise<ImageClassifier> {
-  return classifierFromLayersModel(await loadLayersModelFromDir(join(dir, "model")));
+export function loadStageClassifier(dir: string): Promise<ImageClassifier> {
+  return loadClassifier(join(dir, "model"));
 }
