@@ -12,6 +12,9 @@ import * as tf from "@tensorflow/tfjs-core";
 // tfjs-layers' bundle registers every gradient of tfjs-core (tfjs-core alone registers none), so that
 // `tf.grad` works for any importer of lib/backend.
 import "@tensorflow/tfjs-layers";
+import { installFastBatchNorm } from "./batch_norm_layer.ts";
+import { installGradients } from "./gradients.ts";
+import { installUnfusedGradients } from "./unfuse.ts";
 import { initWasm, wasmThreads, wasmVersionTag } from "./wasm.ts";
 
 /** The backends freqlens knows how to start. */
@@ -139,6 +142,9 @@ export async function initBackend(name?: string): Promise<BackendStart> {
   if (active && (wanted === "auto" || wanted === active.name) && tf.getBackend() === active.name) {
     return { name: active.name, threads: active.threads };
   }
+  installUnfusedGradients();
+  installGradients();
+  installFastBatchNorm();
   const run = async () => {
     if (starting) await starting.catch(() => {});
     const info = await start(wanted);

@@ -5,6 +5,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { initBackend } from "../../lib/backend/mod.ts";
+import { setNativeKernels } from "../../lib/backend/kernels/native_bridge.ts";
+import { loadOneDnn } from "../../lib/backend/native/onednn.ts";
 
 /** Deterministic uniform [-1, 1) values from a seed (mulberry32). */
 export function seededValues(n: number, seed: number): Float32Array {
@@ -44,4 +46,16 @@ export function maxRelErr(a: Float32Array, b: Float32Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
   return m;
+}
+
+/** Whether oneDNN loaded here (native kernels are tested when it did; the wasm fallbacks always). */
+export function nativeAvailable(): boolean {
+  return loadOneDnn() !== undefined;
+}
+
+/** The kernel paths to test: "fallback" (native off) always, "native" when oneDNN loaded. */
+export function kernelPaths(): { name: string; use: () => void }[] {
+  const paths = [{ name: "fallback", use: () => setNativeKernels(false) }];
+  if (nativeAvailable()) paths.push({ name: "native", use: () => setNativeKernels(true) });
+  return paths;
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilterViaForward } from "./conv_reexpress.ts";
+import { heapPointer, nativeConv } from "./native_bridge.ts";
 import type { WasmBackendLike } from "./wasm_call.ts";
 
 /** The kernel: inputs `{x: [N,H,W,Ci], dy: [N,OH,OW,Co]}`, attrs as tfjs' conv2d gradient passes them. */
@@ -25,7 +26,21 @@ export function conv2dBackpropFilter(
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  return conv2dBackpropFilterViaForward(backend, x, dy, g);
+  const dnn = nativeConv();
+  if (!dnn) return conv2dBackpropFilterViaForward(backend, x, dy, g);
+  const out = backend.makeOutput(attrs.filterShape, "float32");
+  if (tf.util.sizeFromShape(attrs.filterShape) === 0) return out;
+  if (tf.util.sizeFromShape(dy.shape) === 0) {
+    const start = backend.dataIdMap.get(out.dataId).memoryOffset / 4;
+    backend.wasm.HEAPF32.fill(0, start, start + tf.util.sizeFromShape(attrs.filterShape));
+    return out;
+  }
+  dnn.conv("backwardWeights", g, [
+    heapPointer(backend, x),
+    heapPointer(backend, out),
+    heapPointer(backend, dy),
+  ]);
+  return out;
 }
 
 /** Registration record for `tf.registerKernel`. */

@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { conv2dBackpropInputViaForward } from "./conv_reexpress.ts";
+import { heapPointer, nativeConv } from "./native_bridge.ts";
 import type { WasmBackendLike } from "./wasm_call.ts";
 
 /** The kernel: inputs `{dy: [N,OH,OW,Co], filter: [kh,kw,Ci,Co]}`, attrs with `inputShape`. */
@@ -25,7 +26,16 @@ export function conv2dBackpropInput(
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  return conv2dBackpropInputViaForward(backend, dy, filter, g);
+  const dnn = nativeConv();
+  if (!dnn) return conv2dBackpropInputViaForward(backend, dy, filter, g);
+  const out = backend.makeOutput(attrs.inputShape, "float32");
+  if (tf.util.sizeFromShape(attrs.inputShape) === 0) return out;
+  dnn.conv("backwardData", g, [
+    heapPointer(backend, out),
+    heapPointer(backend, filter),
+    heapPointer(backend, dy),
+  ]);
+  return out;
 }
 
 /** Registration record for `tf.registerKernel`. */

@@ -1,28 +1,50 @@
 /**
  * The kernels freqlens adds to or replaces in tfjs-backend-wasm, registered with `tf.registerKernel`
- * (one file per kernel in this folder).
+ * (one file per kernel in this folder). Replacements keep the stock kernel as their fallback.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { conv2dConfig } from "./conv2d.ts";
 import { conv2dBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2dBackpropInputConfig } from "./conv2d_backprop_input.ts";
-
-const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig];
+import { batchNormTrainingConfigs } from "./batch_norm_training.ts";
+import { fusedBatchNormConfig } from "./fused_batch_norm.ts";
+import { fusedConv2dConfig } from "./fused_conv2d.ts";
+import { castConfig, identityConfig } from "./identity.ts";
+import { nativeConv } from "./native_bridge.ts";
+import { loadOneDnn } from "../native/onednn.ts";
 
 let registered = false;
 
-/** Registers (replacing stock ones) every freqlens wasm kernel; idempotent. */
+function replace(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName)) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  tf.registerKernel(config);
+}
+
+function stock(name: string): tf.KernelConfig {
+  const config = tf.getKernel(name, "wasm");
+  if (!config) throw new Error(`tfjs-backend-wasm has no '${name}' kernel to wrap (tfjs upgrade?)`);
+  return config;
+}
+
+/** Registers (replacing stock ones) every freqlens wasm kernel; idempotent. Needs tfjs-backend-wasm to
+ * be imported (its kernels registered) first. */
 export function registerWasmKernels(): void {
   if (registered) return;
-  for (const config of KERNELS) {
-    if (tf.getKernel(config.kernelName, config.backendName)) {
-      tf.unregisterKernel(config.kernelName, config.backendName);
-    }
-    tf.registerKernel(config);
-  }
+  replace(conv2dConfig(stock(tf.Conv2D)));
+  replace(fusedConv2dConfig(stock(tf.FusedConv2D)));
+  replace(conv2dBackpropFilterConfig);
+  replace(conv2dBackpropInputConfig);
+  replace(fusedBatchNormConfig(stock(tf.FusedBatchNorm)));
+  replace(identityConfig(stock(tf.Identity)));
+  replace(castConfig(stock(tf.Cast)));
+  if (loadOneDnn()) batchNormTrainingConfigs.forEach(replace);
   registered = true;
 }
 
-/** Tag naming the kernel set (changes when a kernel's numbers may change), for cache keys. */
+/** Tag naming the kernel set and the native library behind it, for cache keys. */
 export function wasmKernelsVersion(): string {
-  return "freqlens-kernels@1";
+  const dnn = nativeConv();
+  return `freqlens-kernels@3${dnn ? `+${dnn.version}` : ""}`;
 }

@@ -1,0 +1,234 @@
+/**
+ * Backend throughput: forward, input-gradient and training-step images/s (batch 128) of the small CNN
+ * (Fashion-MNIST shape) and ResNet-20 (CIFAR shape) on every backend that loads here; with `--reference`
+ * the same models in PyTorch (`scripts/bench_torch.py`, Debian's python3-torch, same batch and thread
+ * count) and each ratio freqlens / PyTorch; the peak resident size of a 100-step training run in `extra`.
+ *
+ * Until `lib/models` provides them, the two models are built here with tfjs-layers, layer for layer the
+ * same as `scripts/bench_torch.py` builds them in PyTorch.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { BACKEND_NAMES, initBackend } from "../../lib/backend/mod.ts";
+import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
+
+/** The small CNN: conv32-3×3-relu, maxpool 2, conv64-3×3-relu, maxpool 2, dense 128-relu, dense 10. */
+export function smallCnn(seed = 1): tfl.LayersModel {
+  const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed * 100 + k });
+  const input = tfl.input({ shape: [28, 28, 1] });
+  let y = tfl.layers.conv2d({
+    filters: 32,
+    kernelSize: 3,
+    padding: "same",
+    activation: "relu",
+    kernelInitializer: init(1),
+  })
+    .apply(input) as tfl.SymbolicTensor;
+  y = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(y) as tfl.SymbolicTensor;
+  y = tfl.layers.conv2d({
+    filters: 64,
+    kernelSize: 3,
+    padding: "same",
+    activation: "relu",
+    kernelInitializer: init(2),
+  })
+    .apply(y) as tfl.SymbolicTensor;
+  y = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(y) as tfl.SymbolicTensor;
+  y = tfl.layers.flatten().apply(y) as tfl.SymbolicTensor;
+  y = tfl.layers.dense({ units: 128, activation: "relu", kernelInitializer: init(3), name: "features" })
+    .apply(y) as tfl.SymbolicTensor;
+  const out = tfl.layers.dense({ units: 10, kernelInitializer: init(4) }).apply(y) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: out, name: "small_cnn" });
+}
+
+/** ResNet-20 of He et al. 2016 for 32×32×3: 16/32/64 channels, 3 stages × 3 basic blocks, batch-norm,
+ * option-B (1×1 conv) shortcuts where the shape changes, global average pooling, dense 10. */
+export function resnet20(seed = 1): tfl.LayersModel {
+  let k = 0;
+  const init = () => tfl.initializers.heNormal({ seed: seed * 1000 + k++ });
+  const conv = (x: tfl.SymbolicTensor, filters: number, size: number, stride: number) =>
+    tfl.layers.conv2d({
+      filters,
+      kernelSize: size,
+      strides: stride,
+      padding: "same",
+      useBias: false,
+      kernelInitializer: init(),
+    })
+      .apply(x) as tfl.SymbolicTensor;
+  const bn = (x: tfl.SymbolicTensor) =>
+    tfl.layers.batchNormalization({ axis: 3, momentum: 0.9 }).apply(x) as tfl.SymbolicTensor;
+  const relu = (x: tfl.SymbolicTensor) => tfl.layers.reLU().apply(x) as tfl.SymbolicTensor;
+  const input = tfl.input({ shape: [32, 32, 3] });
+  let x = relu(bn(conv(input, 16, 3, 1)));
+  for (const [stage, filters] of [16, 32, 64].entries()) {
+    for (let block = 0; block < 3; block++) {
+      const stride = stage > 0 && block === 0 ? 2 : 1;
+      let y = relu(bn(conv(x, filters, 3, stride)));
+      y = bn(conv(y, filters, 3, 1));
+      const shortcut = stride !== 1 || x.shape[3] !== filters ? bn(conv(x, filters, 1, stride)) : x;
+      x = relu(tfl.layers.add().apply([y, shortcut]) as tfl.SymbolicTensor);
+    }
+  }
+  const features = tfl.layers.globalAveragePooling2d({ name: "features" }).apply(x) as tfl.SymbolicTensor;
+  const out = tfl.layers.dense({ units: 10, kernelInitializer: init() }).apply(
+    features,
+  ) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: out, name: "resnet20" });
+}
+
+/** The three workloads, each a function of one batch that finishes its work before returning. */
+export function workloads(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor2D) {
+  const optimizer = tf.train.momentum(0.01, 0.9);
+  const loss = (training: boolean, input: tf.Tensor) =>
+    tf.losses.softmaxCrossEntropy(labels, model.apply(input, { training }) as tf.Tensor) as tf.Scalar;
+  return {
+    forward: () => tf.tidy(() => (model.apply(x, { training: false }) as tf.Tensor).dataSync()),
+    input_gradient: () => tf.tidy(() => tf.grad((input: tf.Tensor) => loss(false, input))(x).dataSync()),
+    training_step: () => {
+      const cost = optimizer.minimize(() => loss(true, x), true);
+      cost?.dataSync();
+      cost?.dispose();
+    },
+  };
+}
+
+/** Peak and per-phase resident size (bytes) of `steps` training steps. */
+function residentDuring(step: () => void, steps: number): Record<string, number> {
+  const rss: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    step();
+    rss.push(Deno.memoryUsage().rss);
+  }
+  const warm = rss[Math.min(9, rss.length - 1)];
+  return {
+    steps,
+    peak_rss_mb: Math.max(...rss) / 2 ** 20,
+    rss_after_warmup_mb: warm / 2 ** 20,
+    rss_end_mb: rss[rss.length - 1] / 2 ** 20,
+    growth_after_warmup_mb: (rss[rss.length - 1] - warm) / 2 ** 20,
+  };
+}
+
+function timeIt(f: () => void, warmup: number, reps: number): number {
+  for (let i = 0; i < warmup; i++) f();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) f();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
+const MODELS = {
+  small_cnn: { build: smallCnn, shape: [28, 28, 1] as const },
+  resnet20: { build: resnet20, shape: [32, 32, 3] as const },
+};
+
+interface TorchFigure {
+  model: string;
+  case: string;
+  images_per_s: number;
+  threads: number;
+}
+
+async function pytorch(batch: number, threads: number, quick: boolean): Promise<TorchFigure[] | string> {
+  const script = new URL("../../scripts/bench_torch.py", import.meta.url).pathname;
+  try {
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: [script, "--batch", String(batch), "--threads", String(threads), ...(quick ? ["--quick"] : [])],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) return `bench_torch.py failed: ${new TextDecoder().decode(out.stderr).slice(-500)}`;
+    return JSON.parse(new TextDecoder().decode(out.stdout)) as TorchFigure[];
+  } catch (e) {
+    return `PyTorch reference unavailable: ${(e as Error).message}`;
+  }
+}
+
+async function run(options: BenchOptions): Promise<BenchRecord[]> {
+  const batch = 128;
+  const [warmup, reps] = options.quick ? [1, 2] : [3, 10];
+  const records: BenchRecord[] = [];
+  const defaultBackend = (await initBackend()).name;
+  for (const name of BACKEND_NAMES) {
+    let threads: number;
+    try {
+      threads = (await initBackend(name)).threads;
+    } catch (e) {
+      console.error(`  backend ${name}: ${(e as Error).message}`);
+      continue;
+    }
+    for (const [modelName, { build, shape }] of Object.entries(MODELS)) {
+      if (name === "cpu" && modelName === "resnet20" && !options.quick) continue; // minutes per figure
+      const model = build();
+      const x = tf.randomUniform(
+        [batch, ...shape] as [number, number, number, number],
+        0,
+        1,
+        "float32",
+        7,
+      ) as tf.Tensor4D;
+      const labels = tf.oneHot(
+        tf.randomUniform([batch], 0, 10, "int32", 8) as tf.Tensor1D,
+        10,
+      ) as tf.Tensor2D;
+      const w = workloads(model, x, labels);
+      for (const [caseName, f] of Object.entries(w)) {
+        const seconds = timeIt(f, warmup, reps);
+        records.push({
+          suite: "backend",
+          case: caseName,
+          model: modelName,
+          backend: name,
+          threads,
+          batch,
+          images_per_s: batch / seconds,
+          extra: { default_backend: name === defaultBackend },
+        });
+      }
+      if (name === defaultBackend && modelName === "resnet20") {
+        const memory = residentDuring(w.training_step, options.quick ? 20 : 100);
+        records.push({
+          suite: "backend",
+          case: "training_memory",
+          model: modelName,
+          backend: name,
+          threads,
+          batch,
+          extra: memory,
+        });
+      }
+      x.dispose();
+      labels.dispose();
+      model.dispose();
+    }
+  }
+  await initBackend(defaultBackend);
+  if (options.reference) {
+    const threads = records.find((r) => r.backend === defaultBackend)?.threads ?? 1;
+    const torch = await pytorch(batch, threads, options.quick);
+    if (typeof torch === "string") {
+      console.error(`  ${torch}`);
+    } else {
+      for (const t of torch) {
+        records.push({
+          suite: "backend",
+          case: t.case,
+          model: t.model,
+          backend: "pytorch",
+          threads: t.threads,
+          batch,
+          images_per_s: t.images_per_s,
+        });
+        for (const r of records) {
+          if (r.backend !== "pytorch" && r.model === t.model && r.case === t.case && r.images_per_s) {
+            r.ratio_to_pytorch = r.images_per_s / t.images_per_s;
+          }
+        }
+      }
+    }
+  }
+  return records;
+}
+
+const suite: BenchSuite = { name: "backend", run };
+export default suite;

@@ -1,0 +1,44 @@
+/**
+ * Gradients freqlens registers in place of tfjs-core's (same values, less work).
+ *
+ * `FusedBatchNorm` (inference-mode batch-norm, what every attack differentiates through): the stock
+ * gradient tiles `rsqrt(var + ε)` to the full input size before multiplying (a `Tile` per layer, more than
+ * half of a ResNet input gradient on wasm); here the per-channel factor broadcasts instead, and the
+ * parameter gradients share their reductions.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+function reductionAxes(stat: tf.Tensor, x: tf.Tensor): number[] {
+  return tf.backend_util.getReductionAxes(stat.shape, x.shape);
+}
+
+const fusedBatchNormGrad: tf.GradConfig = {
+  kernelName: tf.FusedBatchNorm,
+  inputsToSave: ["x", "mean", "variance", "scale"],
+  gradFunc: (dy, saved, attrs) => {
+    const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
+    const [x, mean, variance, scale] = saved;
+    const g = dy as tf.Tensor;
+    const axes = reductionAxes(mean, x);
+    const rs = () => tf.rsqrt(tf.add(variance, varianceEpsilon));
+    const factor = () => (scale == null ? rs() : tf.mul(rs(), scale));
+    const sumDyCentered = () => tf.sum(tf.mul(g, tf.sub(x, mean)), axes);
+    return {
+      x: () => tf.mul(g, factor()),
+      mean: () => tf.reshape(tf.mul(tf.neg(tf.sum(g, axes)), factor()), mean.shape),
+      variance: () =>
+        tf.reshape(tf.mul(tf.mul(sumDyCentered(), tf.mul(tf.pow(rs(), 3), -0.5)), scale ?? 1), mean.shape),
+      scale: () => tf.reshape(tf.mul(sumDyCentered(), rs()), (scale ?? mean).shape),
+      offset: () => tf.reshape(tf.sum(g, axes), mean.shape),
+    };
+  },
+};
+
+let installed = false;
+
+/** Registers the gradients above, replacing tfjs-core's (idempotent). */
+export function installGradients(): void {
+  if (installed) return;
+  tf.registerGradient(fusedBatchNormGrad);
+  installed = true;
+}

@@ -1,0 +1,43 @@
+/**
+ * Bridge from wasm-backend tensors to native kernels: raw pointers to tensor data inside the wasm heap
+ * (zero-copy; valid until the next wasm allocation may grow the heap, so take them right before a native
+ * call), and the conv geometry in the form `../native/onednn.ts` takes.
+ */
+import type * as tf from "@tensorflow/tfjs-core";
+import { loadOneDnn, type OneDnn } from "../native/onednn.ts";
+import type { WasmBackendLike } from "./wasm_call.ts";
+
+let cachedHeap: Uint8Array | undefined;
+let cachedBase: Deno.PointerValue = null;
+
+/** Pointer to the first element of `t` in the wasm heap of `backend`. */
+export function heapPointer(backend: WasmBackendLike, t: tf.TensorInfo): Deno.PointerValue {
+  const heap = backend.wasm.HEAPU8;
+  if (heap !== cachedHeap) {
+    cachedHeap = heap;
+    cachedBase = Deno.UnsafePointer.of(heap);
+  }
+  return Deno.UnsafePointer.offset(cachedBase!, backend.dataIdMap.get(t.dataId).memoryOffset);
+}
+
+let enabled = true;
+
+/** oneDNN when it loaded and native kernels are enabled, else undefined (use the wasm fallback). */
+export function nativeConv(): OneDnn | undefined {
+  return enabled ? loadOneDnn() : undefined;
+}
+
+/** Turns the native kernels off or on (tests compare both paths; `FREQLENS_NATIVE=0` disables at load). */
+export function setNativeKernels(on: boolean): void {
+  enabled = on;
+}
+
+const constants = new Map<string, Float32Array>();
+
+/** Pointer to a persistent vector of `n` copies of `value` (stand-in for an absent scale or offset). */
+export function constantVector(n: number, value: number): Deno.PointerValue {
+  const key = `${n}:${value}`;
+  let v = constants.get(key);
+  if (!v) constants.set(key, v = new Float32Array(n).fill(value));
+  return Deno.UnsafePointer.of(v);
+}

@@ -1,0 +1,513 @@
+/**
+ * oneDNN (the kernel library under PyTorch's CPU path) through Deno's FFI: 2-D convolution forward,
+ * backward-data and backward-weights over NHWC activations and HWIO filters, reading and writing tfjs
+ * tensors in place (pointers into the wasm heap or into typed arrays). Loaded from Debian's `libdnnl2`
+ * (`libdnnl.so.2`, v2.x C API); {@link loadOneDnn} returns undefined when the library is absent or
+ * `FREQLENS_NATIVE=0`, and freqlens falls back to wasm kernels.
+ *
+ * Primitives are created once per geometry and cached; activations stay in plain NHWC, filters are
+ * reordered into oneDNN's preferred blocked layout when it differs (filters are small).
+ */
+
+// oneDNN v2.x C API constants (dnnl_types.h, checked against libdnnl 2.6.3).
+const F32 = 3, TAG_ANY = 1, TAG_A = 2, TAG_NHWC = 20, TAG_HWIO = 30;
+const FORWARD_TRAINING = 64, FORWARD_INFERENCE = 96;
+const CONV_DIRECT = 1, CPU = 1, STREAM_DEFAULT = 1;
+const ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33, ARG_BIAS = 41;
+const ARG_DIFF_SRC = 129, ARG_DIFF_DST = 145, ARG_DIFF_WEIGHTS = 161;
+const BACKWARD = 128, USE_GLOBAL_STATS = 1, USE_SCALE = 8, USE_SHIFT = 16;
+const ARG_MEAN = 49,
+  ARG_VARIANCE = 50,
+  ARG_SCALE = 51,
+  ARG_SHIFT = 52,
+  ARG_DIFF_SCALE = 255,
+  ARG_DIFF_SHIFT = 256;
+const QUERY_WEIGHTS_MD = 131, QUERY_DIFF_WEIGHTS_MD = 132, QUERY_IMPL_INFO_STR = 8;
+// Struct sizes of libdnnl 2.6 (x86-64): memory_desc_t 696 B, convolution_desc_t 5,976 B. Buffers are
+// oversized so a minor-version growth cannot overflow them.
+const MD_BYTES = 1024, OP_DESC_BYTES = 8192;
+
+const SYMBOLS = {
+  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
+  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
+  dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
+  dnnl_dilated_convolution_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_dilated_convolution_backward_data_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_dilated_convolution_backward_weights_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_batch_normalization_forward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "f32", "u32"],
+    result: "i32",
+  },
+  dnnl_batch_normalization_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "u32"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_create: {
+    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
+  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
+  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
+  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
+  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
+  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_memory_desc_equal: { parameters: ["pointer", "buffer"], result: "i32" },
+  dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
+  dnnl_reorder_primitive_desc_create: {
+    parameters: ["buffer", "pointer", "pointer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_version: { parameters: [], result: "pointer" },
+} as const;
+
+type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** A oneDNN call returned an error status. */
+export class OneDnnError extends Error {
+  constructor(call: string, status: number, detail: string) {
+    super(`oneDNN ${call} failed with status ${status} (${detail})`);
+    this.name = "OneDnnError";
+  }
+}
+
+/** Geometry of one NHWC conv2d (tfjs' `Conv2DInfo` fields that matter). */
+export interface ConvShape {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padInfo: { top: number; left: number; bottom: number; right: number };
+}
+
+/** Which of the three convolutions. */
+export type ConvPass = "forward" | "backwardData" | "backwardWeights";
+
+/** Batch-norm passes over NHWC data with per-channel scale and shift:
+ * `inference` `(x, mean, variance, scale, shift, y)`, `training` `(x, scale, shift, y, mean, variance)`
+ * (batch statistics, biased variance), `backward` `(x, mean, variance, dy, scale, shift, dx, dScale, dShift)`
+ * (the full training-mode gradient, through the batch statistics). */
+export type BatchNormPass = "inference" | "training" | "backward";
+
+const dims = (...d: number[]) => new BigInt64Array(d.map(BigInt));
+const outPtr = () => new BigUint64Array(1);
+const ptrOf = (cell: BigUint64Array) => Deno.UnsafePointer.create(cell[0]);
+
+/** A user-side plain buffer bound to a primitive argument, with an optional reorder to/from the
+ * primitive's preferred layout. */
+interface Binding {
+  arg: number;
+  mem: Deno.PointerValue;
+  /** When set: the user memory is `userMem`, reordered into `mem` (before) or out of it (after). */
+  reorder?: {
+    prim: Deno.PointerValue;
+    userMem: Deno.PointerValue;
+    args: Uint8Array;
+    after: boolean;
+    scratch: Uint8Array;
+  };
+}
+
+interface Prepared {
+  prim: Deno.PointerValue;
+  bindings: Binding[];
+  args: Uint8Array;
+  impl: string;
+}
+
+/** Loaded oneDNN with a cache of primitives per geometry. */
+export class OneDnn {
+  readonly version: string;
+  private readonly engine: Deno.PointerValue;
+  private readonly stream: Deno.PointerValue;
+  private readonly cache = new Map<string, Prepared>();
+
+  constructor(private readonly lib: Lib) {
+    const v = new Int32Array(new Deno.UnsafePointerView(lib.dnnl_version()!).getArrayBuffer(12));
+    this.version = `onednn@${v[0]}.${v[1]}.${v[2]}`;
+    const e = outPtr();
+    this.check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n));
+    this.engine = ptrOf(e);
+    const s = outPtr();
+    this.check("dnnl_stream_create", lib.dnnl_stream_create(s, this.engine, STREAM_DEFAULT));
+    this.stream = ptrOf(s);
+  }
+
+  private check(call: string, status: number, detail = ""): void {
+    if (status !== 0) throw new OneDnnError(call, status, detail);
+  }
+
+  private md(d: BigInt64Array, tag: number): Uint8Array {
+    const md = new Uint8Array(MD_BYTES);
+    this.check(
+      "dnnl_memory_desc_init_by_tag",
+      this.lib.dnnl_memory_desc_init_by_tag(md, d.length, d, F32, tag),
+    );
+    return md;
+  }
+
+  private memory(md: Deno.PointerValue | Uint8Array): Deno.PointerValue {
+    const m = outPtr();
+    const mdPtr = md instanceof Uint8Array ? Deno.UnsafePointer.of(md) : md;
+    this.check("dnnl_memory_create", this.lib.dnnl_memory_create(m, mdPtr, this.engine, null));
+    return ptrOf(m);
+  }
+
+  private primitive(
+    opDesc: Uint8Array,
+    hint: Deno.PointerValue,
+    detail: string,
+  ): { pd: Deno.PointerValue; prim: Deno.PointerValue } {
+    const pd = outPtr();
+    this.check(
+      "dnnl_primitive_desc_create",
+      this.lib.dnnl_primitive_desc_create(pd, opDesc, null, this.engine, hint),
+      detail,
+    );
+    const prim = outPtr();
+    this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(pd)), detail);
+    return { pd: ptrOf(pd), prim: ptrOf(prim) };
+  }
+
+  /** Binds `arg` with user layout `userMd`; when the primitive prefers `primMd`, adds a reorder. */
+  private bind(arg: number, userMd: Uint8Array, primMd: Deno.PointerValue, output: boolean): Binding {
+    if (this.lib.dnnl_memory_desc_equal(primMd, userMd) === 1) return { arg, mem: this.memory(userMd) };
+    const scratch = new Uint8Array(Number(this.lib.dnnl_memory_desc_get_size(primMd)) + 64);
+    const mem = this.memory(primMd);
+    const userMem = this.memory(userMd);
+    const rpd = outPtr();
+    const [src, dst] = output
+      ? [primMd, Deno.UnsafePointer.of(userMd)]
+      : [Deno.UnsafePointer.of(userMd), primMd];
+    this.check(
+      "dnnl_reorder_primitive_desc_create",
+      this.lib.dnnl_reorder_primitive_desc_create(rpd, src, this.engine, dst, this.engine, null),
+    );
+    const prim = outPtr();
+    this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(rpd)));
+    const args = execArgs([[ARG_SRC, output ? mem : userMem], [ARG_DST, output ? userMem : mem]]);
+    return { arg, mem, reorder: { prim: ptrOf(prim), userMem, args, after: output, scratch } };
+  }
+
+  private prepare(pass: ConvPass, g: ConvShape, withBias: boolean): Prepared {
+    const key = `${pass}|${withBias}|${JSON.stringify(g)}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);
+    const dst = this.md(dims(g.batchSize, g.outChannels, g.outHeight, g.outWidth), TAG_NHWC);
+    const wUser = this.md(dims(g.outChannels, g.inChannels, g.filterHeight, g.filterWidth), TAG_HWIO);
+    const wAny = this.md(dims(g.outChannels, g.inChannels, g.filterHeight, g.filterWidth), TAG_ANY);
+    const bias = this.md(dims(g.outChannels), TAG_A);
+    const strides = dims(g.strideHeight, g.strideWidth);
+    const dilates = dims(g.dilationHeight - 1, g.dilationWidth - 1);
+    const padL = dims(g.padInfo.top, g.padInfo.left);
+    const padR = dims(g.padInfo.bottom, g.padInfo.right);
+    const detail = `${pass} ${key}`;
+    const fwdDesc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_dilated_convolution_forward_desc_init",
+      this.lib.dnnl_dilated_convolution_forward_desc_init(
+        fwdDesc,
+        pass === "forward" ? FORWARD_INFERENCE : FORWARD_TRAINING,
+        CONV_DIRECT,
+        src,
+        wAny,
+        withBias ? bias : new Uint8Array(MD_BYTES),
+        dst,
+        strides,
+        dilates,
+        padL,
+        padR,
+      ),
+      detail,
+    );
+    const fwd = this.primitive(fwdDesc, null, detail);
+    let prepared: Prepared;
+    if (pass === "forward") {
+      const bindings = [
+        { arg: ARG_SRC, mem: this.memory(src) },
+        this.bind(
+          ARG_WEIGHTS,
+          wUser,
+          this.lib.dnnl_primitive_desc_query_md(fwd.pd, QUERY_WEIGHTS_MD, 0),
+          false,
+        ),
+        { arg: ARG_DST, mem: this.memory(dst) },
+        ...(withBias ? [{ arg: ARG_BIAS, mem: this.memory(bias) }] : []),
+      ];
+      prepared = {
+        prim: fwd.prim,
+        bindings,
+        args: execArgs(bindings.map((b) => [b.arg, b.mem])),
+        impl: this.impl(fwd.pd),
+      };
+    } else if (pass === "backwardData") {
+      const desc = new Uint8Array(OP_DESC_BYTES);
+      this.check(
+        "dnnl_dilated_convolution_backward_data_desc_init",
+        this.lib.dnnl_dilated_convolution_backward_data_desc_init(
+          desc,
+          CONV_DIRECT,
+          src,
+          wAny,
+          dst,
+          strides,
+          dilates,
+          padL,
+          padR,
+        ),
+        detail,
+      );
+      const p = this.primitive(desc, fwd.pd, detail);
+      const bindings = [
+        { arg: ARG_DIFF_SRC, mem: this.memory(src) },
+        this.bind(
+          ARG_WEIGHTS,
+          wUser,
+          this.lib.dnnl_primitive_desc_query_md(p.pd, QUERY_WEIGHTS_MD, 0),
+          false,
+        ),
+        { arg: ARG_DIFF_DST, mem: this.memory(dst) },
+      ];
+      prepared = {
+        prim: p.prim,
+        bindings,
+        args: execArgs(bindings.map((b) => [b.arg, b.mem])),
+        impl: this.impl(p.pd),
+      };
+    } else {
+      const desc = new Uint8Array(OP_DESC_BYTES);
+      this.check(
+        "dnnl_dilated_convolution_backward_weights_desc_init",
+        this.lib.dnnl_dilated_convolution_backward_weights_desc_init(
+          desc,
+          CONV_DIRECT,
+          src,
+          wAny,
+          new Uint8Array(MD_BYTES),
+          dst,
+          strides,
+          dilates,
+          padL,
+          padR,
+        ),
+        detail,
+      );
+      const p = this.primitive(desc, fwd.pd, detail);
+      const bindings = [
+        { arg: ARG_SRC, mem: this.memory(src) },
+        this.bind(
+          ARG_DIFF_WEIGHTS,
+          wUser,
+          this.lib.dnnl_primitive_desc_query_md(p.pd, QUERY_DIFF_WEIGHTS_MD, 0),
+          true,
+        ),
+        { arg: ARG_DIFF_DST, mem: this.memory(dst) },
+      ];
+      prepared = {
+        prim: p.prim,
+        bindings,
+        args: execArgs(bindings.map((b) => [b.arg, b.mem])),
+        impl: this.impl(p.pd),
+      };
+    }
+    this.cache.set(key, prepared);
+    return prepared;
+  }
+
+  private prepareBatchNorm(pass: BatchNormPass, shape: number[], epsilon: number): Prepared {
+    const key = `bn|${pass}|${shape}|${epsilon}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const [n, h, w, c] = shape;
+    const data = this.md(dims(n, c, h, w), TAG_NHWC);
+    const vec = this.md(dims(c), TAG_A);
+    const stats = pass === "inference" ? USE_GLOBAL_STATS : 0;
+    const fwdDesc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_batch_normalization_forward_desc_init",
+      this.lib.dnnl_batch_normalization_forward_desc_init(
+        fwdDesc,
+        pass === "inference" ? FORWARD_INFERENCE : FORWARD_TRAINING,
+        data,
+        epsilon,
+        stats | USE_SCALE | USE_SHIFT,
+      ),
+      key,
+    );
+    const fwd = this.primitive(fwdDesc, null, key);
+    let prim = fwd.prim, pd = fwd.pd, argIds: number[];
+    if (pass === "inference") {
+      argIds = [ARG_SRC, ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT, ARG_DST];
+    } else if (pass === "training") {
+      argIds = [ARG_SRC, ARG_SCALE, ARG_SHIFT, ARG_DST, ARG_MEAN, ARG_VARIANCE];
+    } else {
+      const desc = new Uint8Array(OP_DESC_BYTES);
+      this.check(
+        "dnnl_batch_normalization_backward_desc_init",
+        this.lib.dnnl_batch_normalization_backward_desc_init(
+          desc,
+          BACKWARD,
+          data,
+          data,
+          epsilon,
+          USE_SCALE | USE_SHIFT,
+        ),
+        key,
+      );
+      ({ prim, pd } = this.primitive(desc, fwd.pd, key));
+      argIds = [
+        ARG_SRC,
+        ARG_MEAN,
+        ARG_VARIANCE,
+        ARG_DIFF_DST,
+        ARG_SCALE,
+        ARG_SHIFT,
+        ARG_DIFF_SRC,
+        ARG_DIFF_SCALE,
+        ARG_DIFF_SHIFT,
+      ];
+    }
+    const full = new Set([ARG_SRC, ARG_DST, ARG_DIFF_SRC, ARG_DIFF_DST]);
+    const bindings = argIds.map((arg) => ({ arg, mem: this.memory(full.has(arg) ? data : vec) }));
+    const prepared = {
+      prim,
+      bindings,
+      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
+      impl: this.impl(pd),
+    };
+    this.cache.set(key, prepared);
+    return prepared;
+  }
+
+  /** Runs one batch-norm pass over NHWC `shape` on raw pointers, in the order {@link BatchNormPass} lists. */
+  batchNorm(pass: BatchNormPass, shape: number[], epsilon: number, ptrs: Deno.PointerValue[]): void {
+    this.run(this.prepareBatchNorm(pass, shape, epsilon), ptrs, pass);
+  }
+
+  private run(p: Prepared, ptrs: Deno.PointerValue[], what: string): void {
+    for (const [i, b] of p.bindings.entries()) this.lib.dnnl_memory_set_data_handle(b.mem, ptrs[i]);
+    this.check(
+      "dnnl_primitive_execute",
+      this.lib.dnnl_primitive_execute(p.prim, this.stream, p.bindings.length, p.args),
+      what,
+    );
+  }
+
+  private impl(pd: Deno.PointerValue): string {
+    const out = outPtr();
+    if (this.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, new Uint8Array(out.buffer)) !== 0) {
+      return "?";
+    }
+    return Deno.UnsafePointerView.getCString(ptrOf(out)!);
+  }
+
+  /** Name of the oneDNN implementation chosen for a pass (e.g. `brg:avx512_core`), for profiles. */
+  implementation(pass: ConvPass, g: ConvShape, withBias = false): string {
+    return this.prepare(pass, g, withBias).impl;
+  }
+
+  /**
+   * Runs one convolution pass on raw pointers, in the argument order of the pass:
+   * forward `(x, filter, y, bias?)`, backwardData `(dx, filter, dy)`, backwardWeights `(x, dFilter, dy)`.
+   */
+  conv(pass: ConvPass, g: ConvShape, ptrs: Deno.PointerValue[]): void {
+    const p = this.prepare(pass, g, ptrs.length > 3);
+    const { lib, stream } = this;
+    for (const [i, b] of p.bindings.entries()) {
+      if (b.reorder) {
+        lib.dnnl_memory_set_data_handle(b.reorder.userMem, ptrs[i]);
+        lib.dnnl_memory_set_data_handle(b.mem, Deno.UnsafePointer.of(b.reorder.scratch));
+      } else {
+        lib.dnnl_memory_set_data_handle(b.mem, ptrs[i]);
+      }
+    }
+    for (const b of p.bindings) {
+      if (b.reorder && !b.reorder.after) this.exec(b.reorder.prim, b.reorder.args);
+    }
+    this.check(
+      "dnnl_primitive_execute",
+      lib.dnnl_primitive_execute(p.prim, stream, p.bindings.length, p.args),
+      pass,
+    );
+    for (const b of p.bindings) {
+      if (b.reorder?.after) this.exec(b.reorder.prim, b.reorder.args);
+    }
+  }
+
+  private exec(prim: Deno.PointerValue, args: Uint8Array): void {
+    this.check(
+      "dnnl_primitive_execute",
+      this.lib.dnnl_primitive_execute(prim, this.stream, 2, args),
+      "reorder",
+    );
+  }
+}
+
+function execArgs(pairs: [number, Deno.PointerValue][]): Uint8Array {
+  const buf = new Uint8Array(16 * pairs.length);
+  const view = new DataView(buf.buffer);
+  pairs.forEach(([arg, mem], i) => {
+    view.setInt32(16 * i, arg, true);
+    view.setBigUint64(16 * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+  });
+  return buf;
+}
+
+let loaded: OneDnn | null | undefined;
+
+/** oneDNN, or undefined when `libdnnl.so.2` cannot be opened, FFI is not permitted, or
+ * `FREQLENS_NATIVE=0`. Loaded once. */
+export function loadOneDnn(): OneDnn | undefined {
+  if (loaded !== undefined) return loaded ?? undefined;
+  loaded = null;
+  try {
+    if (Deno.env.get("FREQLENS_NATIVE") === "0") return undefined;
+    const lib = Deno.dlopen("libdnnl.so.2", SYMBOLS);
+    loaded = new OneDnn(lib.symbols);
+  } catch {
+    loaded = null;
+  }
+  return loaded ?? undefined;
+}
