@@ -12,7 +12,7 @@ export interface HeatmapOptions {
   title: string;
   /** Title of the colour legend. */
   colorTitle: string;
-  /** Pixels per cell side; default 5 (a 32×32 map is 160 px wide). */
+  /** Pixels per cell side; default 5, or more so the panel is at least 140 px (a 32×32 map is 160 px). */
   cell?: number;
   /** Fixed colour domain `[min, max]`, e.g. `[0, 1]` for error rates; default: the panel's data range. */
   colorDomain?: [number, number];
@@ -23,7 +23,7 @@ export interface HeatmapOptions {
 
 /** A unit spec drawing `grid` as coloured cells, with its own data and legend. */
 export function heatmapPanel(grid: Grid, options: HeatmapOptions): ViewSpec {
-  const cell = options.cell ?? 5;
+  const cell = options.cell ?? Math.max(5, Math.ceil(140 / Math.max(grid.width, grid.height)));
   const scale: Record<string, unknown> = { scheme: HEAT_SCHEME };
   if (options.colorDomain) scale.domain = options.colorDomain;
   return {

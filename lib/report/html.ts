@@ -149,8 +149,8 @@ export function reportHtml(doc: ReportDocument): string {
     `<section id="${escapeHtml(s.id)}">
 <h2>${escapeHtml(s.title)}</h2>
 ${s.intro ? `<p>${escapeHtml(s.intro)}</p>` : ""}
-${s.figures.map(figureHtml).join("\n")}
 ${s.tables.map(tableHtml).join("\n")}
+${s.figures.map(figureHtml).join("\n")}
 </section>`
   ).join("\n");
   const missing = doc.missing && doc.missing.length > 0
