@@ -1,0 +1,137 @@
+/**
+ * The custom tfjs layers freqlens' own architectures use, registered with `tf.serialization.registerClass`
+ * so that a saved model loads back by class name:
+ * - {@link Normalize}: per-channel `(x − mean) / std` inside the model, so every attack, synthesis and
+ *   attribution works in [0, 1] pixel space (the normaliser is part of the differentiated function);
+ * - {@link PadShortcut}: the parameter-free "option A" shortcut of He et al. 2016 (§4.2) — subsample by the
+ *   stride, then zero-pad the new channels — which the CIFAR ResNets use when the width changes.
+ * Both keep their constants in the layer config (model.json), not in the weights.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+
+type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
+type Shape = (number | null)[];
+
+/** A layer config that cannot be honoured (wrong lengths, non-positive std, …); names the value. */
+export class LayerConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LayerConfigError";
+  }
+}
+
+function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
+function singleShape(shape: Shape | Shape[]): Shape {
+  return Array.isArray(shape[0]) ? (shape[0] as Shape) : (shape as Shape);
+}
+
+/** Config of {@link Normalize}: one mean and one standard deviation per channel (last axis). */
+export interface NormalizeArgs extends NonNullable<LayerArgs> {
+  mean: number[];
+  std: number[];
+}
+
+/** Per-channel input normalisation `(x − mean[c]) / std[c]` over the last axis (NHWC). */
+export class Normalize extends tfl.layers.Layer {
+  static className = "FreqlensNormalize";
+  readonly mean: number[];
+  readonly std: number[];
+
+  constructor(args: NormalizeArgs) {
+    super(args);
+    if (!Array.isArray(args.mean) || !Array.isArray(args.std) || args.mean.length !== args.std.length) {
+      throw new LayerConfigError(
+        `Normalize: mean ${JSON.stringify(args.mean)} and std ${
+          JSON.stringify(args.std)
+        } must be arrays of equal length`,
+      );
+    }
+    const bad = args.std.findIndex((s) => !(s > 0) || !Number.isFinite(s));
+    if (bad >= 0) throw new LayerConfigError(`Normalize: std[${bad}] = ${args.std[bad]} must be > 0`);
+    this.mean = [...args.mean];
+    this.std = [...args.std];
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return singleShape(inputShape);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs);
+      const c = x.shape[x.shape.length - 1];
+      if (c !== this.mean.length) {
+        throw new LayerConfigError(
+          `Normalize '${this.name}': input has ${c} channels, mean has ${this.mean.length}`,
+        );
+      }
+      return tf.div(tf.sub(x, tf.tensor1d(this.mean)), tf.tensor1d(this.std));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), mean: this.mean, std: this.std };
+  }
+}
+
+/** Config of {@link PadShortcut}: spatial stride and the number of output channels. */
+export interface PadShortcutArgs extends NonNullable<LayerArgs> {
+  stride: number;
+  outChannels: number;
+}
+
+/**
+ * He et al.'s option-A shortcut for NHWC input: `x[:, ::s, ::s, :]`, then zeros on the channel axis,
+ * ⌊(out − in)/2⌋ before and the rest after (as the common PyTorch CIFAR ResNet pads `planes // 4` on each
+ * side). No parameters.
+ */
+export class PadShortcut extends tfl.layers.Layer {
+  static className = "FreqlensPadShortcut";
+  readonly stride: number;
+  readonly outChannels: number;
+
+  constructor(args: PadShortcutArgs) {
+    super(args);
+    if (!Number.isInteger(args.stride) || args.stride < 1) {
+      throw new LayerConfigError(`PadShortcut: stride ${args.stride} must be a positive integer`);
+    }
+    if (!Number.isInteger(args.outChannels) || args.outChannels < 1) {
+      throw new LayerConfigError(`PadShortcut: outChannels ${args.outChannels} must be a positive integer`);
+    }
+    this.stride = args.stride;
+    this.outChannels = args.outChannels;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const [n, h, w, c] = singleShape(inputShape);
+    if (c != null && c > this.outChannels) {
+      throw new LayerConfigError(`PadShortcut: ${c} input channels exceed outChannels ${this.outChannels}`);
+    }
+    const down = (d: number | null) => (d == null ? null : Math.ceil(d / this.stride));
+    return [n, down(h), down(w), this.outChannels];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = single(inputs) as tf.Tensor4D;
+      const [n, h, w, c] = x.shape;
+      const s = this.stride;
+      const sub = s === 1 ? x : tf.stridedSlice(x, [0, 0, 0, 0], [n, h, w, c], [1, s, s, 1]) as tf.Tensor4D;
+      const extra = this.outChannels - c;
+      if (extra === 0) return s === 1 ? tf.clone(sub) : sub;
+      const before = Math.floor(extra / 2);
+      return tf.pad(sub, [[0, 0], [0, 0], [0, 0], [before, extra - before]]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), stride: this.stride, outChannels: this.outChannels };
+  }
+}
+
+tf.serialization.registerClass(Normalize);
+tf.serialization.registerClass(PadShortcut);
