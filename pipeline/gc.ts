@@ -1,8 +1,10 @@
 /**
  * `cli gc`: removes store entries that no config under a directory (default `configs/`) reaches with its
- * current keys, failed attempts of those keys, and views left pointing at removed entries. A config that
+ * current keys, failed attempts of those keys, views left pointing at removed entries, and temporary
+ * directories of processes that no longer exist (killed mid-write). A config that
  * cannot be planned aborts gc, so a typo never deletes what it would have reached.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { planPipeline } from "./plan.ts";
 import { StoreError } from "./errors.ts";
@@ -72,6 +74,16 @@ export async function collectGarbage(
     for (const e of entries) {
       if (e.isDirectory && !e.name.startsWith(".") && !reachable.has(e.name)) drop(join(dir, e.name));
     }
+  }
+  try {
+    for (const e of Deno.readDirSync(layout!.tmp)) {
+      const pid = Number(e.name.split(".")[1]);
+      if (existsSync("/proc/self") && Number.isInteger(pid) && !existsSync(`/proc/${pid}`)) {
+        drop(join(layout!.tmp, e.name));
+      }
+    }
+  } catch {
+    // no temporary directory
   }
   for (const e of Deno.readDirSync(layout!.root)) {
     if (!e.isDirectory || e.name.startsWith(".")) continue;

@@ -99,16 +99,30 @@ Deno.test("gc removes entries no config reaches (and their views), keeps the res
   const count = () =>
     [...Deno.readDirSync(join(p.outputs, ".store"))].filter((e) => !e.name.startsWith(".")).length;
   assertEquals(count(), 8);
+  const leftover = join(p.outputs, ".store", ".tmp", `${"0".repeat(32)}.999999999`); // a dead writer's
+  await Deno.mkdir(leftover, { recursive: true });
   const dry = await cli(["gc", "--dry-run", "--configs", configs, "--outputs", p.outputs]);
   assertEquals(dry.code, 0, dry.stderr);
   assertMatch(dry.stdout, /1 configs reach 5 entries; would free/);
   assertEquals(count(), 8);
-  const gc = await cli(["gc", "--configs", configs, "--outputs", p.outputs]);
+  const gc = await cli(["gc", "--configs", configs, "--outputs", p.outputs], {}, p.dir);
   assertEquals(gc.code, 0, gc.stderr);
   assertEquals(count(), 5);
+  assertMatch(gc.stdout, /removed outputs\/\.store\/\.tmp\/0{32}\.999999999/);
   const plan = await planPipeline(cfg, { outputs: p.outputs });
   for (const inst of plan.instances) assert(readManifest(plan.layout.entry(inst.key)), inst.name);
   assertEquals(viewKey(plan.layout, "toy", "a[value=3]"), undefined); // view of a removed entry removed
   const empty = await cli(["gc", "--configs", join(p.dir, "nothing"), "--outputs", p.outputs]);
   assertEquals(empty.code, 1);
+});
+
+Deno.test("config errors reach the user as `error: file:line:col: path: message` with exit code 2", async () => {
+  await using p = await tempProject("name: x\nstages:\n  a:\n    task: emit\n    parms: {value: 1}\n");
+  const r = await cli(["run", p.config, "--outputs", p.outputs]);
+  assertEquals(r.code, 2);
+  assertEquals(
+    r.stderr.trim(),
+    `error: ${p.config}:6:5: stages.a.parms: unknown key 'parms' (did you mean 'params'?); ` +
+      "expected one of: task, params, inputs, sweep",
+  );
 });

@@ -189,10 +189,14 @@ Deno.test("editing a source file a task imports reruns that task and its depende
 });
 
 Deno.test("numeric tasks: backend (through lib/backend) is in the key and the manifest", async () => {
-  await using p = await tempProject("name: be\nstages:\n  e:\n    task: backend_echo\n  plain:\n    task: emit\n    params: {value: 1}\n");
+  await using p = await tempProject(
+    "name: be\nstages:\n  e:\n    task: backend_echo\n  plain:\n    task: emit\n    params: {value: 1}\n",
+  );
   const r = await cli(["run", p.config, "--outputs", p.outputs], { FREQLENS_BACKEND: "cpu" });
   assertEquals(r.code, 0, r.stderr);
-  assertEquals(JSON.parse(await Deno.readTextFile(join(p.outputs, "be", "e", "backend.json"))), { backend: "cpu" });
+  assertEquals(JSON.parse(await Deno.readTextFile(join(p.outputs, "be", "e", "backend.json"))), {
+    backend: "cpu",
+  });
   const m = readManifest(join(p.outputs, "be", "e"))!;
   assertEquals([m.backend?.name, m.backend?.threads], ["cpu", 1]);
   assertEquals(readManifest(join(p.outputs, "be", "plain"))!.backend, null);
