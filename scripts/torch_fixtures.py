@@ -25,7 +25,8 @@ module (hence parameter) names:
 
 Every fixture has random weights (PyTorch default init, random batch-norm affine parameters, running
 statistics calibrated on random batches and then perturbed so they differ from any batch's statistics), and
-comes with the logits and penultimate features PyTorch computes in eval mode for the fixed inputs
+comes with the logits and penultimate features PyTorch computes in eval mode, and the input gradient of the
+logit of class `i mod classes` of image i (summed over the batch; computed in float64), for the fixed inputs
 `inputs.npy` (float32 NHWC in [0, 1], the layout freqlens uses). `manifest.json` lists, per fixture, the file,
 arch, source, importer options and reference files. Also written: checkpoints that must be refused
 (`bad_foreign_global.pt` holds a pickled reference to `os.system` -- built with `__reduce__`, nothing is
@@ -35,6 +36,7 @@ The script is deterministic (fixed seeds); rerunning it rewrites the same tensor
 storage keys are memory addresses, so its bytes, though not its tensors, change from run to run).
 """
 import argparse
+import copy
 import json
 import os
 import struct
@@ -357,12 +359,22 @@ def save_npy(name, tensor_nchw_or_2d):
 
 
 def reference(name, model, x):
+    """Logits, penultimate features, and the input gradient of sum_i logits[i, i mod classes] (NHWC)."""
     with torch.no_grad():
         logits = model(x)
         feats = model.features(x)
     save_npy(f"{name}.logits.npy", logits)
     save_npy(f"{name}.features.npy", feats)
-    return {"logits": f"{name}.logits.npy", "features": f"{name}.features.npy"}
+    # The gradient of a ReLU network jumps where a pre-activation crosses 0; float32 rounding can put one
+    # unit on the other side (it does for robustness_resnet50, image 2: float32 and float64 PyTorch differ
+    # by 2 %), so the reference is the float64 gradient, the one rounding-free arithmetic gives.
+    xg = x.double().requires_grad_(True)
+    out = copy.deepcopy(model).double()(xg)
+    labels = torch.arange(out.shape[0]) % out.shape[1]
+    out.gather(1, labels[:, None]).sum().backward()
+    save_npy(f"{name}.input_grad.npy", xg.grad)
+    return {"logits": f"{name}.logits.npy", "features": f"{name}.features.npy",
+            "input_grad": f"{name}.input_grad.npy"}
 
 
 def write_safetensors(path, tensors):

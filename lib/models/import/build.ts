@@ -65,7 +65,7 @@ export function buildArchitecture(
   let x = input;
   let normalizer: tfl.layers.Layer | null = null;
   if (normalized) {
-    const n = normalizeLayer(input);
+    const n = normalizeLayer(input, IMPORT_INPUT_SHAPE[2]);
     x = n.out;
     normalizer = n.layer;
   }
@@ -182,7 +182,10 @@ export function assignWeights(
   }
   if (built.normalizer && normalization) {
     const { mean, std } = normalization;
-    const kernel = tf.tensor4d(std.map((s) => 1 / s), [1, 1, 3, 1]);
+    const c = std.length;
+    const diagonal = new Float32Array(c * c);
+    std.forEach((s, i) => (diagonal[i * c + i] = 1 / s));
+    const kernel = tf.tensor4d(diagonal, [1, 1, c, c]);
     const bias = tf.tensor1d(mean.map((m, i) => -m / std[i]));
     built.normalizer.setWeights([kernel, bias]);
     tf.dispose([kernel, bias]);

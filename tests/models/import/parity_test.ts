@@ -1,7 +1,12 @@
 /**
- * Issue 8, "Must show": for every architecture the imported model's logits (and penultimate features) on
- * the fixture inputs equal the ones PyTorch computed (scripts/torch_fixtures.py, eval mode) within 1e-4,
- * relative: max |freqlens − PyTorch| / max |PyTorch| over the batch. Runs without PyTorch.
+ * Issue 8, "Must show": for every architecture the imported model's logits and penultimate features on the
+ * fixture inputs equal the ones PyTorch computed (scripts/torch_fixtures.py, eval mode) within 1e-4,
+ * relative: max |freqlens − PyTorch| / max |PyTorch| over the batch. Also the input gradient attacks use
+ * (of Σ_i logit[i, i mod classes]) against PyTorch's float64 one, per image as ‖g − ref‖₂ / ‖ref‖₂: a ReLU
+ * network's gradient jumps where a pre-activation crosses 0, and float32 rounding puts the odd unit on the
+ * other side (robustness_resnet50 has such an image on each backend, ~1e-2, as PyTorch float32 vs float64
+ * does), so the median over images must be < 1e-5 and the worst < 5e-2; a wrong layer or kernel is O(1).
+ * Checked on the cpu backend and on wasm (the default). Runs without PyTorch.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
@@ -20,6 +25,7 @@ interface FixtureEntry {
   options: Record<string, unknown>;
   logits: string;
   features: string;
+  input_grad: string;
 }
 
 const manifest = JSON.parse(Deno.readTextFileSync(DIR + "manifest.json")) as {
@@ -39,47 +45,80 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / scale;
 }
 
+/** ‖a_i − b_i‖₂ / ‖b_i‖₂ for each of the `n` equal-sized images i. */
+function perImageL2Error(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number[] {
+  assert.equal(a.length, b.length);
+  const per = b.length / n;
+  return Array.from({ length: n }, (_, img) => {
+    let diff = 0;
+    let norm = 0;
+    for (let i = img * per; i < (img + 1) * per; i++) {
+      diff += (a[i] - b[i]) ** 2;
+      norm += b[i] ** 2;
+    }
+    return Math.sqrt(diff / norm);
+  });
+}
+
 Deno.test("fixtures cover every architecture and checkpoint format", () => {
   const archs = new Set(manifest.fixtures.map((f) => f.arch));
   for (const a of ["resnet18", "resnet50", "preact_resnet18", "wide_resnet"]) {
-    assert(archs.has(a as ArchName), a);
+    assert.ok(archs.has(a as ArchName), a);
   }
   const files = manifest.fixtures.map((f) => f.file);
-  assert(files.some((f) => f.endsWith(".safetensors")));
-  assert(files.some((f) => f.includes("legacy")));
+  assert.ok(files.some((f) => f.endsWith(".safetensors")));
+  assert.ok(files.some((f) => f.includes("legacy")));
 });
 
-for (const fx of manifest.fixtures) {
-  Deno.test(`${fx.name}: ${fx.arch} (${fx.source}) logits and features equal PyTorch's within 1e-4`, async () => {
-    await initBackend("cpu");
-    const { model, info } = await importCheckpoint(DIR + fx.file, {
-      arch: fx.arch,
-      source: fx.source,
-      ...fx.options,
+for (const backend of ["cpu", "wasm"]) {
+  for (const fx of manifest.fixtures) {
+    Deno.test(`${backend}: ${fx.name}: ${fx.arch} (${fx.source}) logits, features, input gradient = PyTorch's`, async () => {
+      await initBackend(backend);
+      const { model, info } = await importCheckpoint(DIR + fx.file, {
+        arch: fx.arch,
+        source: fx.source,
+        ...fx.options,
+      });
+      try {
+        const x = await readNpy(DIR + manifest.inputs, "float32");
+        const refLogits = await readNpy(DIR + fx.logits, "float32");
+        const refFeatures = await readNpy(DIR + fx.features, "float32");
+        const refGrad = await readNpy(DIR + fx.input_grad, "float32");
+        const classifier = classifierFromLayersModel(model);
+        assert.deepEqual(classifier.inputShape, [32, 32, 3]);
+        assert.equal(classifier.numClasses, refLogits.shape[1]);
+        const images = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
+        const n = x.shape[0];
+        const labels = tf.oneHot(
+          tf.tensor1d(Array.from({ length: n }, (_, i) => i % classifier.numClasses), "int32"),
+          classifier.numClasses,
+        );
+        const logits = classifier.logits(images);
+        const features = classifier.features(images);
+        const grad = tf.grad((input: tf.Tensor) =>
+          tf.sum(tf.mul(classifier.logits(input as tf.Tensor4D), labels))
+        )(
+          images,
+        );
+        assert.deepEqual(logits.shape, refLogits.shape);
+        assert.deepEqual(features.shape, refFeatures.shape);
+        assert.deepEqual(grad.shape, refGrad.shape);
+        const errLogits = relativeError(await logits.data(), refLogits.data);
+        const errFeatures = relativeError(await features.data(), refFeatures.data);
+        const gradErrors = perImageL2Error(await grad.data(), refGrad.data, n).sort((a, b) => a - b);
+        const gradMedian = (gradErrors[(n - 1) >> 1] + gradErrors[n >> 1]) / 2;
+        tf.dispose([images, labels, logits, features, grad]);
+        assert.ok(errLogits < 1e-4, `logits relative error ${errLogits}`);
+        assert.ok(errFeatures < 1e-4, `features relative error ${errFeatures}`);
+        assert.ok(gradMedian < 1e-5, `input gradient errors per image ${gradErrors}`);
+        assert.ok(gradErrors[n - 1] < 5e-2, `input gradient errors per image ${gradErrors}`);
+        assert.equal(info.arch, fx.arch);
+        assert.equal(info.sha256.length, 64);
+      } finally {
+        model.dispose();
+      }
     });
-    try {
-      const x = await readNpy(DIR + manifest.inputs, "float32");
-      const refLogits = await readNpy(DIR + fx.logits, "float32");
-      const refFeatures = await readNpy(DIR + fx.features, "float32");
-      const classifier = classifierFromLayersModel(model);
-      assert.deepEqual(classifier.inputShape, [32, 32, 3]);
-      assert.deepEqual(classifier.numClasses, refLogits.shape[1]);
-      const images = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
-      const logits = classifier.logits(images);
-      const features = classifier.features(images);
-      assert.deepEqual(logits.shape, refLogits.shape);
-      assert.deepEqual(features.shape, refFeatures.shape);
-      const errLogits = relativeError(await logits.data(), refLogits.data);
-      const errFeatures = relativeError(await features.data(), refFeatures.data);
-      tf.dispose([images, logits, features]);
-      assert(errLogits < 1e-4, `logits relative error ${errLogits}`);
-      assert(errFeatures < 1e-4, `features relative error ${errFeatures}`);
-      assert.deepEqual(info.arch, fx.arch);
-      assert.deepEqual(info.sha256.length, 64);
-    } finally {
-      model.dispose();
-    }
-  });
+  }
 }
 
 Deno.test("robustness import takes the normaliser from normalizer.new_mean/new_std and ignores attacker.*", async () => {
@@ -92,6 +131,6 @@ Deno.test("robustness import takes the normaliser from normalizer.new_mean/new_s
   model.dispose();
   assert.deepEqual(info.normalization!.mean.map((v) => v.toFixed(4)), ["0.4914", "0.4822", "0.4465"]);
   assert.deepEqual(info.normalization!.std.map((v) => v.toFixed(4)), ["0.2023", "0.1994", "0.2010"]);
-  assert(info.ignoredTensors.some((k) => k.startsWith("attacker.model.")));
-  assert(info.ignoredTensors.every((k) => k.startsWith("attacker.") || k.endsWith("num_batches_tracked")));
+  assert.ok(info.ignoredTensors.some((k) => k.startsWith("attacker.model.")));
+  assert.ok(info.ignoredTensors.every((k) => k.startsWith("attacker.") || k.endsWith("num_batches_tracked")));
 });

@@ -112,15 +112,11 @@ export class TorchGraph {
 export const NORMALIZE_LAYER = "normalize";
 
 /**
- * The input normaliser as a 1×1 depthwise convolution (kernel 1/std, bias −mean/std): a stock tfjs layer,
- * so a saved model loads anywhere without custom classes.
+ * The input normaliser as a 1×1 convolution with a diagonal kernel (1/std) and bias −mean/std: a stock
+ * tfjs layer, so a saved model loads anywhere without custom classes, and one whose input gradient every
+ * backend has (tfjs-backend-wasm has no depthwise-convolution gradient).
  */
-export function normalizeLayer(x: Sym): { out: Sym; layer: tfl.layers.Layer } {
-  const layer = tfl.layers.depthwiseConv2d({
-    kernelSize: 1,
-    depthMultiplier: 1,
-    useBias: true,
-    name: NORMALIZE_LAYER,
-  });
+export function normalizeLayer(x: Sym, channels: number): { out: Sym; layer: tfl.layers.Layer } {
+  const layer = tfl.layers.conv2d({ filters: channels, kernelSize: 1, useBias: true, name: NORMALIZE_LAYER });
   return { out: layer.apply(x) as Sym, layer };
 }
