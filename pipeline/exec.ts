@@ -5,7 +5,7 @@
  * directory under the key's lock and renamed into place; the stage's console output and `ctx.log` lines
  * go to `log.txt` in the entry (or in `.store/.failed/<key>/` when it fails).
  */
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { requestedBackend, startBackend } from "./backend.ts";
 import { StoreError } from "./errors.ts";
@@ -77,101 +77,127 @@ async function runPlanned(plan: Plan, inst: PlannedInstance, force: boolean): Pr
   const { layout } = plan;
   const inputs = await resolveInputs(plan, inst);
   return await withKeyLock(layout, inst.key, async () => {
-    const t0 = performance.now();
     if (!force && (await entryState(layout, inst.key)).state === "valid") {
       updateView(layout, plan.config.name, inst.name, inst.key);
       return { status: "cached", key: inst.key, instance: inst.name, seconds: 0 };
     }
-    Deno.mkdirSync(layout.tmp, { recursive: true });
-    for (const e of Deno.readDirSync(layout.tmp)) {
-      // Left by a killed producer of this key; we hold its lock, so nobody else is writing there.
-      if (e.name.startsWith(`${inst.key}.`)) Deno.removeSync(join(layout.tmp, e.name), { recursive: true });
-    }
-    const tmpDir = join(layout.tmp, `${inst.key}.${Deno.pid}`);
-    Deno.mkdirSync(tmpDir);
-    const logFile = Deno.openSync(join(tmpDir, "log.txt"), { write: true, create: true, append: true });
-    const encoder = new TextEncoder();
-    const log = (line: string) => logFile.writeSync(encoder.encode(`${new Date().toISOString()} ${line}\n`));
-    const restore = teeConsole(log);
+    const tmpDir = freshTempDir(layout, inst.key);
+    const stageLog = openStageLog(join(tmpDir, "log.txt"));
     const start = new Date();
     try {
-      log(`exec ${inst.name} key=${inst.key} pid=${Deno.pid}`);
-      const def = await loadTask(inst.taskFile);
-      const params = def.params.parse(inst.params);
-      let backend = requestedBackend(plan.config.backend);
-      if (inst.numeric) {
-        const got = await startBackend(plan.projectRoot, backend);
-        const want = inst.components.backend!;
-        if (got.name !== want.name || got.threads !== want.threads || got.version !== want.version) {
-          throw new StoreError(
-            `${inst.name}: backend started as ${JSON.stringify(got)} but the key was computed for ` +
-              `${JSON.stringify(want)}; delete ${join(layout.cache, "backend.json")} and rerun`,
-          );
-        }
-        backend = got.name;
-        log(`backend ${got.name} threads=${got.threads} ${got.version}`);
-      }
-      await def.run({
-        instance: inst.name,
-        params,
-        inputs,
-        outDir: tmpDir,
-        seed: inst.seed,
-        backend,
-        progress: createProgress({ name: inst.name, log, write: toStderr }),
-        log: (m) => {
-          log(m);
-          toStderr(`[${inst.name}] ${m}`);
-        },
-      });
-      try {
-        Deno.statSync(join(tmpDir, "manifest.json"));
-        throw new StoreError(
-          `${inst.name}: the task wrote a file named manifest.json (reserved: ${RESERVED})`,
-        );
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
-      const end = new Date();
-      log(`done in ${((end.getTime() - start.getTime()) / 1000).toFixed(3)} s`);
-      restore();
-      logFile.close();
-      await commitEntry(layout, tmpDir, {
-        key: inst.key,
-        config: plan.config.name,
-        stage: inst.stage.name,
-        instance: inst.name,
-        kind: inst.kind,
-        params: inst.params,
-        inputs: Object.fromEntries(
-          Object.entries(inputs).map((
-            [a, list],
-          ) => [a, list.map((i) => ({ instance: i.instance, key: plan.byName.get(i.instance)!.key }))]),
-        ),
-        start: start.toISOString(),
-        end: end.toISOString(),
-        duration_s: (end.getTime() - start.getTime()) / 1000,
-        backend: inst.components.backend,
-        versions: { deno: Deno.version.deno, packages: inst.directPackages },
-        components: inst.components,
-      });
-      updateView(layout, plan.config.name, inst.name, inst.key);
-      return { status: "ran", key: inst.key, instance: inst.name, seconds: (performance.now() - t0) / 1000 };
+      stageLog.log(`exec ${inst.name} key=${inst.key} pid=${Deno.pid}`);
+      await runTask(plan, inst, inputs, tmpDir, stageLog.log);
     } catch (e) {
-      log(`FAILED: ${(e as Error).stack ?? e}`);
-      restore();
-      try {
-        logFile.close();
-      } catch {
-        // already closed
-      }
+      stageLog.log(`FAILED: ${(e as Error).stack ?? e}`);
+      stageLog.close();
       const failed = join(layout.failed, inst.key);
       Deno.mkdirSync(layout.failed, { recursive: true });
       rmSync(failed, { recursive: true, force: true });
       Deno.renameSync(tmpDir, failed);
       throw e;
     }
+    const end = new Date();
+    const seconds = (end.getTime() - start.getTime()) / 1000;
+    stageLog.log(`done in ${seconds.toFixed(3)} s`);
+    stageLog.close();
+    await commitEntry(layout, tmpDir, {
+      key: inst.key,
+      config: plan.config.name,
+      stage: inst.stage.name,
+      instance: inst.name,
+      kind: inst.kind,
+      params: inst.params,
+      inputs: Object.fromEntries(
+        Object.entries(inputs).map(([alias, list]) => [
+          alias,
+          list.map((i) => ({ instance: i.instance, key: plan.byName.get(i.instance)!.key })),
+        ]),
+      ),
+      start: start.toISOString(),
+      end: end.toISOString(),
+      duration_s: seconds,
+      backend: inst.components.backend,
+      versions: { deno: Deno.version.deno, packages: inst.directPackages },
+      components: inst.components,
+    });
+    updateView(layout, plan.config.name, inst.name, inst.key);
+    return { status: "ran", key: inst.key, instance: inst.name, seconds };
   });
+}
+
+/** A new temporary directory for `key`, after removing those a killed producer of it left (we hold its lock). */
+function freshTempDir(layout: Plan["layout"], key: string): string {
+  Deno.mkdirSync(layout.tmp, { recursive: true });
+  for (const e of Deno.readDirSync(layout.tmp)) {
+    if (e.name.startsWith(`${key}.`)) Deno.removeSync(join(layout.tmp, e.name), { recursive: true });
+  }
+  const dir = join(layout.tmp, `${key}.${Deno.pid}`);
+  Deno.mkdirSync(dir);
+  return dir;
+}
+
+/** An append-only, timestamped stage log. */
+function openStageLog(path: string): { log: (line: string) => void; close: () => void } {
+  const file = Deno.openSync(path, { write: true, create: true, append: true });
+  const encoder = new TextEncoder();
+  let open = true;
+  return {
+    log: (line) => {
+      if (open) file.writeSync(encoder.encode(`${new Date().toISOString()} ${line}\n`));
+    },
+    close: () => {
+      if (open) file.close();
+      open = false;
+    },
+  };
+}
+
+/** Loads the task, validates params, starts the backend (numeric tasks) and runs it into `outDir`. */
+async function runTask(
+  plan: Plan,
+  inst: PlannedInstance,
+  inputs: Record<string, StageInput[]>,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const def = await loadTask(inst.taskFile);
+  const params = def.params.parse(inst.params);
+  let backend = requestedBackend(plan.config.backend);
+  if (inst.numeric) {
+    const got = await startBackend(plan.projectRoot, backend);
+    const want = inst.components.backend!;
+    if (got.name !== want.name || got.threads !== want.threads || got.version !== want.version) {
+      throw new StoreError(
+        `${inst.name}: backend started as ${JSON.stringify(got)} but the key was computed for ` +
+          `${JSON.stringify(want)}; delete ${join(plan.layout.cache, "backend.json")} and rerun`,
+      );
+    }
+    backend = got.name;
+    log(`backend ${got.name} threads=${got.threads} ${got.version}`);
+  }
+  const restore = teeConsole(log);
+  try {
+    await def.run({
+      instance: inst.name,
+      params,
+      inputs,
+      outDir,
+      seed: inst.seed,
+      backend,
+      progress: createProgress({ name: inst.name, log, write: toStderr }),
+      log: (m) => {
+        log(m);
+        toStderr(`[${inst.name}] ${m}`);
+      },
+    });
+  } finally {
+    restore();
+  }
+  if (existsSync(join(outDir, "manifest.json"))) {
+    throw new StoreError(
+      `${inst.name}: the task wrote manifest.json, a name the store reserves (${RESERVED})`,
+    );
+  }
 }
 
 /** Writes a line to stderr without passing through the (teed) console. */
