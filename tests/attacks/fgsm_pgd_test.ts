@@ -152,3 +152,19 @@ Deno.test("PGD with the same seed gives the same bytes", async () => {
   assert.ok(a.l2.every((v) => v <= 0.5 * (1 + 1e-5)));
   tf.dispose([images, a.adversarial, b.adversarial]);
 });
+
+Deno.test("targeted PGD reports success exactly where the model predicts the target", async () => {
+  const model = randomMlp(SHAPE, 3, 8, 61);
+  const n = 6;
+  const images = tf.tensor4d(uniform(n * D, 0, 1, 62), [n, ...SHAPE]);
+  const labels = predict(model, images);
+  const targets = labels.map((y) => (y + 2) % 3);
+  const res = await pgd.run(
+    { model, images, labels, targets, seed: 1 },
+    pgdParams.parse({ eps: 0.5, steps: 8 }),
+  );
+  const pred = predict(model, res.adversarial);
+  for (let i = 0; i < n; i++) assert.equal(res.success[i], pred[i] === targets[i] ? 1 : 0);
+  assert.ok(res.success.some((s) => s === 1));
+  tf.dispose([images, res.adversarial]);
+});

@@ -144,3 +144,26 @@ Deno.test("SimBA orders: random covers the freqDims block once, strided goes blo
   assert.deepEqual(simbaOrder([h, w, c], "random", 3, 1, 5), rand);
   assert.notDeepEqual(simbaOrder([h, w, c], "random", 3, 1, 6), rand);
 });
+
+Deno.test("targeted SimBA raises the target's probability and succeeds only on the target class", () => {
+  const model = randomMlp(SHAPE, 4, 10, 131);
+  const n = 4;
+  const images = tf.tensor4d(uniform(n * D, 0, 1, 132), [n, ...SHAPE]);
+  const labels = predict(model, images);
+  const targets = labels.map((y) => (y + 1) % 4);
+  let prev = Float64Array.from(softmaxProb(model, images, targets));
+  const res = simbaAttack(
+    { model, images, labels, targets, seed: 2 },
+    simbaParams.parse({ stepSize: 0.5, eps: 1, maxQueries: 97 }),
+    {
+      onIteration: (_, prob) => {
+        for (let i = 0; i < n; i++) assert.ok(prob[i] >= prev[i]);
+        prev = Float64Array.from(prob);
+      },
+    },
+  );
+  const pred = predict(model, res.adversarial);
+  for (let i = 0; i < n; i++) assert.equal(res.success[i], pred[i] === targets[i] ? 1 : 0);
+  assert.ok(res.success.some((s) => s === 1), "some image reached its target");
+  tf.dispose([images, res.adversarial]);
+});
