@@ -154,6 +154,8 @@ export class SourceGraphs {
       throw new ImportGraphError(entry, new TextDecoder().decode(out.stderr).trim().split("\n")[0]);
     }
     const info = JSON.parse(new TextDecoder().decode(out.stdout)) as DenoInfo;
+    const broken = info.modules.filter((m) => m.error);
+    if (broken.length) throw new ImportGraphError(entry, broken.map((m) => m.error).join("\n"));
     const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
     const target = (spec: string | undefined) => {
       if (!spec) return undefined;
@@ -208,6 +210,7 @@ interface DenoInfo {
     specifier: string;
     kind: string;
     local?: string;
+    error?: string;
     npmPackage?: string;
     dependencies?: { specifier: string; code?: { specifier: string } }[];
   }[];

@@ -1,7 +1,7 @@
 /** Import graphs of task modules: code edges only, npm packages, and the (mtime, size, inode) cache. */
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { assertEquals, assertRejects } from "./assert.ts";
+import { assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { SourceGraphs } from "../../pipeline/sources.ts";
 import { ROOT } from "./helpers.ts";
 
@@ -48,6 +48,21 @@ Deno.test("graph: transitive code imports and locked npm packages; type-only imp
     await assertRejects(() => g3.graph(join(dir, "task.ts")));
     const g4 = new SourceGraphs(cachePath, join(ROOT, "deno.json"), dir);
     assertEquals((await g4.graph(join(dir, "task.ts"))).sources["lib/b.ts"], sha(b2));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("graph: a missing import or a syntax error is reported with the module's error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "freqlens-src-" });
+  try {
+    await Deno.writeTextFile(join(dir, "t.ts"), 'import { f } from "./missing.ts";\nexport const x = f;\n');
+    const g = new SourceGraphs(join(dir, "cache.json"), join(ROOT, "deno.json"), dir);
+    const e = await assertRejects(() => g.graph(join(dir, "t.ts")));
+    assertMatch(String(e), /cannot read the import graph of .*t\.ts: Module not found .*missing\.ts/);
+    await Deno.writeTextFile(join(dir, "u.ts"), "export const = 1;\n");
+    const e2 = await assertRejects(() => g.graph(join(dir, "u.ts")));
+    assertMatch(String(e2), /u\.ts: .*SyntaxError/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
