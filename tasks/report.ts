@@ -5,7 +5,8 @@
  *
  * Inputs (all optional, each `{stage: X, gather: true}` so the report sees every instance; the aliases
  * and the files read are listed in lib/report/collect.ts): `evaluate`, `models`, `attacks`, `rct`,
- * `prop1`, `spectra`, `occlusion`, `fourier`, `filtered`, `saliency`. Params: `title`; `scale` (PNG pixels
+ * `prop1`, `spectra`, `occlusion`, `fourier`, `filtered`, `saliency`, each optionally with a `_suffix`
+ * (`attacks_pgd`, `rct_pgd`…) so several stages feed one analysis. Params: `title`; `scale` (PNG pixels
  * per SVG unit, default 2).
  *
  * Writes:
@@ -20,7 +21,7 @@ import { z } from "zod";
 import { join } from "node:path";
 import { defineTask } from "../pipeline/task.ts";
 import { writeJsonAtomic } from "../lib/io/atomic.ts";
-import { collectReportInputs, REPORT_ALIASES, writeReport } from "../lib/report/mod.ts";
+import { analysisOfAlias, collectReportInputs, REPORT_ALIASES, writeReport } from "../lib/report/mod.ts";
 
 const params = z.strictObject({
   title: z.string().min(1).default("freqlens: adversarial robustness in the frequency domain"),
@@ -37,8 +38,13 @@ export default defineTask({
       ctx.log(`input '${alias}' is not one the report reads (${REPORT_ALIASES.join(", ")}); ignored`);
     }
     const gathered = Object.values(ctx.inputs).reduce((n, list) => n + list.length, 0);
-    const missing = REPORT_ALIASES.filter((a) => a !== "models" && !(ctx.inputs[a]?.length))
-      .map((a) => `${a}: no such input in this config`);
+    const present = new Set(
+      Object.entries(ctx.inputs).filter(([, list]) => list.length > 0).map(([alias]) =>
+        analysisOfAlias(alias)
+      ),
+    );
+    const missing = REPORT_ALIASES.filter((a) => a !== "models" && !present.has(a))
+      .map((a) => `${a}: not among this report's inputs`);
     const written = await writeReport(ctx.outDir, records, {
       title: ctx.params.title,
       meta: [`Stage ${ctx.instance}: ${gathered} stage instances gathered; seed ${ctx.seed}.`],

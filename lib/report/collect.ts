@@ -14,7 +14,9 @@
  * | `filtered` | filtered | `curves.csv` |
  * | `saliency` | saliency | `summary.json` (mean profile) |
  *
- * Every alias is optional, so a config can include any subset of the analyses. A record's label tells
+ * An alias may carry a suffix (`attacks_pgd`, `rct_pgd`: one stage per attack, as attacks take different
+ * params); all aliases of one analysis are read together, in the order the config lists them. Every
+ * alias is optional, so a config can include any subset of the analyses. A record's label tells
  * the instances of one analysis apart (their differing sweep values); its link points at the instance's
  * readable view `outputs/<config>/<instance>/`, relative to the report's own entry.
  */
@@ -151,8 +153,24 @@ export function stageHref(input: GatheredInput): string {
   return `../../${basename(dirname(entry))}/${basename(entry)}/`;
 }
 
+/**
+ * Sources of one analysis' instances. When they come from several stages (`rct_fgsm`, `rct_pgd`, one per
+ * attack because attacks take different params), the stage name minus the analysis prefix (`fgsm`) is
+ * the first coordinate of each label.
+ */
 function sources(inputs: GatheredInput[]): Source[] {
-  const labels = distinctLabels(inputs.map((i) => i.instance));
+  const stages = [...new Set(inputs.map((i) => i.stage))];
+  // Common prefix of the stage names, cut after its last '_' or '-': attack_fgsm, attack_pgd → "attack_".
+  let prefix = stages[0] ?? "";
+  for (const s of stages) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  prefix = prefix.slice(0, Math.max(prefix.lastIndexOf("_"), prefix.lastIndexOf("-")) + 1);
+  const names = inputs.map((i) => {
+    if (stages.length < 2) return i.instance;
+    const tag = i.stage.slice(prefix.length) || i.stage;
+    const m = /^([^[]*)\[(.*)\]$/.exec(i.instance);
+    return m ? `${m[1]}[stage=${tag},${m[2]}]` : `${i.instance}[stage=${tag}]`;
+  });
+  const labels = distinctLabels(names);
   return inputs.map((input, k) => ({ instance: input.instance, label: labels[k], href: stageHref(input) }));
 }
 
@@ -181,14 +199,27 @@ function describePgd(params: Record<string, unknown>, summary: Record<string, un
     .filter((x) => x != null).join(" ");
 }
 
+/** The analysis an input alias feeds: its name, or the name before a `_suffix` (`rct_pgd` → `rct`). */
+export function analysisOfAlias(alias: string): (typeof REPORT_ALIASES)[number] | undefined {
+  const bases = [...REPORT_ALIASES].sort((a, b) => b.length - a.length);
+  return bases.find((b) => alias === b || alias.startsWith(`${b}_`));
+}
+
 /** Reads every gathered input into report records; unknown aliases are returned for the caller to log. */
 export async function collectReportInputs(
   inputs: Record<string, GatheredInput[]>,
 ): Promise<{ records: ReportInputs; unknownAliases: string[] }> {
   const r = emptyInputs();
-  const get = (alias: string) => inputs[alias] ?? [];
+  const baseOf = analysisOfAlias;
+  const get = (base: string) =>
+    Object.entries(inputs).filter(([alias]) => baseOf(alias) === base).flatMap(([, list]) => list);
+  const zip = (base: string): [GatheredInput, Source][] => {
+    const list = get(base);
+    const s = sources(list);
+    return list.map((input, k) => [input, s[k]]);
+  };
 
-  for (const [input, source] of zip(get("evaluate"))) {
+  for (const [input, source] of zip("evaluate")) {
     const s = await readJson(input.dir, "summary.json");
     const clean = num(s.clean_accuracy) ?? num(s.accuracy);
     if (clean === null) throw new ReportInputError(join(input.dir, "summary.json"), "no clean_accuracy");
@@ -202,7 +233,7 @@ export async function collectReportInputs(
     r.evaluate.push(rec);
   }
   if (r.evaluate.length === 0) {
-    for (const [input, source] of zip(get("models"))) {
+    for (const [input, source] of zip("models")) {
       const file = join(input.dir, "model_info.json");
       if (!existsSync(file)) continue;
       const info = await readJson(input.dir, "model_info.json");
@@ -211,7 +242,7 @@ export async function collectReportInputs(
     }
   }
 
-  for (const [input, source] of zip(get("attacks"))) {
+  for (const [input, source] of zip("attacks")) {
     const s = await readJson(input.dir, "summary.json");
     const l2 = (s.l2 ?? {}) as Record<string, unknown>;
     const linf = (s.linf ?? {}) as Record<string, unknown>;
@@ -231,7 +262,7 @@ export async function collectReportInputs(
     r.attacks.push(rec);
   }
 
-  for (const [input, source] of zip(get("rct"))) {
+  for (const [input, source] of zip("rct")) {
     const map = await readArray(input.dir, "rct_mean.npy", 2);
     const profile = await readArray(input.dir, "band_profile.npy", 1);
     const s = await readJson(input.dir, "summary.json");
@@ -243,7 +274,7 @@ export async function collectReportInputs(
     });
   }
 
-  for (const [input, source] of zip(get("prop1"))) {
+  for (const [input, source] of zip("prop1")) {
     const l1 = await readArray(input.dir, "l1.npy");
     const dc = await readArray(input.dir, "dc_diff.npy");
     if (l1.data.length !== dc.data.length) {
@@ -264,7 +295,7 @@ export async function collectReportInputs(
     });
   }
 
-  for (const [input, source] of zip(get("spectra"))) {
+  for (const [input, source] of zip("spectra")) {
     const map = await readArray(input.dir, "diff_map_mean.npy", 2);
     const profile = await readArray(input.dir, "band_profile.npy", 1);
     const s = await readJson(input.dir, "summary.json");
@@ -276,7 +307,7 @@ export async function collectReportInputs(
     });
   }
 
-  for (const [input, source] of zip(get("occlusion"))) {
+  for (const [input, source] of zip("occlusion")) {
     const s = await readJson(input.dir, "summary.json");
     const cp = await readArray(input.dir, "class_profiles.npy", 2);
     const [classes, bands] = cp.shape;
@@ -298,7 +329,7 @@ export async function collectReportInputs(
     });
   }
 
-  for (const [input, source] of zip(get("fourier"))) {
+  for (const [input, source] of zip("fourier")) {
     const map = await readArray(input.dir, "heatmap.npy", 2);
     const s = await readJson(input.dir, "summary.json");
     r.fourier.push({
@@ -308,7 +339,7 @@ export async function collectReportInputs(
     });
   }
 
-  for (const [input, source] of zip(get("filtered"))) {
+  for (const [input, source] of zip("filtered")) {
     const file = join(input.dir, "curves.csv");
     const cols = parseNumericCsv(await Deno.readTextFile(file), file);
     for (const c of ["cutoff", "low_pass_accuracy", "high_pass_accuracy"]) {
@@ -322,7 +353,7 @@ export async function collectReportInputs(
     });
   }
 
-  for (const [input, source] of zip(get("saliency"))) {
+  for (const [input, source] of zip("saliency")) {
     const s = await readJson(input.dir, "summary.json");
     const profile = s.mean_profile as number[] | undefined;
     if (!Array.isArray(profile)) {
@@ -331,13 +362,7 @@ export async function collectReportInputs(
     r.saliency.push({ source, bandProfile: profile });
   }
 
-  const known = new Set<string>([...REPORT_ALIASES, "data"]);
-  return { records: r, unknownAliases: Object.keys(inputs).filter((a) => !known.has(a)) };
-}
-
-function zip(inputs: GatheredInput[]): [GatheredInput, Source][] {
-  const s = sources(inputs);
-  return inputs.map((input, k) => [input, s[k]]);
+  return { records: r, unknownAliases: Object.keys(inputs).filter((a) => a !== "data" && !baseOf(a)) };
 }
 
 async function readSingle(dir: string, summary: Record<string, unknown>) {

@@ -57,7 +57,7 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
       assert(existsSync(resolve(view, href)), `link ${href} does not resolve from ${view}`);
     }
     assert(
-      html.includes('href="../../quick/rct[model=natural,method=pgd]/"'),
+      html.includes('href="../../quick/rct_pgd[model=natural]/"'),
       "RCT linked to its readable view",
     );
     assert(html.includes("<b>Paper:</b> All four attacks change mostly the middle and high frequencies"));

@@ -61,25 +61,30 @@ export async function makeSyntheticStore(
   }
   const attacks = ["fgsm", "pgd", "cw", "simba"];
   for (const [a, method] of attacks.entries()) {
-    const instance = `attack[model=natural,method=${method}]`;
-    await entry("attacks", "attack", instance, (dir) =>
-      writeJsonAtomic(join(dir, "summary.json"), {
-        method,
-        params: method === "simba" ? { eps: 0.2, maxQueries: 500 } : { eps: 0.15, norm: "linf", steps: 10 },
-        images: 20,
-        success_rate: 0.5 + 0.1 * a,
-        l2: { median: 1 + a, mean: 1.2 + a },
-        linf: { median: 0.15, mean: 0.15 },
-        queries: method === "simba" ? { mean: 321 } : null,
-        images_per_s: 10 * (a + 1),
-      }));
-    await entry("rct", "rct", `rct[model=natural,method=${method}]`, async (dir) => {
+    // One stage per attack (attacks take different params), as configs/quick.yaml has them.
+    await entry(
+      `attacks_${method}`,
+      `attack_${method}`,
+      `attack_${method}[model=natural]`,
+      (dir) =>
+        writeJsonAtomic(join(dir, "summary.json"), {
+          method,
+          params: method === "simba" ? { eps: 0.2, maxQueries: 500 } : { eps: 0.15, norm: "linf", steps: 10 },
+          images: 20,
+          success_rate: 0.5 + 0.1 * a,
+          l2: { median: 1 + a, mean: 1.2 + a },
+          linf: { median: 0.15, mean: 0.15 },
+          queries: method === "simba" ? { mean: 321 } : null,
+          images_per_s: 10 * (a + 1),
+        }),
+    );
+    await entry(`rct_${method}`, `rct_${method}`, `rct_${method}[model=natural]`, async (dir) => {
       const map = bandGrid(N, a + 1, a + 1);
       await writeNpy(join(dir, "rct_mean.npy"), { data: Float64Array.from(map.values), shape: [N, N] });
       await writeNpy(join(dir, "band_profile.npy"), { data: Float64Array.from(bandMeans(map)), shape: [B] });
       await writeJsonAtomic(join(dir, "summary.json"), { shares: shares(0.1, 0.3) });
     });
-    await entry("prop1", "prop1", `prop1[model=natural,method=${method}]`, async (dir) => {
+    await entry(`prop1_${method}`, `prop1_${method}`, `prop1_${method}[model=natural]`, async (dir) => {
       const l1 = Float64Array.from({ length: 20 * 3 }, () => (a + 1) * 10 * rand());
       await writeNpy(join(dir, "l1.npy"), { data: l1, shape: [20, 3] });
       await writeNpy(join(dir, "dc_diff.npy"), { data: l1.map((v) => v * rand()), shape: [20, 3] });
