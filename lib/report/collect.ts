@@ -187,15 +187,10 @@ function describeAttack(summary: Record<string, unknown>): string {
 }
 
 function describePgd(params: Record<string, unknown>, summary: Record<string, unknown>): string {
-  const get = (k: string) => summary[k] ?? params[k];
-  const norm = get("pgd_norm") ?? get("norm");
-  const eps = get("pgd_eps") ?? get("eps");
-  const steps = get("pgd_steps") ?? get("steps");
-  return [
-    norm === "linf" ? "l∞" : norm,
-    eps != null ? `ε ${eps}` : null,
-    steps != null ? `${steps} steps` : null,
-  ]
+  const pgd = (summary.pgd ?? params.pgd) as Record<string, unknown> | null | undefined;
+  if (!pgd) return "";
+  const norm = pgd.norm === "linf" ? "l∞" : pgd.norm;
+  return [norm, pgd.eps != null ? `ε ${pgd.eps}` : null, pgd.steps != null ? `${pgd.steps} steps` : null]
     .filter((x) => x != null).join(" ");
 }
 

@@ -137,7 +137,7 @@ export function emptyInputs(): ReportInputs {
 /** The label of an instance: its sweep values joined by " · " (`rct[model=natural,method=pgd]` → `natural · pgd`). */
 export function instanceLabel(instance: string): string {
   const coords = instanceCoords(instance);
-  return coords.length > 0 ? coords.map(([, v]) => v).join(" · ") : instance;
+  return coords.length > 0 ? coords.map(([, v]) => prettyValue(v)).join(" · ") : instance;
 }
 
 /** Splits `a=1,b=[1,2],c={"x":1}` at the commas outside brackets and braces. */
@@ -185,6 +185,22 @@ export function distinctLabels(instances: readonly string[]): string[] {
   }
   return instances.map((name, i) => {
     const kept = instances.length > 1 ? coords[i].filter(([k]) => varying.has(k)) : coords[i];
-    return kept.length > 0 ? kept.map(([, v]) => v).join(" · ") : name;
+    return kept.length > 0 ? kept.map(([, v]) => prettyValue(v)).join(" · ") : name;
   });
+}
+
+/** A coordinate value for a label: a JSON object's values joined by spaces (`{"method":"pgd","eps":0.5}` → `pgd 0.5`). */
+export function prettyValue(value: string): string {
+  if (!value.startsWith("{")) return value;
+  try {
+    const parsed = JSON.parse(value);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return Object.values(parsed).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(
+        " ",
+      );
+    }
+  } catch {
+    // not JSON: keep as written
+  }
+  return value;
 }

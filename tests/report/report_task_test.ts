@@ -73,6 +73,16 @@ Deno.test("labels keep only the sweep values that differ; links fall back to the
   assertEquals(distinctLabels(["a[m=x,e=[1,2]]", "a[m=y,e=[1,2]]"]), ["x", "y"]);
   assertEquals(distinctLabels(["a[m=x,e=1]"]), ["x · 1"]);
   assertEquals(distinctLabels(["a", "b"]), ["a", "b"]);
+  assertEquals(
+    distinctLabels([
+      't[adversarial={"method":"none"}]',
+      't[adversarial={"method":"pgd","norm":"l2","eps":0.5}]',
+    ]),
+    [
+      "none",
+      "pgd l2 0.5",
+    ],
+  );
   assertEquals(parseNumericCsv("k,v\n0,1.5\n1,\n"), { k: [0, 1], v: [1.5, NaN] });
   const root = await Deno.makeTempDir();
   try {
