@@ -65,6 +65,7 @@ program.command("run")
       console.log(
         `ran ${s.ran.length}, cached ${s.cached.length}, failed ${s.failed.length}, skipped ${s.skipped.length}`,
       );
+      for (const r of s.ran) console.log(`  ran      ${r}`);
       for (const f of s.failed) console.log(`  failed   ${f.instance}: ${f.reason}`);
       for (const k of s.skipped) console.log(`  skipped  ${k.instance}: ${k.because}`);
       if (s.failed.length || s.skipped.length) Deno.exitCode = 1;

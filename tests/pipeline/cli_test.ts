@@ -1,7 +1,7 @@
 /** The CLI's other commands: --help everywhere, dag, show, --dry-run, --only, --force, exec, gc. */
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { cli, summaryOf, SWEEP_YAML, tempProject } from "./helpers.ts";
+import { cli, summaryOf, SWEEP_YAML, tempProject, TOY_TASKS } from "./helpers.ts";
 import { planPipeline } from "../../pipeline/plan.ts";
 import { dagMermaid, dagText } from "../../pipeline/dag.ts";
 import { runPipeline } from "../../pipeline/scheduler.ts";
@@ -125,4 +125,16 @@ Deno.test("config errors reach the user as `error: file:line:col: path: message`
     `error: ${p.config}:6:5: stages.a.parms: unknown key 'parms' (did you mean 'params'?); ` +
       "expected one of: task, params, inputs, sweep",
   );
+});
+
+Deno.test("FREQLENS_TASKS_DIR registers extra task directories", async () => {
+  await using p = await tempProject(
+    "tasks_dir: []\nname: x\nstages:\n  a:\n    task: emit\n    params: {value: 1}\n",
+  );
+  const without = await cli(["dag", p.config, "--outputs", p.outputs]);
+  assertEquals(without.code, 2);
+  assertMatch(without.stderr, /unknown task kind 'emit'/);
+  const withEnv = await cli(["dag", p.config, "--outputs", p.outputs], { FREQLENS_TASKS_DIR: TOY_TASKS });
+  assertEquals(withEnv.code, 0, withEnv.stderr);
+  assertMatch(withEnv.stdout, /^a {2}\[task emit: toy: emits value \* scale\]$/m);
 });
