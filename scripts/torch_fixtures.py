@@ -19,7 +19,8 @@ module (hence parameter) names:
     `AttackerModel` (`normalizer.new_mean/new_std`, `model.*`, `attacker.normalize.*`, `attacker.model.*`), saved
     as `{'model': DataParallel state_dict ('module.' prefix), 'optimizer', 'schedule', 'epoch'}` like train.py;
   - RobustBench, robustbench/model_zoo/architectures/wide_resnet.py (WideResNet, `sub_block1` kept unused as in
-    Carmon2019Unlabeled) and resnet.py (ResNet-18, PreActResNet-18 with PreActBlock), with the `mu`/`sigma`
+    Carmon2019Unlabeled) and resnet.py (ResNet-18; PreActResNet-18 with PreActBlock, and with PreActBlockV2 and
+    `bn_before_fc` as Rice2020OverfittingNetL2 uses it), with the `mu`/`sigma`
     normalisation buffers its cifar10.py model classes register. `width` (64 in RobustBench) is a parameter
     here only so fixtures stay small.
 
@@ -159,15 +160,29 @@ class PreActBlock(nn.Module):
         return out + shortcut
 
 
+class PreActBlockV2(PreActBlock):
+    """RobustBench's PreActBlockV2: the shortcut conv takes the activated input."""
+
+    def forward(self, x):
+        out = F.relu(self.bn1(x))
+        shortcut = self.shortcut(out) if hasattr(self, "shortcut") else x
+        out = self.conv1(out)
+        out = self.conv2(F.relu(self.bn2(out)))
+        return out + shortcut
+
+
 class PreActResNet(nn.Module):
-    def __init__(self, block, num_blocks, num_classes=10, width=64):
+    def __init__(self, block, num_blocks, num_classes=10, width=64, bn_before_fc=False):
         super().__init__()
+        self.bn_before_fc = bn_before_fc
         self.in_planes = width
         self.conv1 = nn.Conv2d(3, width, kernel_size=3, stride=1, padding=1, bias=False)
         self.layer1 = self._make_layer(block, width, num_blocks[0], stride=1)
         self.layer2 = self._make_layer(block, 2 * width, num_blocks[1], stride=2)
         self.layer3 = self._make_layer(block, 4 * width, num_blocks[2], stride=2)
         self.layer4 = self._make_layer(block, 8 * width, num_blocks[3], stride=2)
+        if bn_before_fc:
+            self.bn = nn.BatchNorm2d(8 * width * block.expansion)
         self.linear = nn.Linear(8 * width * block.expansion, num_classes)
 
     def _make_layer(self, block, planes, num_blocks, stride):
@@ -179,6 +194,8 @@ class PreActResNet(nn.Module):
 
     def features(self, x):
         out = self.layer4(self.layer3(self.layer2(self.layer1(self.conv1(x)))))
+        if self.bn_before_fc:
+            out = F.relu(self.bn(out))
         out = F.avg_pool2d(out, 4)
         return out.view(out.size(0), -1)
 
@@ -469,6 +486,15 @@ def main():
     write_safetensors(os.path.join(OUT, "robustbench_preact_resnet18.safetensors"), sd)
     add("robustbench_preact_resnet18_safetensors", "robustbench_preact_resnet18.safetensors", "preact_resnet18",
         "robustbench", {"width": 4}, ref)
+
+    # RobustBench PreActResNet-18 as in Rice2020OverfittingNetL2: PreActBlockV2, bn_before_fc, mu/sigma
+    torch.manual_seed(10)
+    pre2 = MuSigma(PreActResNet(PreActBlockV2, [2, 2, 2, 2], width=4, bn_before_fc=True), CIFAR_MEAN,
+                   ROBUSTBENCH_STD)
+    randomize(pre2, 10)
+    torch.save(pre2.state_dict_flat(), os.path.join(OUT, "robustbench_preact_resnet18_v2.pt"))
+    add("robustbench_preact_resnet18_v2", "robustbench_preact_resnet18_v2.pt", "preact_resnet18", "robustbench",
+        {"width": 4, "preact_block": "v2", "bn_before_fc": True}, reference("robustbench_preact_resnet18_v2", pre2, x))
 
     # RobustBench ResNet-18 (width 4 -> wm 1/16), no normaliser, legacy (non-zip) torch.save format
     torch.manual_seed(5)

@@ -1,10 +1,17 @@
 /**
  * `import`: a model stage that takes a PyTorch checkpoint instead of training one.
  *
- * Config: `model: {kind: import, params: {import: <path or http(s) URL>, arch: resnet50, source: robustness}}`
- * with optional `sha256`, `cache_dir` (downloads; default `$FREQLENS_CHECKPOINTS` or
- * `~/.cache/freqlens/checkpoints`) and architecture options (`num_classes`, `width`, `width_multiplier`,
- * `depth`, `widen_factor`, `mean`/`std` when the checkpoint holds no normaliser).
+ * Config:
+ * ```yaml
+ * stages:
+ *   model:
+ *     task: import
+ *     params: {import: checkpoints/cifar_l2_0_5.pt, arch: resnet50, source: robustness}
+ * ```
+ * `import:` is a local path (relative to the working directory), `file://` or http(s) URL. Optional:
+ * `sha256`, `cache_dir` (downloads; default `$FREQLENS_CHECKPOINTS` or `~/.cache/freqlens/checkpoints`) and
+ * architecture options (`num_classes`, `width`, `width_multiplier`, `depth`, `widen_factor`, `mean`/`std`
+ * when the checkpoint holds no normaliser; PreActResNet: `bn_before_fc`, `preact_block`).
  * Architectures: resnet18, resnet34, resnet50 (robustness' CIFAR ResNets, RobustBench's ResNet),
  * preact_resnet18, wide_resnet (RobustBench). Sources: robustness, robustbench, plain (see
  * lib/models/import/state_dict.ts for the key layouts).
@@ -15,7 +22,8 @@
  * - `model_info.json`: `{kind: "import", arch, source, params, checkpoint: {location, file, sha256, format},
  *   normalization, parameters, inputShape, numClasses, ignoredTensors}`.
  * Any error (unreadable or foreign-global checkpoint, checksum, wrong architecture) is thrown before a file
- * is written, so nothing reaches the store.
+ * is written, so nothing reaches the store. The cache key holds the params, not the checkpoint's bytes: give
+ * `sha256` so that a file replaced at the same path fails loudly instead of reusing the old import.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
@@ -39,6 +47,8 @@ const params = z.strictObject({
   width_multiplier: z.number().positive().optional(),
   depth: z.number().int().positive().optional(),
   widen_factor: z.number().int().positive().optional(),
+  preact_block: z.enum(["v1", "v2"]).optional(),
+  bn_before_fc: z.boolean().optional(),
   mean: rgb.optional(),
   std: rgb.optional(),
 });

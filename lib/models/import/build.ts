@@ -32,6 +32,10 @@ export interface ArchOptions {
   depth?: number;
   /** WideResNet widen factor (10). */
   widen_factor?: number;
+  /** PreActResNet block: RobustBench's PreActBlock ("v1") or PreActBlockV2 ("v2"). */
+  preact_block?: "v1" | "v2";
+  /** PreActResNet with a batch norm + ReLU (`bn`) before the pooling (false). */
+  bn_before_fc?: boolean;
   /** Normaliser mean per channel, when the checkpoint holds none (or to check the one it holds). */
   mean?: number[];
   /** Normaliser std per channel, with `mean`. */
@@ -78,7 +82,12 @@ export function buildArchitecture(
       logits = resnet(g, x, { ...RESNET_LAYOUTS[arch], widths, numClasses });
       break;
     case "preact_resnet18":
-      logits = preactResnet(g, x, { widths, numClasses });
+      logits = preactResnet(g, x, {
+        widths,
+        numClasses,
+        v2: options.preact_block === "v2",
+        bnBeforeFc: options.bn_before_fc ?? false,
+      });
       break;
     case "wide_resnet":
       logits = wideResnet(g, x, {

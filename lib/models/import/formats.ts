@@ -41,6 +41,12 @@ export function parseCheckpoint(bytes: Uint8Array, file: string): ParsedCheckpoi
   if (bytes[0] === 0x80 && startsWith(bytes, LEGACY_MAGIC, 2)) {
     return { format: "torch-legacy", root: parseTorchLegacy(bytes, file) };
   }
+  if (new TextDecoder().decode(bytes.subarray(257, 262)) === "ustar") {
+    throw new CheckpointFormatError(
+      file,
+      "this is the tar format of PyTorch < 0.4, which is not supported: load and re-save it with torch.save",
+    );
+  }
   if (bytes.length >= 9 && bytes[8] === 0x7b /* { */) {
     return { format: "safetensors", root: parseSafetensors(bytes, file) };
   }

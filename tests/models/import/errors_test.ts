@@ -118,3 +118,19 @@ Deno.test("a missing file and a file of another kind are named", async () => {
   assert.ok(npy instanceof CheckpointFormatError);
   assert.match(npy.message, /inputs\.npy: not a PyTorch checkpoint .* first bytes 93 4e 55 4d/);
 });
+
+Deno.test("the tar checkpoints of PyTorch < 0.4 are named as unsupported", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const bytes = new Uint8Array(1024);
+    bytes.set(new TextEncoder().encode("storages"), 0);
+    bytes.set(new TextEncoder().encode("ustar"), 257);
+    await Deno.writeFile(`${dir}/old.pt`, bytes);
+    const err = await importCheckpoint(`${dir}/old.pt`, { arch: "resnet18", source: "plain" })
+      .then(() => null, (e) => e);
+    assert.ok(err instanceof CheckpointFormatError);
+    assert.match(err.message, /old\.pt: this is the tar format of PyTorch < 0\.4/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -134,3 +134,22 @@ Deno.test("robustness import takes the normaliser from normalizer.new_mean/new_s
   assert.ok(info.ignoredTensors.some((k) => k.startsWith("attacker.model.")));
   assert.ok(info.ignoredTensors.every((k) => k.startsWith("attacker.") || k.endsWith("num_batches_tracked")));
 });
+
+Deno.test("the PreActBlockV2 fixture is not reproduced by PreActBlock: the block option matters", async () => {
+  await initBackend("cpu");
+  const fx = manifest.fixtures.find((f) => f.name === "robustbench_preact_resnet18_v2")!;
+  const { model } = await importCheckpoint(DIR + fx.file, {
+    arch: "preact_resnet18",
+    source: "robustbench",
+    width: 4,
+    bn_before_fc: true,
+    preact_block: "v1",
+  });
+  const x = await readNpy(DIR + manifest.inputs, "float32");
+  const ref = await readNpy(DIR + fx.logits, "float32");
+  const logits = tf.tidy(() =>
+    (model.predict(tf.tensor4d(x.data, x.shape as [number, number, number, number])) as tf.Tensor).dataSync()
+  );
+  model.dispose();
+  assert.ok(relativeError(logits, ref.data) > 1e-3);
+});

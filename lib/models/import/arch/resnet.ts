@@ -4,7 +4,7 @@
  *   BasicBlock or Bottleneck with a `shortcut` Sequential, `avg_pool2d(out, 4)`, `linear`), which is also
  *   RobustBench's `architectures/resnet.py` ResNet (same names; RobustBench has no width multiplier);
  * - {@link preactResnet}: RobustBench's PreActResNet with PreActBlock (shortcut from the block input, no
- *   batch norm before the classifier).
+ *   batch norm before the classifier) or, as options, PreActBlockV2 and `bn_before_fc`.
  * Each builder wires layers into a {@link TorchGraph} and returns the logits tensor.
  */
 import type * as tfl from "@tensorflow/tfjs-layers";
@@ -74,10 +74,22 @@ export function resnet(
   return g.linear(g.poolFeatures(out, 4), "linear", inC, o.numClasses);
 }
 
-function preActBlock(g: TorchGraph, x: Sym, name: string, inC: number, planes: number, stride: number): Sym {
+function preActBlock(
+  g: TorchGraph,
+  x: Sym,
+  name: string,
+  o: { inC: number; planes: number; stride: number; shortcutFromActivation: boolean },
+): Sym {
+  const { inC, planes, stride } = o;
   const act = g.relu(g.bn(x, `${name}.bn1`, inC), name);
   const short = stride !== 1 || inC !== planes
-    ? g.conv(x, `${name}.shortcut.0`, { inC, outC: planes, k: 1, stride, padding: 0 })
+    ? g.conv(o.shortcutFromActivation ? act : x, `${name}.shortcut.0`, {
+      inC,
+      outC: planes,
+      k: 1,
+      stride,
+      padding: 0,
+    })
     : x;
   let out = g.conv(act, `${name}.conv1`, { inC, outC: planes, k: 3, stride, padding: 1 });
   out = g.relu(g.bn(out, `${name}.bn2`, planes), name);
@@ -85,16 +97,26 @@ function preActBlock(g: TorchGraph, x: Sym, name: string, inC: number, planes: n
   return g.add(out, short, name);
 }
 
-/** RobustBench's PreActResNet-18 (PreActBlock, [2, 2, 2, 2]) on normalised input; returns the logits. */
-export function preactResnet(g: TorchGraph, x: Sym, o: { widths: number[]; numClasses: number }): Sym {
+/**
+ * RobustBench's PreActResNet-18 ([2, 2, 2, 2]) on normalised input; returns the logits. `v2` is its
+ * PreActBlockV2 (the shortcut conv takes the activated input), `bnBeforeFc` adds `bn` + ReLU before the
+ * pooling (both as in Rice2020OverfittingNetL2).
+ */
+export function preactResnet(
+  g: TorchGraph,
+  x: Sym,
+  o: { widths: number[]; numClasses: number; v2: boolean; bnBeforeFc: boolean },
+): Sym {
   let out = g.conv(x, "conv1", { inC: 3, outC: o.widths[0], k: 3, stride: 1, padding: 1 });
   let inC = o.widths[0];
   for (let stage = 0; stage < 4; stage++) {
     for (let i = 0; i < 2; i++) {
       const stride = i === 0 && stage > 0 ? 2 : 1;
-      out = preActBlock(g, out, `layer${stage + 1}.${i}`, inC, o.widths[stage], stride);
+      const block = { inC, planes: o.widths[stage], stride, shortcutFromActivation: o.v2 };
+      out = preActBlock(g, out, `layer${stage + 1}.${i}`, block);
       inC = o.widths[stage];
     }
   }
+  if (o.bnBeforeFc) out = g.relu(g.bn(out, "bn", inC), "head");
   return g.linear(g.poolFeatures(out, 4), "linear", inC, o.numClasses);
 }
