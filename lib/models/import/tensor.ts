@@ -111,6 +111,12 @@ export function numelOf(shape: readonly number[]): number {
 }
 
 /**
+ * Largest tensor a checkpoint may hold (2^28 elements, 1 GiB as float32): a zero-stride view of a tiny
+ * storage could otherwise ask for any amount of memory.
+ */
+export const MAX_VIEW_ELEMENTS = 2 ** 28;
+
+/**
  * Gathers the view `(offset, shape, stride)` of a storage's elements into a C-order array. `describe`
  * names the tensor in the error thrown (as a plain Error message) when the view reaches past the storage.
  */
@@ -122,6 +128,11 @@ export function viewOfStorage(
   describe: string,
 ): Float32Array | Float64Array {
   const n = numelOf(shape);
+  if (!(n <= MAX_VIEW_ELEMENTS)) {
+    throw new Error(
+      `${describe}: size [${shape}] has ${n} elements, more than the ${MAX_VIEW_ELEMENTS} allowed`,
+    );
+  }
   if (shape.length !== stride.length) {
     throw new Error(`${describe}: size [${shape}] and stride [${stride}] differ in rank`);
   }

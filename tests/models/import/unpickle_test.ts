@@ -149,11 +149,18 @@ Deno.test("globals outside the allow-list are refused by name before anything is
   }
 });
 
-Deno.test("a view reaching past its storage and a missing storage entry are format errors", () => {
+Deno.test("a view past its storage, an oversized view and a missing storage entry are format errors", () => {
   const past = new Pickle().emptyDict().str("w").tensor("FloatStorage", "0", 4, 2, [3], [1]).setitem().end();
   assert.throws(
     () => parseCheckpoint(zipCheckpoint(past, { "0": f32Bytes([1, 2, 3, 4]) }), "past.pt"),
     (e: unknown) => e instanceof CheckpointFormatError && /exceeds its storage of 4 elements/.test(e.message),
+  );
+  const huge = new Pickle().emptyDict().str("w").tensor("FloatStorage", "0", 1, 0, [65536, 65536], [0, 0])
+    .setitem()
+    .end();
+  assert.throws(
+    () => parseCheckpoint(zipCheckpoint(huge, { "0": f32Bytes([1]) }), "huge.pt"),
+    (e: unknown) => e instanceof CheckpointFormatError && /more than the 268435456 allowed/.test(e.message),
   );
   assert.throws(
     () => parseCheckpoint(zipCheckpoint(past, {}), "nodata.pt"),
