@@ -23,7 +23,7 @@ import {
 
 const params = z.strictObject({
   split: z.enum(["train", "test"]).default("test"),
-  limit: z.number().int().positive().optional().default(500),
+  limit: z.number().int().positive().nullable().default(500),
   select_seed: z.number().int().default(0),
   band_kind: z.enum(["diagonal", "radial"]).default("diagonal"),
   clip: z.boolean().default(false),

@@ -25,7 +25,7 @@ import {
 
 const params = z.strictObject({
   split: z.enum(["train", "test"]).default("test"),
-  limit: z.number().int().positive().optional().default(100),
+  limit: z.number().int().positive().nullable().default(100),
   select_seed: z.number().int().default(0),
   /** l2 norm of the perturbation per channel (Yin et al. use 4 on CIFAR-10). */
   epsilon: z.number().nonnegative().default(4),

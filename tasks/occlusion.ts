@@ -42,8 +42,8 @@ import {
 const params = z.strictObject({
   /** Split the images are drawn from. */
   split: z.enum(["train", "test"]).default("test"),
-  /** Number of images (stratified by class); omit for the whole split. */
-  limit: z.number().int().positive().optional().default(200),
+  /** Number of images (stratified by class); null for the whole split. */
+  limit: z.number().int().positive().nullable().default(200),
   /** Seed of the image selection (keep it fixed across models). */
   select_seed: z.number().int().default(0),
   /** What replaces an occluded band. */

@@ -23,7 +23,7 @@ import {
 
 const params = z.strictObject({
   split: z.enum(["train", "test"]).default("test"),
-  limit: z.number().int().positive().optional().default(200),
+  limit: z.number().int().positive().nullable().default(200),
   select_seed: z.number().int().default(0),
   target: z.enum(["true", "predicted"]).default("true"),
   score: z.enum(["logit", "probability"]).default("logit"),

@@ -32,8 +32,8 @@ import { randomOtherPairing, synthesizeFromRepresentation } from "../lib/synthes
 
 const params = z.strictObject({
   split: z.enum(["train", "test"]).default("train"),
-  /** Number of target images (stratified by class); omit for the whole split. */
-  limit: z.number().int().min(2).optional().default(100),
+  /** Number of target images (stratified by class); null for the whole split. */
+  limit: z.number().int().min(2).nullable().default(100),
   select_seed: z.number().int().default(0),
   /** Seed of the start-image pairing (keep it fixed across models). */
   pair_seed: z.number().int().default(0),

@@ -45,15 +45,15 @@ export async function readDataSplit(dir: string, split: "train" | "test"): Promi
 
 /**
  * Split indices of `limit` images, stratified by class and fixed by `seed` (all of them, in order, when
- * `limit` is omitted or not smaller than the split) — the same images for every model compared.
+ * `limit` is null, omitted or not smaller than the split) — the same images for every model compared.
  */
 export function selectIndices(
   labels: Int32Array,
   numClasses: number,
-  limit: number | undefined,
+  limit: number | null | undefined,
   seed: number,
 ) {
-  if (limit === undefined || limit >= labels.length) {
+  if (limit == null || limit >= labels.length) {
     return Int32Array.from({ length: labels.length }, (_, i) => i);
   }
   return stratifiedIndices(labels, numClasses, limit, seed);

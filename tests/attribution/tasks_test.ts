@@ -122,7 +122,12 @@ Deno.test("fourier, filtered and saliency tasks write their arrays and curves", 
   const heat = await readNpy(join(f, "heatmap.npy"));
   assert.deepEqual(heat.shape, [12, 12]);
   for (const v of heat.data) assert.ok(v >= 0 && v <= 1);
-  const fl = await runTask(filtered, { limit: 12 }, both);
+  const fl = await runTask(filtered, { limit: null }, both);
+  assert.equal(
+    (await json(fl, "summary.json")).images,
+    data.test.labels.length,
+    "limit null takes the whole split",
+  );
   const rows = await csv(fl, "curves.csv");
   assert.equal(rows[0], "cutoff,low_pass_accuracy,high_pass_accuracy");
   assert.equal(rows.length, 1 + 24);
