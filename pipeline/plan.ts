@@ -14,7 +14,7 @@ import {
   requestedBackend,
 } from "./backend.ts";
 import { canonicalJson, sha256Hex } from "./canonical.ts";
-import { issuesToErrors, loadConfig, type PipelineConfig } from "./config.ts";
+import { issuesToErrors, loadConfig, type PipelineConfig, type StageSpec } from "./config.ts";
 import { ConfigError, ConfigErrors } from "./errors.ts";
 import { expandConfig, type InstanceSpec } from "./expand.ts";
 import { cacheKey, deriveSeed, KEY_FORMAT, type KeyComponents } from "./keys.ts";
@@ -29,6 +29,7 @@ import {
 } from "./registry.ts";
 import { type ModuleGraph, SourceGraphs } from "./sources.ts";
 import { didYouMean } from "./suggest.ts";
+import type { InputDeclaration } from "./task.ts";
 
 /** A fully resolved stage instance. */
 export interface PlannedInstance extends InstanceSpec {
@@ -75,6 +76,7 @@ export function outputsDirFor(configFile: string, projectRoot: string, option?: 
 interface TaskInfo {
   numeric: boolean;
   description: string;
+  inputs?: Record<string, InputDeclaration>;
   /** Hashes of params already validated against this code. */
   valid: string[];
 }
@@ -119,6 +121,8 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
   graphs.save();
 
   const infos = await taskInfos(config, specs, files, graphOf, join(layout.cache, "tasks.json"));
+  const inputErrors = config.stages.flatMap((s) => checkInputs(config, s, infos.get(s.task)!));
+  if (inputErrors.length) throw inputErrors.length === 1 ? inputErrors[0] : new ConfigErrors(inputErrors);
   let backend: BackendChoice | null = null;
   if ([...infos.values()].some((i) => i.numeric)) {
     const resolve = options.backend ?? cachedBackendResolver(projectRoot, layout.cache);
@@ -191,7 +195,12 @@ async function taskInfos(
       continue;
     }
     const def = await loadTask(file);
-    const info: TaskInfo = { numeric: def.numeric, description: def.description, valid: cached?.valid ?? [] };
+    const info: TaskInfo = {
+      numeric: def.numeric,
+      description: def.description,
+      inputs: def.inputs,
+      valid: cached?.valid ?? [],
+    };
     mine.forEach((spec, i) => {
       const parsed = def.params.safeParse(spec.params);
       if (parsed.success) {
@@ -210,6 +219,48 @@ async function taskInfos(
     Deno.renameSync(tmp, cachePath);
   }
   return result;
+}
+
+/** A stage's `inputs:` against the aliases its task declares (when it declares them). */
+function checkInputs(config: PipelineConfig, stage: StageSpec, info: TaskInfo): ConfigError[] {
+  const declared = info.inputs;
+  if (!declared) return [];
+  const errors: ConfigError[] = [];
+  const at = ["stages", stage.name, "inputs"];
+  for (const [alias, ref] of Object.entries(stage.inputs)) {
+    const decl = declared[alias];
+    if (!decl) {
+      errors.push(
+        new ConfigError(
+          config.source.locate([...at, alias], true),
+          [...at, alias].join("."),
+          `task ${stage.task} has no input '${alias}'${didYouMean(alias, Object.keys(declared))}; it reads: ${
+            Object.keys(declared).join(", ") || "nothing"
+          }`,
+        ),
+      );
+    } else if (ref.gather && !decl.many) {
+      errors.push(
+        new ConfigError(
+          config.source.locate([...at, alias]),
+          [...at, alias].join("."),
+          `input '${alias}' of task ${stage.task} takes exactly one instance (${decl.doc}); drop 'gather: true'`,
+        ),
+      );
+    }
+  }
+  for (const [alias, decl] of Object.entries(declared)) {
+    if (decl.optional || alias in stage.inputs) continue;
+    const path = alias in stage.inputs || Object.keys(stage.inputs).length ? at : ["stages", stage.name];
+    errors.push(
+      new ConfigError(
+        config.source.locate(path),
+        [...at, alias].join("."),
+        `stage '${stage.name}' (task ${stage.task}) needs input '${alias}': ${decl.doc}`,
+      ),
+    );
+  }
+  return errors;
 }
 
 /** Zod issues on an instance's params, located where the offending value was written. */

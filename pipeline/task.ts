@@ -52,6 +52,19 @@ export interface TaskContext<P> {
   log(message: string): void;
 }
 
+/**
+ * An input a task reads, declared so the engine can reject a config that misses or misspells it before
+ * anything runs (optional: tasks without `inputs` accept any aliases).
+ */
+export interface InputDeclaration {
+  /** What the task reads from it, shown in errors, e.g. "the trained model (model/, model_info.json)". */
+  doc: string;
+  /** May hold several instances (`{stage: x, gather: true}`); false: exactly one (a fanned-out input). */
+  many?: boolean;
+  /** The stage may omit it. */
+  optional?: boolean;
+}
+
 /** A stage kind. */
 export interface TaskDefinition<P> {
   /** One line on what the stage computes, shown by `cli dag` and `cli show`. */
@@ -63,6 +76,8 @@ export interface TaskDefinition<P> {
    * the backend before `run` and puts the backend and its thread count into the cache key.
    */
   numeric: boolean;
+  /** Input aliases the task reads (optional); when given, a stage's `inputs:` must match it. */
+  inputs?: Record<string, InputDeclaration>;
   run(ctx: TaskContext<P>): Promise<void>;
 }
 

@@ -131,3 +131,24 @@ Deno.test("--set: stage params, swept keys and top-level paths; errors point at 
   const e2 = await assertRejects(() => planPipeline(p.config, { outputs: p.outputs, overrides: ["b.x=1"] }));
   assertMatch((e2 as Error).message, /no stage or top-level key 'b'/);
 });
+
+Deno.test("inputs a task declares: unknown alias (did-you-mean), missing input, gather on a one-instance input", async () => {
+  const unknown = await errorOf(
+    "name: x\nstages:\n  a:\n    task: emit\n    params: {value: 1}\n  s:\n    task: total\n    inputs: {prats: a}\n",
+  );
+  assertMatch(
+    unknown.message,
+    /config\.yaml:9:14: stages\.s\.inputs\.prats: task total has no input 'prats' \(did you mean 'parts'\?\)/,
+  );
+  assertMatch(
+    unknown.message,
+    /stage 's' \(task total\) needs input 'parts': stages whose value\.json is summed/,
+  );
+  const gather = await errorOf(
+    "name: x\nstages:\n  a:\n    task: emit\n    params: {value: 1}\n  s:\n    task: total\n    inputs:\n      parts: a\n      more: {stage: a, gather: true}\n",
+  ) as ConfigError;
+  assertMatch(
+    gather.message,
+    /config\.yaml:11:13: stages\.s\.inputs\.more: input 'more' of task total takes exactly one instance/,
+  );
+});
