@@ -19,8 +19,8 @@
  * Writes, like `train`:
  * - `model/model.json` + `model/weights.bin`: TensorFlow.js LayersModel over NHWC float32 images in [0, 1]
  *   (the normaliser inside), single output the logits, penultimate layer named `features`;
- * - `model_info.json`: `{kind: "import", arch, source, params, checkpoint: {location, file, sha256, format},
- *   normalization, parameters, inputShape, numClasses, ignoredTensors}`.
+ * - `model_info.json`: `{kind: "import", arch, name, source, params, checkpoint: {location, file, sha256,
+ *   format}, normalization: {mean, std} | null, parameters, inputShape, numClasses, ignoredTensors}`.
  * Any error (unreadable or foreign-global checkpoint, checksum, wrong architecture) is thrown before a file
  * is written, so nothing reaches the store. The cache key holds the params, not the checkpoint's bytes: give
  * `sha256` so that a file replaced at the same path fails loudly instead of reusing the old import.
@@ -31,7 +31,8 @@ import { join } from "node:path";
 import { defineTask } from "../pipeline/task.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { writeJsonAtomic } from "../lib/io/atomic.ts";
-import { ARCHITECTURES, importCheckpoint, saveLayersModelToDir } from "../lib/models/import/mod.ts";
+import { ARCHITECTURES, importCheckpoint } from "../lib/models/import/mod.ts";
+import { saveModel } from "../lib/models/mod.ts";
 
 const rgb = z.array(z.number()).length(3);
 
@@ -65,10 +66,11 @@ export default defineTask({
     const { model, info } = await importCheckpoint(location, spec, { sha256, cacheDir: cache_dir });
     try {
       ctx.log(`${info.format} checkpoint ${info.file} sha256 ${info.sha256}: ${info.parameters} weights`);
-      await saveLayersModelToDir(model, join(ctx.outDir, "model"));
+      await saveModel(model, join(ctx.outDir, "model"));
       await writeJsonAtomic(join(ctx.outDir, "model_info.json"), {
         kind: "import",
         arch: info.arch,
+        name: model.name,
         source: info.source,
         params: ctx.params,
         checkpoint: { location, file: info.file, sha256: info.sha256, format: info.format },

@@ -36,4 +36,3 @@ export {
   type ImportInfo,
   type ImportSpec,
 } from "./import_checkpoint.ts";
-export { loadLayersModelFromDir, saveLayersModelToDir } from "./save.ts";

@@ -1,14 +1,14 @@
 /**
- * The `import` stage kind: writes `model/` (TensorFlow.js LayersModel) and `model_info.json` that load back
- * to the same logits as PyTorch's; on a bad checkpoint it throws before writing anything.
+ * The `import` stage kind: writes `model/` (TensorFlow.js LayersModel) and `model_info.json`; the entry
+ * loads back with lib/models' `loadClassifierModel` (as every downstream stage loads a model) to the same
+ * logits as PyTorch's; on a bad checkpoint it throws before writing anything.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../../../lib/backend/mod.ts";
 import { readNpy } from "../../../lib/io/npy.ts";
-import { classifierFromLayersModel } from "../../../lib/models/layers_classifier.ts";
-import { loadLayersModelFromDir } from "../../../lib/models/import/mod.ts";
+import { loadClassifierModel } from "../../../lib/models/mod.ts";
 import task from "../../../tasks/import.ts";
 import type { TaskContext } from "../../../pipeline/task.ts";
 
@@ -45,11 +45,11 @@ Deno.test("import task writes a LayersModel and model_info.json that reload to P
     assert.equal(info.checkpoint.format, "torch-zip");
     assert.deepEqual(info.inputShape, [32, 32, 3]);
     assert.equal(info.numClasses, 10);
-    const model = await loadLayersModelFromDir(join(outDir, "model"));
+    const { model, classifier } = await loadClassifierModel(outDir); // the stage entry, as downstream stages do
     const x = await readNpy(DIR + "inputs.npy", "float32");
     const ref = await readNpy(DIR + "robustness_resnet50.logits.npy", "float32");
     const images = tf.tensor4d(x.data, x.shape as [number, number, number, number]);
-    const logits = classifierFromLayersModel(model).logits(images);
+    const logits = classifier.logits(images);
     const got = await logits.data();
     tf.dispose([images, logits]);
     model.dispose();
