@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
 import { readNpy, writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
-import { saveLayersModelToDir } from "../../lib/models/import/save.ts";
+import { saveModel } from "../../lib/models/mod.ts";
 import { occludedFrequency } from "../../lib/attribution/mod.ts";
 import occlusion from "../../tasks/occlusion.ts";
 import synthesize from "../../tasks/synthesize.ts";
@@ -36,7 +36,7 @@ await writeJsonAtomic(join(dataDir, "meta.json"), {
   classNames: data.classNames,
   shape: [12, 12, 1],
 });
-await saveLayersModelToDir(model, join(modelDir, "model"));
+await saveModel(model, join(modelDir, "model"));
 
 const input = (stage: string, dir: string): StageInput[] => [{ instance: stage, stage, dir, params: {} }];
 
