@@ -47,10 +47,7 @@ Deno.test("data stage (planted): .npy arrays and meta.json as the stage file for
     assert.equal(meta.dataset, "planted");
     assert.deepEqual(meta.shape, [8, 8, 3]);
     assert.equal(meta.classNames.length, 3);
-    assert.deepEqual(
-      meta.source.planted.bands,
-      plantedDataset({ size: 8, numClasses: 3 }).info!.planted && meta.source.planted.bands,
-    );
+    assert.deepEqual(meta.source.planted.bands, defaultPlantedBands(8, 3, 3));
     assert.equal(meta.source.planted.seed, 11); // the stage's seed
     const direct = plantedDataset({
       seed: 11,
