@@ -66,6 +66,7 @@ const TOP_KEYS = ["name", "seed", "backend", "tasks_dir", "defaults", "stages"];
 const STAGE_KEYS = ["task", "params", "inputs", "sweep"];
 const INPUT_KEYS = ["stage", "gather"];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const IDENT_RULE = "letters, digits, '_' and '-', starting with a letter or '_'";
 
 const mapping = z.record(z.string(), z.unknown()).nullish().transform((v) => v ?? {});
 const inputRef = z.union([
@@ -81,7 +82,10 @@ const stageSchema = z.strictObject({
   inputs: z.record(z.string().regex(IDENT, "expected an alias name"), inputRef).nullish().transform((v) =>
     v ?? {}
   ),
-  sweep: z.record(z.string(), z.array(z.unknown()).min(1, "a sweep needs at least one value")).nullish()
+  sweep: z.record(
+    z.string(),
+    z.array(z.unknown(), "a sweep lists values: key: [v1, v2, …]").min(1, "a sweep needs at least one value"),
+  ).nullish()
     .transform((v) => v ?? {}),
 });
 const configSchema = z.strictObject({
@@ -90,7 +94,7 @@ const configSchema = z.strictObject({
   backend: z.enum(BACKENDS).optional(),
   tasks_dir: z.union([z.string(), z.array(z.string())]).optional(),
   defaults: z.record(z.string(), mapping).nullish().transform((v) => v ?? {}),
-  stages: z.record(z.string().regex(IDENT, "expected a stage name"), stageSchema),
+  stages: z.record(z.string().regex(IDENT, `a stage name has ${IDENT_RULE}`), stageSchema),
 });
 
 /** Options shared by every command that reads a config. */
@@ -177,18 +181,24 @@ export function issuesToErrors(
         );
       }
     } else if (issue.code === "invalid_union") {
-      errors.push(new ConfigError(source.locate(toYaml(path)), display(path).join("."), unionMessage(issue)));
+      // Report what the closest alternative objected to (e.g. an unknown key in the long input form).
+      const inner = issue.errors.flat().filter((i) => i.code !== "invalid_type");
+      if (inner.length) {
+        const nested = inner.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
+        errors.push(...issuesToErrors(source, nested, keysAt, display, toYaml));
+      } else {
+        const message = "expected a stage name or {stage: name, gather: true|false}";
+        errors.push(new ConfigError(source.locate(toYaml(path)), display(path).join("."), message));
+      }
+    } else if (issue.code === "invalid_key") {
+      const detail = issue.issues.map((i) => i.message).join("; ");
+      const message = `invalid name '${String(path[path.length - 1])}': ${detail}`;
+      errors.push(new ConfigError(source.locate(toYaml(path), true), display(path).join("."), message));
     } else {
       errors.push(new ConfigError(source.locate(toYaml(path)), display(path).join("."), issue.message));
     }
   }
   return errors;
-}
-
-function unionMessage(issue: z.core.$ZodIssueInvalidUnion): string {
-  const inner = issue.errors.flat().filter((i) => i.code !== "invalid_type");
-  if (inner.length > 0) return inner.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-  return `expected a stage name or {stage: name, gather: true|false}`;
 }
 
 function validateConfig(source: YamlSource): PipelineConfig {

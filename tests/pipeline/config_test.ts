@@ -152,3 +152,18 @@ Deno.test("inputs a task declares: unknown alias (did-you-mean), missing input, 
     /config\.yaml:11:13: stages\.s\.inputs\.more: input 'more' of task total takes exactly one instance/,
   );
 });
+
+Deno.test("long-form input with an unknown key, a bad stage name, a scalar sweep: located, explained", async () => {
+  const input = await errorOf(
+    "name: x\nstages:\n  a:\n    task: emit\n    inputs: {x: {stag: b}}\n",
+  ) as ConfigError;
+  assertEquals([input.location.line, input.location.col, input.path], [6, 18, "stages.a.inputs.x.stag"]);
+  assertMatch(input.message, /unknown key 'stag' \(did you mean 'stage'\?\)/);
+  const name = await errorOf('name: x\nstages:\n  "a b":\n    task: emit\n') as ConfigError;
+  assertEquals([name.location.line, name.location.col], [4, 3]);
+  assertMatch(name.message, /invalid name 'a b'/);
+  const sweep = await errorOf(
+    "name: x\nstages:\n  a:\n    task: emit\n    sweep: {value: 3}\n",
+  ) as ConfigError;
+  assertMatch(sweep.message, /config\.yaml:6:20: stages\.a\.sweep\.value: a sweep lists values/);
+});
