@@ -175,10 +175,8 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
   }
 
   if (inputs.rct.length > 0) {
-    const midHigh = inputs.rct.filter((r) =>
-      r.shares && r.shares.middle.estimate + r.shares.high.estimate > r.shares.low.estimate
-    );
-    const withShares = inputs.rct.filter((r) => r.shares).length;
+    const withShares = inputs.rct.filter((r) => r.shares);
+    const highOverLow = withShares.filter((r) => r.shares!.high.lo > r.shares!.low.hi);
     figures.push({
       name: "rct",
       section: "attacks",
@@ -190,10 +188,11 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
         "Mean over attacked images of |DCT(x′) − DCT(x)| / max(|DCT(x)|, floor), averaged over channels; " +
         "row frequency i down, column frequency j across, the DC term top-left. Below: the mean per band i + j.",
       claim: "All four attacks change mostly the middle and high frequencies of the DCT.",
-      measured: withShares > 0
-        ? `Middle + high share above the low share for ${midHigh.length} of ${withShares} attacks. Shares of the RCT profile (95 % CI): ${
-          sharesSentence(inputs.rct, ["low", "middle", "high"])
-        }.`
+      measured: withShares.length > 0
+        ? `The high third of the bands holds more of the RCT profile than the low third (95 % intervals ` +
+          `disjoint) for ${highOverLow.length} of ${withShares.length} attacks. Shares (95 % CI): ${
+            sharesSentence(inputs.rct, ["low", "middle", "high"])
+          }.`
         : undefined,
       sources: inputs.rct.map((r) => r.source),
     });

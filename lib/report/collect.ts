@@ -177,9 +177,12 @@ function sources(inputs: GatheredInput[]): Source[] {
 function describeAttack(summary: Record<string, unknown>): string {
   const p = (summary.params ?? {}) as Record<string, unknown>;
   const parts = [String(summary.method ?? "?")];
+  if (summary.method === "cw") parts.push("l2");
   if (p.norm) parts.push(p.norm === "linf" ? "l∞" : String(p.norm));
   if (num(p.eps) !== null) parts.push(`ε ${p.eps}`);
   if (num(p.steps) !== null) parts.push(`${p.steps} steps`);
+  if (num(p.binarySteps) !== null) parts.push(`${p.binarySteps} binary steps`);
+  if (num(p.maxIterations) !== null) parts.push(`≤ ${p.maxIterations} iterations`);
   if (num(p.maxQueries) !== null || num(p.max_queries) !== null) {
     parts.push(`≤ ${p.maxQueries ?? p.max_queries} queries`);
   }

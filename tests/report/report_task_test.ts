@@ -61,7 +61,7 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
       "RCT linked to its readable view",
     );
     assert(html.includes("<b>Paper:</b> All four attacks change mostly the middle and high frequencies"));
-    assert(html.includes("Middle + high share above the low share for 4 of 4 attacks"));
+    assert(html.includes("(95 % intervals disjoint) for 4 of 4 attacks"));
   } finally {
     await Deno.remove(root, { recursive: true });
   }
