@@ -59,6 +59,7 @@ export default defineTask({
   params,
   // The weights are copied, not computed: the files are the same on every backend.
   numeric: false,
+  inputs: {},
   async run(ctx) {
     if (!tf.engine().backendName) await initBackend("cpu");
     const { import: location, sha256, cache_dir, ...spec } = ctx.params;
