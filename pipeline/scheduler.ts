@@ -83,6 +83,7 @@ export async function runPipeline(configPath: string, options: RunOptions = {}):
   if (options.dryRun || todo.length === 0) return summary;
 
   const jobs = Math.max(1, options.jobs ?? 1);
+  say(`${plan.config.name}: ${todo.length} to run, ${summary.cached.length} cached (--jobs ${jobs})`);
   const state = new Map<string, "ran" | "cached" | "failed" | "skipped">();
   summary.cached.forEach((n) => state.set(n, "cached"));
   const reportDir = await Deno.makeTempDir({ prefix: "freqlens-run-" });
