@@ -9,19 +9,34 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { dctMatrix32, DctShapeError } from "./basis.ts";
 
+/** `M` (row-major n×n) transposed; cached per size for the forward transform's right factors. */
+const transposed = new Map<number, Float32Array>();
+function dctMatrixT32(n: number): Float32Array {
+  let t = transposed.get(n);
+  if (!t) {
+    const c = dctMatrix32(n);
+    t = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[j * n + i] = c[i * n + j];
+    transposed.set(n, t);
+  }
+  return t;
+}
+
 function apply(x: tf.Tensor4D, inverse: boolean): tf.Tensor4D {
   if (x.rank !== 4) throw new DctShapeError(`expected an NHWC tensor of rank 4, got shape [${x.shape}]`);
   const [n, h, w, c] = x.shape;
   return tf.tidy(() => {
-    const ch = tf.tensor2d(dctMatrix32(h), [h, h]);
-    const cw = tf.tensor2d(dctMatrix32(w), [w, w]);
+    // Right factors, passed already transposed (matMul with transposeB is a slow path on some backends):
+    // forward Z = X · C_Wᵀ then Y'= Zᵀ · C_Hᵀ; inverse Z = X · C_W then Y' = Zᵀ · C_H.
+    const rw = tf.tensor2d(inverse ? dctMatrix32(w) : dctMatrixT32(w), [w, w]);
+    const rh = tf.tensor2d(inverse ? dctMatrix32(h) : dctMatrixT32(h), [h, h]);
     const xf = x.dtype === "float32" ? x : tf.cast(x, "float32");
-    // [N, C, H, W] → rows of length W: along W, Z = X · C_Wᵀ (forward) or X · C_W (inverse).
+    // [N, C, H, W] → rows of length W, multiplied along W.
     const rows = tf.reshape(tf.transpose(xf, [0, 3, 1, 2]), [n * c * h, w]);
-    const z = tf.matMul(rows, cw, false, !inverse);
-    // [N·C, H, W] → [N·C, W, H]; along H: Y'[l, k] = Σ_i Z[i, l] · C_H[k, i] (forward) or C_H[i, k] (inverse).
+    const z = tf.matMul(rows, rw);
+    // [N·C, H, W] → [N·C, W, H]: Y'[l, k] = Σ_i Z[i, l] · R_H[i, k].
     const cols = tf.reshape(tf.transpose(tf.reshape(z, [n * c, h, w]), [0, 2, 1]), [n * c * w, h]);
-    const y = tf.matMul(cols, ch, false, !inverse);
+    const y = tf.matMul(cols, rh);
     // [N, C, W, H] → [N, H, W, C].
     return tf.transpose(tf.reshape(y, [n, c, w, h]), [0, 3, 2, 1]);
   });
