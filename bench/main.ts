@@ -32,6 +32,20 @@ for (const name of names) {
 const tfjsVersion = JSON.parse(
   Deno.readTextFileSync(new URL("../node_modules/@tensorflow/tfjs-core/package.json", import.meta.url)),
 ).version;
+const outDir = new URL("../outputs/bench/", import.meta.url);
+const latest = new URL("latest.json", outDir);
+
+/** With `--only`, the other suites' earlier figures are kept rather than dropped. */
+function keptResults(): BenchRecord[] {
+  if (!opts.only) return [];
+  try {
+    const previous: { results: BenchRecord[] } = JSON.parse(Deno.readTextFileSync(latest));
+    return previous.results.filter((r) => !names.includes(r.suite));
+  } catch {
+    return [];
+  }
+}
+
 const report = {
   date: new Date().toISOString(),
   machine: {
@@ -40,11 +54,10 @@ const report = {
     deno: Deno.version.deno,
     tfjs: tfjsVersion,
   },
-  results,
+  results: [...keptResults(), ...results],
 };
-const outDir = new URL("../outputs/bench/", import.meta.url);
 Deno.mkdirSync(outDir, { recursive: true });
 const tmp = new URL(`latest.json.${Deno.pid}.tmp`, outDir);
 Deno.writeTextFileSync(tmp, JSON.stringify(report, null, 2) + "\n");
-Deno.renameSync(tmp, new URL("latest.json", outDir));
+Deno.renameSync(tmp, latest);
 console.error(`bench: wrote ${results.length} results to outputs/bench/latest.json`);
