@@ -58,14 +58,34 @@ export function parseCheckpoint(bytes: Uint8Array, file: string): ParsedCheckpoi
   );
 }
 
+/** Largest uncompressed zip entry, and all entries together, a checkpoint may hold (2 GiB, 8 GiB). */
+const MAX_ZIP_ENTRY_BYTES = 2 ** 31;
+const MAX_ZIP_TOTAL_BYTES = 2 ** 33;
+
 /** The zip archive of `torch.save`. */
 function parseTorchZip(bytes: Uint8Array, file: string): unknown {
   let entries: Record<string, Uint8Array>;
+  let inflated = 0;
+  let oversized: string | null = null;
   try {
-    entries = unzipSync(bytes);
+    entries = unzipSync(bytes, {
+      // A deflated entry may expand without bound (a zip bomb); torch.save stores entries uncompressed.
+      filter: (f) => {
+        inflated += f.originalSize;
+        if (f.originalSize > MAX_ZIP_ENTRY_BYTES || inflated > MAX_ZIP_TOTAL_BYTES) oversized ??= f.name;
+        return oversized === null;
+      },
+    });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     throw new CheckpointFormatError(file, `truncated or corrupt zip archive (${msg}; ${bytes.length} bytes)`);
+  }
+  if (oversized !== null) {
+    throw new CheckpointFormatError(
+      file,
+      `zip entry '${oversized}' would expand past ${MAX_ZIP_ENTRY_BYTES} bytes per entry or ` +
+        `${MAX_ZIP_TOTAL_BYTES} in all`,
+    );
   }
   const pkl = Object.keys(entries).filter((n) => n === "data.pkl" || n.endsWith("/data.pkl"));
   if (pkl.length !== 1) {

@@ -169,11 +169,14 @@ export function materializeTensors(
     }
     return d;
   };
-  const done = new Map<TensorRef, TorchTensor>();
+  // Views are shared by identity and by value: robustness' `attacker.model.*` repeats every `model.*`
+  // tensor as a separate view of the same storage, which need not be copied twice.
+  const byView = new Map<string, TorchTensor>();
   const seen = new Set<unknown>();
   const convert = (x: unknown): unknown => {
     if (x instanceof TensorRef) {
-      let t = done.get(x);
+      const viewKey = `${x.storage.key}|${x.offset}|${x.shape}|${x.stride}`;
+      let t = byView.get(viewKey);
       if (!t) {
         const what = `tensor in storage '${x.storage.key}'`;
         let values: Float32Array | Float64Array;
@@ -184,7 +187,7 @@ export function materializeTensors(
           throw new CheckpointFormatError(file, err instanceof Error ? err.message : String(err));
         }
         t = Object.freeze({ dtype: x.storage.dtype, shape: [...x.shape], data: values });
-        done.set(x, t);
+        byView.set(viewKey, t);
       }
       return t;
     }

@@ -198,3 +198,17 @@ Deno.test("viewOfStorage equals a brute-force gather for permuted strides and of
     ),
   );
 });
+
+Deno.test("a zip entry declaring more than 2 GiB uncompressed is refused before inflating", () => {
+  const zip = zipSync({ "archive/data.pkl": new Pickle().emptyDict().end() }, { level: 6 });
+  // Patch the central directory's uncompressed size (offset 24 of its record) to 2^31 + 1.
+  const view = new DataView(zip.buffer);
+  let cd = zip.length - 22;
+  while (view.getUint32(cd, true) !== 0x02014b50) cd--;
+  view.setUint32(cd + 24, 2 ** 31 + 1, true);
+  assert.throws(
+    () => parseCheckpoint(zip, "bomb.pt"),
+    (e: unknown) =>
+      e instanceof CheckpointFormatError && /'archive\/data\.pkl' would expand past/.test(e.message),
+  );
+});
