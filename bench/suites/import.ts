@@ -63,6 +63,7 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
       parameters: info.parameters,
       bytes: (await Deno.stat(CHECKPOINT)).size,
       format: info.format,
+      rss_after_import_mb: Deno.memoryUsage().rss / 2 ** 20,
     };
     const refPath = CHECKPOINT.replace(/\.pt$/, ".logits.npy");
     if (await exists(refPath)) {
