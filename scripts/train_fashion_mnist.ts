@@ -1,0 +1,98 @@
+/**
+ * Must-show measurement: runs the `train` task and then the `evaluate` task on Fashion-MNIST (Debian's
+ * copy, found by lib/datasets) exactly as the pipeline would, with the tasks' default params plus the JSON
+ * overrides given on the command line, and writes the figures with wall times to
+ * `outputs/train_fmnist/<name>/result.json`.
+ *
+ *   deno run -A scripts/train_fashion_mnist.ts <name> '<train params JSON>' '<evaluate params JSON>'
+ *   e.g. natural:  ... natural '{}' '{"pgd": null}'
+ *        PGD:      ... pgd '{"adversarial": {"method": "pgd"}}' '{}'
+ */
+import { join } from "node:path";
+import { initBackend } from "../lib/backend/mod.ts";
+import { loadMnistLike } from "../lib/datasets/mnist.ts";
+import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
+import { createProgress } from "../pipeline/progress.ts";
+import type { StageInput, TaskContext, TaskDefinition } from "../pipeline/task.ts";
+import trainTask from "../tasks/train.ts";
+import evaluateTask from "../tasks/evaluate.ts";
+
+const [name = "natural", trainJson = "{}", evalJson = "{}"] = Deno.args;
+const root = join("outputs", "train_fmnist");
+const started = new Date();
+const backend = await initBackend();
+const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown";
+
+const dataDir = join(root, "data");
+try {
+  await Deno.stat(join(dataDir, "meta.json"));
+} catch {
+  await Deno.mkdir(dataDir, { recursive: true });
+  const ds = await loadMnistLike("fashion-mnist");
+  for (const [split, s] of [["train", ds.train], ["test", ds.test]] as const) {
+    await writeNpy(join(dataDir, `${split}_x.npy`), { data: s.images, shape: s.shape });
+    await writeNpy(join(dataDir, `${split}_y.npy`), { data: s.labels, shape: [s.labels.length] });
+  }
+  await writeJsonAtomic(join(dataDir, "meta.json"), {
+    dataset: ds.name,
+    classNames: ds.classNames,
+    shape: ds.train.shape.slice(1),
+  });
+}
+
+function input(stage: string, dir: string): StageInput[] {
+  return [{ instance: stage, stage, dir, params: {} }];
+}
+
+async function runTask<P>(
+  task: TaskDefinition<P>,
+  instance: string,
+  raw: unknown,
+  inputs: Record<string, StageInput[]>,
+): Promise<{ outDir: string; seconds: number; params: P }> {
+  const outDir = join(root, name, instance);
+  await Deno.mkdir(outDir, { recursive: true });
+  const logFile = join(outDir, "log.txt");
+  const log = (line: string) => {
+    Deno.writeTextFileSync(logFile, `${new Date().toISOString()} ${line}\n`, { append: true });
+    console.error(`[${instance}] ${line}`);
+  };
+  const params = task.params.parse(raw);
+  const ctx: TaskContext<P> = {
+    instance,
+    params,
+    inputs,
+    outDir,
+    seed: 0,
+    backend: backend.name,
+    progress: createProgress({ name: instance, tty: false, intervalMs: 60_000, log }),
+    log,
+  };
+  const t0 = performance.now();
+  await task.run(ctx);
+  return { outDir, seconds: (performance.now() - t0) / 1000, params };
+}
+
+const train = await runTask(trainTask, "train", JSON.parse(trainJson), { data: input("data", dataDir) });
+const evaluation = await runTask(evaluateTask, "evaluate", JSON.parse(evalJson), {
+  data: input("data", dataDir),
+  model: input("train", train.outDir),
+});
+const info = JSON.parse(await Deno.readTextFile(join(train.outDir, "model_info.json")));
+const summary = JSON.parse(await Deno.readTextFile(join(evaluation.outDir, "summary.json")));
+const result = {
+  name,
+  started: started.toISOString(),
+  finished: new Date().toISOString(),
+  machine: { cpu, cores: navigator.hardwareConcurrency, loadavg: Deno.loadavg() },
+  backend,
+  train: {
+    params: train.params,
+    seconds: train.seconds,
+    test_accuracy: info.test_accuracy,
+    kept_epoch: info.kept_epoch,
+  },
+  evaluate: { params: evaluation.params, seconds: evaluation.seconds, ...summary },
+};
+await writeJsonAtomic(join(root, name, "result.json"), result);
+console.log(JSON.stringify(result, null, 2));

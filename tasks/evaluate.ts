@@ -1,0 +1,88 @@
+/**
+ * `evaluate`: clean accuracy and accuracy under PGD of a model on a data stage's test split.
+ *
+ * Inputs: `model` (a `train` or `import` stage: `model/`), `data` (a `data` stage: `test_x.npy`,
+ * `test_y.npy`, `meta.json`).
+ * Params: `limit` (a deterministic stratified subset of the test images; default all), `batch`,
+ * `pgd: {norm, eps, steps, step_size, restarts}` (default l∞, ε 0.1, 20 steps of 2.5·ε/steps, one random
+ * start, each image's best iterate kept) or `pgd: null` for clean accuracy only; `seed`.
+ * Writes `summary.json`: `{n, clean_accuracy, pgd_accuracy (null without pgd), pgd, limit, seconds,
+ * backend}`.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
+import { join } from "node:path";
+import { defineTask, oneInput } from "../pipeline/task.ts";
+import { readNpy, writeJsonAtomic } from "../lib/io/mod.ts";
+import { loadClassifier } from "../lib/models/mod.ts";
+import { accuracy, pgdAccuracy } from "../lib/training/mod.ts";
+import { limitSplit } from "../lib/datasets/limit.ts";
+
+export const evaluateParams = z.strictObject({
+  limit: z.number().int().positive().optional(),
+  batch: z.number().int().positive().default(250),
+  pgd: z.strictObject({
+    norm: z.enum(["linf", "l2"]).default("linf"),
+    eps: z.number().positive().default(0.1),
+    steps: z.number().int().positive().default(20),
+    step_size: z.number().positive().optional(),
+    restarts: z.number().int().positive().default(1),
+  }).nullable().default({ norm: "linf", eps: 0.1, steps: 20, restarts: 1 }),
+  seed: z.number().int().optional(),
+});
+
+export default defineTask({
+  description: "Clean and PGD accuracy of a model on the test split",
+  params: evaluateParams,
+  numeric: true,
+  async run(ctx) {
+    const p = ctx.params;
+    const seed = p.seed ?? ctx.seed;
+    const dataDir = oneInput(ctx.inputs, "data").dir;
+    const model = await loadClassifier(join(oneInput(ctx.inputs, "model").dir, "model"));
+    const meta = JSON.parse(await Deno.readTextFile(join(dataDir, "meta.json")));
+    const x = await readNpy(join(dataDir, "test_x.npy"), "float32");
+    const y = await readNpy(join(dataDir, "test_y.npy"), "int32");
+    const full = { images: x.data, labels: y.data, shape: x.shape as [number, number, number, number] };
+    const data = limitSplit(full, meta.classNames.length, p.limit, seed);
+    const n = data.shape[0];
+    const t0 = performance.now();
+    let clean: number;
+    let robust: number | null = null;
+    if (p.pgd) {
+      ctx.log(`PGD ${p.pgd.norm} eps ${p.pgd.eps}, ${p.pgd.steps} steps on ${n} test images`);
+      ctx.progress.start("pgd", n);
+      const r = await pgdAccuracy(model, data, {
+        norm: p.pgd.norm,
+        eps: p.pgd.eps,
+        steps: p.pgd.steps,
+        stepSize: p.pgd.step_size,
+        restarts: p.pgd.restarts,
+        seed,
+        batchSize: p.batch,
+        onBatch: (done) => ctx.progress.update(done),
+      });
+      ctx.progress.finish();
+      clean = r.clean;
+      robust = r.robust;
+    } else {
+      clean = accuracy(model, data, p.batch);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    ctx.log(
+      `clean accuracy ${clean.toFixed(4)}, PGD accuracy ${robust?.toFixed(4) ?? "-"} (${
+        seconds.toFixed(1)
+      } s)`,
+    );
+    await writeJsonAtomic(join(ctx.outDir, "summary.json"), {
+      n,
+      clean_accuracy: clean,
+      pgd_accuracy: robust,
+      pgd: p.pgd,
+      limit: p.limit ?? null,
+      seed,
+      seconds,
+      backend: { name: ctx.backend, tfjs: tf.version_core },
+    });
+  },
+});
