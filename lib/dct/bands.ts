@@ -81,7 +81,7 @@ export function lowBandMask(h: number, w: number, k: number, kind: BandKind = "d
   return Float32Array.from(bandMap(h, w, kind), (b) => (b < k ? 1 : 0));
 }
 
-/** A `[H·W]` mask as a `[1, H, W, 1]` tensor that broadcasts over an NHWC batch of coefficients. */
+/** A `[H·W]` mask as a `[1, H, W, 1]` tensor that broadcasts over an NHWC batch of coefficients (caller disposes). */
 export function maskTensor(mask: Float32Array, h: number, w: number): tf.Tensor4D {
   if (mask.length !== h * w) {
     throw new DctShapeError(`mask has ${mask.length} entries, grid ${h}×${w} needs ${h * w}`);
@@ -89,7 +89,7 @@ export function maskTensor(mask: Float32Array, h: number, w: number): tf.Tensor4
   return tf.tensor4d(mask, [1, h, w, 1]);
 }
 
-/** {@link bandMask} as a `[1, H, W, 1]` tensor (broadcasts over an NHWC batch). */
+/** {@link bandMask} as a `[1, H, W, 1]` tensor (broadcasts over an NHWC batch; caller disposes). */
 export function bandMaskTensor(
   h: number,
   w: number,

@@ -185,3 +185,17 @@ Deno.test("writeNpy/readNpy round-trip every dtype atomically (no temp files lef
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a header longer than 65535 bytes is written as version 2.0 (4-byte length), 64-byte aligned", () => {
+  const shape = new Array(22000).fill(1); // "1, " × 22000 ≈ 66000 header characters
+  const bytes = encodeNpy({ data: new Float32Array([4.5]), shape });
+  assert.equal(bytes[6], 2);
+  const headerLen = new DataView(bytes.buffer).getUint32(8, true);
+  assert.ok(headerLen > 0xffff);
+  assert.equal((12 + headerLen) % 64, 0);
+  const back = decodeNpy(bytes);
+  assert.equal(back.shape.length, 22000);
+  assert.deepEqual([...back.data], [4.5]);
+  // Small headers stay version 1.0.
+  assert.equal(encodeNpy({ data: new Float32Array(6), shape: [2, 3] })[6], 1);
+});
