@@ -78,6 +78,21 @@ export class Normalize extends tfl.layers.Layer {
   }
 }
 
+/**
+ * `x[:, ::s, ::s, :]` from differentiable ops (tfjs has no StridedSlice gradient): zero-pad H and W up to
+ * multiples of s, view as `[N, H/s, s, W/s, s, C]` and keep offset 0 of each s×s cell.
+ */
+function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const ho = Math.ceil(h / s);
+  const wo = Math.ceil(w / s);
+  const padded = ho * s === h && wo * s === w
+    ? x
+    : tf.pad(x, [[0, 0], [0, ho * s - h], [0, wo * s - w], [0, 0]]);
+  const cells = tf.reshape(padded, [n, ho, s, wo, s, c]);
+  return tf.reshape(tf.slice(cells, [0, 0, 0, 0, 0, 0], [n, ho, 1, wo, 1, c]), [n, ho, wo, c]);
+}
+
 /** Config of {@link PadShortcut}: spatial stride and the number of output channels. */
 export interface PadShortcutArgs extends NonNullable<LayerArgs> {
   stride: number;
@@ -118,11 +133,10 @@ export class PadShortcut extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = single(inputs) as tf.Tensor4D;
-      const [n, h, w, c] = x.shape;
-      const s = this.stride;
-      const sub = s === 1 ? x : tf.stridedSlice(x, [0, 0, 0, 0], [n, h, w, c], [1, s, s, 1]) as tf.Tensor4D;
+      const c = x.shape[3];
+      const sub = this.stride === 1 ? x : subsample(x, this.stride);
       const extra = this.outChannels - c;
-      if (extra === 0) return s === 1 ? tf.clone(sub) : sub;
+      if (extra === 0) return this.stride === 1 ? tf.clone(sub) : sub;
       const before = Math.floor(extra / 2);
       return tf.pad(sub, [[0, 0], [0, 0], [0, 0], [before, extra - before]]);
     });

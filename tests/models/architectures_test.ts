@@ -107,3 +107,27 @@ Deno.test("seeded initialisation: same seed â†’ same weight bytes, other seed â†
   assert.notDeepEqual(Array.from(k1), Array.from(k2));
   m.dispose();
 });
+
+Deno.test("ResNet with option-A shortcuts is differentiable: input gradient matches a finite difference", () => {
+  const model = cifarResNet({ inputShape: [8, 8, 3], numClasses: 3, depth: 8, widths: [4, 8, 16], seed: 4 });
+  const clf = classifierFromLayersModel(model);
+  const x = tf.randomUniform([2, 8, 8, 3], 0.2, 0.8, "float32", 1) as tf.Tensor4D;
+  const d = tf.randomUniform([2, 8, 8, 3], -1, 1, "float32", 2) as tf.Tensor4D;
+  const f = (t: tf.Tensor) =>
+    tf.sum(tf.mul(clf.logits(t as tf.Tensor4D), tf.tensor2d([[1, -2, 0.5], [0.3, 1, -1]])));
+  const g = tf.grad(f)(x);
+  const analytic = tf.sum(tf.mul(g, d)).dataSync()[0];
+  const h = 1e-3;
+  const numeric = (f(tf.add(x, tf.mul(d, h))).dataSync()[0] -
+    f(tf.sub(x, tf.mul(d, h))).dataSync()[0]) / (2 * h);
+  assert.ok(
+    Math.abs(analytic - numeric) <= 2e-2 * Math.max(1, Math.abs(numeric)),
+    `${analytic} vs ${numeric}`,
+  );
+  // The weights' gradients exist too (the shortcut passes gradient to the block input).
+  const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+  const { grads } = tf.variableGrads(() => f(x) as tf.Scalar, vars);
+  assert.equal(Object.keys(grads).length, vars.length);
+  tf.dispose([x, d, g, ...Object.values(grads)]);
+  model.dispose();
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { plantedDataset } from "../../lib/datasets/planted.ts";
-import { classifierFromLayersModel, smallCnn } from "../../lib/models/mod.ts";
+import { cifarResNet, classifierFromLayersModel, smallCnn, vggNet } from "../../lib/models/mod.ts";
 import {
   accuracy,
   isDecayed,
@@ -118,4 +118,31 @@ Deno.test("bad training options are refused with the value named", () => {
     (e) => e instanceof TrainingError && /3 labels/.test(e.message),
   );
   model.dispose();
+});
+
+Deno.test("training updates batch-norm moving statistics (ResNet option A, VGG) and stays finite", () => {
+  const data = randomImages(32, 8, 8, 3, 3, 12);
+  for (
+    const model of [
+      cifarResNet({ inputShape: [8, 8, 3], numClasses: 3, depth: 8, widths: [4, 8, 8], seed: 1 }),
+      vggNet({ inputShape: [8, 8, 3], numClasses: 3, widths: [4, 8], hidden: 8, seed: 1 }),
+    ]
+  ) {
+    const movingMean = () =>
+      model.weights.find((w) => /moving_mean/.test(w.originalName))!.read().dataSync().slice();
+    const before = movingMean();
+    const result = trainModel(model, data, {
+      ...BASE,
+      epochs: 1,
+      batchSize: 16,
+      optimizer: { kind: "sgd", momentum: 0.9, nesterov: false },
+      schedule: { kind: "step", milestones: [1], gamma: 0.1 },
+      weightDecay: 5e-4,
+      augment: { pad: 1, flip: true },
+    });
+    assert.ok(before.every((v) => v === 0));
+    assert.ok(movingMean().some((v) => v !== 0), `${model.name}: moving mean unchanged`);
+    assert.ok(Number.isFinite(result.history[0].loss));
+    model.dispose();
+  }
 });
