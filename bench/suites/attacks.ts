@@ -3,8 +3,7 @@
  * images/s of FGSM, PGD-10 (l∞, 1 restart), Carlini–Wagner l2 at a fixed number of Adam iterations (one
  * binary step, no early abort) and low-frequency PGD-10 on ResNet-20 (lib/models, 32×32×3, untrained:
  * the cost of a step does not depend on the weights), and SimBA-DCT's model queries/s. `--quick`: smaller
- * batch and fewer iterations. ResNet-20 is built with option-B (1×1 conv) shortcuts: the default option-A
- * shortcut slices with `tf.stridedSlice`, which has no gradient in tfjs-core 4.22.
+ * batch and fewer iterations.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { backendInfo, initBackend } from "../../lib/backend/mod.ts";
@@ -25,7 +24,7 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
   const batch = options.quick ? 8 : 32;
   const cwIterations = options.quick ? 10 : 50;
   const simbaQueries = options.quick ? 50 : 300;
-  const net = cifarResNet({ inputShape: [32, 32, 3], numClasses: 10, seed: 1, shortcut: "B" });
+  const net = cifarResNet({ inputShape: [32, 32, 3], numClasses: 10, seed: 1 });
   const model = classifierFromLayersModel(net);
   const rng = new Rng(3);
   const images = tf.tensor4d(rng.uniformArray(batch * 32 * 32 * 3), [batch, 32, 32, 3]);
