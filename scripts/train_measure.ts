@@ -1,24 +1,27 @@
 /**
- * Must-show measurement: runs the `train` task and then the `evaluate` task on Fashion-MNIST (Debian's
- * copy, found by lib/datasets) exactly as the pipeline would, with the tasks' default params plus the JSON
- * overrides given on the command line, and writes the figures with wall times to
- * `outputs/train_fmnist/<name>/result.json`.
+ * Must-show measurements: runs the `train` task and then the `evaluate` task exactly as the pipeline would,
+ * with the tasks' default params plus the JSON overrides given on the command line, on Fashion-MNIST
+ * (Debian's copy, found by lib/datasets) or the CIFAR-10 subset in `../shared/data/cifar10-subset`, and
+ * writes the figures with wall times to `outputs/train_<dataset>/<name>/result.json`.
  *
- *   deno run -A scripts/train_fashion_mnist.ts <name> '<train params JSON>' '<evaluate params JSON>'
- *   e.g. natural:  ... natural '{}' '{"pgd": null}'
- *        PGD:      ... pgd '{"adversarial": {"method": "pgd"}}' '{}'
+ *   deno run -A scripts/train_measure.ts <fmnist|cifar-subset> <name> '<train params JSON>' '<evaluate JSON>'
+ *   e.g. natural:  ... fmnist natural '{}' '{"pgd": null}'
+ *        PGD:      ... fmnist pgd_defaults '{"adversarial": {"method": "pgd"}}' '{}'
+ *        ResNet-20 ... cifar-subset resnet20 '{"arch": "resnet", "optimizer": "sgd", ...}' '{"pgd": null}'
  */
 import { join } from "node:path";
 import { initBackend } from "../lib/backend/mod.ts";
 import { loadMnistLike } from "../lib/datasets/mnist.ts";
+import { loadCifar10 } from "../lib/datasets/cifar10.ts";
 import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import { createProgress } from "../pipeline/progress.ts";
 import type { StageInput, TaskContext, TaskDefinition } from "../pipeline/task.ts";
 import trainTask from "../tasks/train.ts";
 import evaluateTask from "../tasks/evaluate.ts";
 
-const [name = "natural", trainJson = "{}", evalJson = "{}"] = Deno.args;
-const root = join("outputs", "train_fmnist");
+const [dataset = "fmnist", name = "natural", trainJson = "{}", evalJson = "{}"] = Deno.args;
+if (dataset !== "fmnist" && dataset !== "cifar-subset") throw new Error(`unknown dataset '${dataset}'`);
+const root = join("outputs", `train_${dataset}`);
 const started = new Date();
 const backend = await initBackend();
 const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown";
@@ -28,7 +31,9 @@ try {
   await Deno.stat(join(dataDir, "meta.json"));
 } catch {
   await Deno.mkdir(dataDir, { recursive: true });
-  const ds = await loadMnistLike("fashion-mnist");
+  const ds = dataset === "fmnist" ? await loadMnistLike("fashion-mnist") : await loadCifar10({
+    dir: join(import.meta.dirname ?? ".", "..", "..", "shared", "data", "cifar10-subset"),
+  });
   for (const [split, s] of [["train", ds.train], ["test", ds.test]] as const) {
     await writeNpy(join(dataDir, `${split}_x.npy`), { data: s.images, shape: s.shape });
     await writeNpy(join(dataDir, `${split}_y.npy`), { data: s.labels, shape: [s.labels.length] });
@@ -81,6 +86,7 @@ const evaluation = await runTask(evaluateTask, "evaluate", JSON.parse(evalJson),
 const info = JSON.parse(await Deno.readTextFile(join(train.outDir, "model_info.json")));
 const summary = JSON.parse(await Deno.readTextFile(join(evaluation.outDir, "summary.json")));
 const result = {
+  dataset,
   name,
   started: started.toISOString(),
   finished: new Date().toISOString(),
