@@ -32,7 +32,8 @@ try {
 } catch {
   await Deno.mkdir(dataDir, { recursive: true });
   const ds = dataset === "fmnist" ? await loadMnistLike("fashion-mnist") : await loadCifar10({
-    dir: join(import.meta.dirname ?? ".", "..", "..", "shared", "data", "cifar10-subset"),
+    dir: Deno.env.get("FREQLENS_CIFAR_DIR") ??
+      join(import.meta.dirname ?? ".", "..", "..", "shared", "data", "cifar10-subset"),
   });
   for (const [split, s] of [["train", ds.train], ["test", ds.test]] as const) {
     await writeNpy(join(dataDir, `${split}_x.npy`), { data: s.images, shape: s.shape });
