@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { readNpy, writeNpy } from "../../lib/io/mod.ts";
-import { saveLayersModelToDir } from "../../lib/models/import/save.ts";
+import { saveModel } from "../../lib/models/io.ts";
 import { classifierFromLayersModel } from "../../lib/models/layers_classifier.ts";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
 import attackTask from "../../tasks/attack.ts";
@@ -23,7 +23,7 @@ async function stages(root: string) {
     ],
   });
   const modelDir = join(root, "model_stage");
-  await saveLayersModelToDir(model, join(modelDir, "model"));
+  await saveModel(model, join(modelDir, "model"));
   const xs = uniform(N * H * W * C, 0, 1, 1);
   const x = tf.tensor4d(xs, [N, H, W, C]);
   const labels = predict(classifierFromLayersModel(model), x);
