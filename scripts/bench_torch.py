@@ -1,7 +1,7 @@
 """PyTorch reference for bench/suites/backend.ts: the same small CNN and ResNet-20, same batch and thread
 count; prints a JSON list of {model, case, images_per_s, threads} on stdout.
 
-/usr/bin/python3 scripts/bench_torch.py --batch 128 --threads 2 [--quick]
+/usr/bin/python3 scripts/bench_torch.py --batch 128 --threads 2 [--model resnet20] [--quick]
 """
 import argparse
 import json
@@ -79,12 +79,15 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--model", choices=["small_cnn", "resnet20", "all"], default="all")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     warmup, reps = (1, 2) if a.quick else (3, 10)
     out = []
     for name, build, shape in [("small_cnn", SmallCnn, (1, 28, 28)), ("resnet20", ResNet20, (3, 32, 32))]:
+        if a.model not in ("all", name):
+            continue
         model = build()
         x = torch.rand(a.batch, *shape)
         y = torch.randint(0, 10, (a.batch,))

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { BACKEND_NAMES, initBackend } from "../../lib/backend/mod.ts";
+import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
 
 /** The small CNN: conv32-3×3-relu, maxpool 2, conv64-3×3-relu, maxpool 2, dense 128-relu, dense 10. */
@@ -78,8 +78,12 @@ export function resnet20(seed = 1): tfl.LayersModel {
 }
 
 /** The three workloads, each a function of one batch that finishes its work before returning. */
-export function workloads(model: tfl.LayersModel, x: tf.Tensor4D, labels: tf.Tensor2D) {
-  const optimizer = tf.train.momentum(0.01, 0.9);
+export function workloads(
+  model: tfl.LayersModel,
+  x: tf.Tensor4D,
+  labels: tf.Tensor2D,
+  optimizer: tf.Optimizer = tf.train.momentum(0.01, 0.9),
+) {
   const loss = (training: boolean, input: tf.Tensor) =>
     tf.losses.softmaxCrossEntropy(labels, model.apply(input, { training }) as tf.Tensor) as tf.Scalar;
   return {
@@ -129,11 +133,25 @@ interface TorchFigure {
   threads: number;
 }
 
-async function pytorch(batch: number, threads: number, quick: boolean): Promise<TorchFigure[] | string> {
+async function pytorch(
+  model: string,
+  batch: number,
+  threads: number,
+  quick: boolean,
+): Promise<TorchFigure[] | string> {
   const script = new URL("../../scripts/bench_torch.py", import.meta.url).pathname;
   try {
     const out = await new Deno.Command("/usr/bin/python3", {
-      args: [script, "--batch", String(batch), "--threads", String(threads), ...(quick ? ["--quick"] : [])],
+      args: [
+        script,
+        "--model",
+        model,
+        "--batch",
+        String(batch),
+        "--threads",
+        String(threads),
+        ...(quick ? ["--quick"] : []),
+      ],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -144,12 +162,52 @@ async function pytorch(batch: number, threads: number, quick: boolean): Promise<
   }
 }
 
-async function run(options: BenchOptions): Promise<BenchRecord[]> {
+/** Measures the three workloads of one model on the active backend. */
+function measure(
+  modelName: keyof typeof MODELS,
+  backend: string,
+  threads: number,
+  quick: boolean,
+  slow: boolean,
+) {
+  const { build, shape } = MODELS[modelName];
   const batch = 128;
-  const [warmup, reps] = options.quick ? [1, 2] : [3, 10];
+  const [warmup, reps] = slow ? [1, 1] : quick ? [1, 2] : [3, 10];
+  const model = build();
+  const x = tf.randomUniform(
+    [batch, ...shape] as [number, number, number, number],
+    0,
+    1,
+    "float32",
+    7,
+  ) as tf.Tensor4D;
+  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D;
+  const optimizer = tf.train.momentum(0.01, 0.9);
+  const w = workloads(model, x, labels, optimizer);
+  const records: BenchRecord[] = Object.entries(w).map(([caseName, f]) => ({
+    suite: "backend",
+    case: caseName,
+    model: modelName,
+    backend,
+    threads,
+    batch,
+    images_per_s: batch / timeIt(f, warmup, reps),
+  }));
+  return {
+    records,
+    w,
+    dispose: () => {
+      tf.dispose([x, labels]);
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+async function run(options: BenchOptions): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
   const defaultBackend = (await initBackend()).name;
-  for (const name of BACKEND_NAMES) {
+  for (const name of await availableBackends()) {
     let threads: number;
     try {
       threads = (await initBackend(name)).threads;
@@ -157,76 +215,49 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
       console.error(`  backend ${name}: ${(e as Error).message}`);
       continue;
     }
-    for (const [modelName, { build, shape }] of Object.entries(MODELS)) {
-      if (name === "cpu" && modelName === "resnet20" && !options.quick) continue; // minutes per figure
-      const model = build();
-      const x = tf.randomUniform(
-        [batch, ...shape] as [number, number, number, number],
-        0,
-        1,
-        "float32",
-        7,
-      ) as tf.Tensor4D;
-      const labels = tf.oneHot(
-        tf.randomUniform([batch], 0, 10, "int32", 8) as tf.Tensor1D,
-        10,
-      ) as tf.Tensor2D;
-      const w = workloads(model, x, labels);
-      for (const [caseName, f] of Object.entries(w)) {
-        const seconds = timeIt(f, warmup, reps);
-        records.push({
-          suite: "backend",
-          case: caseName,
-          model: modelName,
-          backend: name,
-          threads,
-          batch,
-          images_per_s: batch / seconds,
-          extra: { default_backend: name === defaultBackend },
-        });
-      }
+    for (const modelName of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
+      // the reference cpu backend takes minutes per ResNet-20 figure: one repetition
+      const m = measure(modelName, name, threads, options.quick, name === "cpu" && modelName === "resnet20");
+      for (const r of m.records) r.extra = { default_backend: name === defaultBackend };
+      records.push(...m.records);
       if (name === defaultBackend && modelName === "resnet20") {
-        const memory = residentDuring(w.training_step, options.quick ? 20 : 100);
+        const memory = residentDuring(m.w.training_step, options.quick ? 20 : 100);
         records.push({
           suite: "backend",
           case: "training_memory",
           model: modelName,
           backend: name,
           threads,
-          batch,
+          batch: 128,
           extra: memory,
         });
       }
-      x.dispose();
-      labels.dispose();
-      model.dispose();
-    }
-  }
-  await initBackend(defaultBackend);
-  if (options.reference) {
-    const threads = records.find((r) => r.backend === defaultBackend)?.threads ?? 1;
-    const torch = await pytorch(batch, threads, options.quick);
-    if (typeof torch === "string") {
-      console.error(`  ${torch}`);
-    } else {
-      for (const t of torch) {
-        records.push({
-          suite: "backend",
-          case: t.case,
-          model: t.model,
-          backend: "pytorch",
-          threads: t.threads,
-          batch,
-          images_per_s: t.images_per_s,
-        });
-        for (const r of records) {
-          if (r.backend !== "pytorch" && r.model === t.model && r.case === t.case && r.images_per_s) {
-            r.ratio_to_pytorch = r.images_per_s / t.images_per_s;
+      m.dispose();
+      if (options.reference && name === defaultBackend) {
+        // right after the freqlens figures of the same model, so both see the same machine load
+        const torch = await pytorch(modelName, 128, threads, options.quick);
+        if (typeof torch === "string") {
+          console.error(`  ${torch}`);
+          continue;
+        }
+        for (const t of torch) {
+          records.push({
+            suite: "backend",
+            case: t.case,
+            model: t.model,
+            backend: "pytorch",
+            threads: t.threads,
+            batch: 128,
+            images_per_s: t.images_per_s,
+          });
+          for (const r of m.records) {
+            if (r.case === t.case) r.ratio_to_pytorch = r.images_per_s! / t.images_per_s;
           }
         }
       }
     }
   }
+  await initBackend(defaultBackend);
   return records;
 }
 

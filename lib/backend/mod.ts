@@ -125,6 +125,22 @@ async function start(name: BackendName | "auto"): Promise<BackendInfo> {
   }
 }
 
+/** The backends that would start here for real work, fastest first: `tensorflow` when tfjs-node is
+ * importable, `webgpu` when a hardware (non-fallback) adapter exists, then `wasm` and `cpu`. Does not
+ * change the active backend. */
+export async function availableBackends(): Promise<BackendName[]> {
+  const names: BackendName[] = [];
+  try {
+    await import(TFJS_NODE);
+    names.push("tensorflow");
+  } catch {
+    // tfjs-node not installed: the usual case
+  }
+  if (await gpuAdapter(false)) names.push("webgpu");
+  names.push("wasm", "cpu");
+  return names;
+}
+
 function parseName(raw: string): BackendName | "auto" {
   const name = raw.trim().toLowerCase();
   if (name === "" || name === "auto") return "auto";

@@ -62,7 +62,7 @@ export function filteredAccuracySpec(
         width: 260,
         height: 180,
         encoding: {
-          x: { field: "cutoff", type: "quantitative", title: "cut-off band" },
+          x: { field: "cutoff", type: "quantitative", title: "cut-off band", scale: { nice: false } },
           y: { field: "accuracy", type: "quantitative", title: "test accuracy", scale: { domain: [0, 1] } },
           color: { field: "model", type: "nominal", title: "model", sort: curves.map((c) => c.model) },
           tooltip: [
