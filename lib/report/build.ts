@@ -16,7 +16,8 @@ import {
   saliencyVsOcclusionSpec,
   spectraFigureSpec,
 } from "../plots/mod.ts";
-import type { ReportInputs, SharesCI, Source } from "./records.ts";
+import type { OcclusionRecord, ReportInputs, SharesCI, Source } from "./records.ts";
+import { pairedLowShareDifference } from "../stats/mod.ts";
 import {
   attackSummaryTable,
   type BandShareRow,
@@ -278,7 +279,7 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
       ? `Low-third share of OF attribution (95 % CI): ${
         lowShares.map((s) => `${s.label} ${ci(s.low)}`).join(", ")
       }; ` +
-        `highest: ${best.label}.`
+        `highest: ${best.label}.${pairedSentence(occ)}`
       : undefined;
     if (sameClasses) {
       figures.push({
@@ -434,4 +435,33 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
     });
   }
   return { figures, tables };
+}
+
+/**
+ * " Paired difference … (95 % CI): …" comparing every other occlusion model with the first one (the
+ * natural model in the shipped configs) on the images both attributed, resampled jointly; empty when
+ * fewer than two models have per-image attributions of the same images.
+ */
+function pairedSentence(occ: OcclusionRecord[]): string {
+  const [first, ...others] = occ;
+  const reference = first?.perImage;
+  if (!reference) return "";
+  const parts: string[] = [];
+  for (const o of others) {
+    const p = o.perImage;
+    const same = p && p.mass === reference.mass && p.indices.length === reference.indices.length &&
+      p.rows.length === reference.rows.length && p.indices.every((v, i) => v === reference.indices[i]);
+    if (!same) continue;
+    const d = pairedLowShareDifference(reference.rows, p.rows, reference.indices.length, {
+      seed: 1,
+      resamples: 2000,
+    });
+    parts.push(`${o.source.label} ${signed(d.estimate)} [${signed(d.lo)}, ${signed(d.hi)}]`);
+  }
+  return parts.length === 0 ? "" : ` Paired difference in low-third share against ${first.source.label} ` +
+    `(same ${reference.indices.length} images resampled jointly, 95 % CI): ${parts.join(", ")}.`;
+}
+
+function signed(v: number): string {
+  return `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)}`;
 }

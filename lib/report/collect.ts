@@ -29,6 +29,7 @@ import {
   distinctLabels,
   emptyInputs,
   type EvaluateRecord,
+  type OcclusionRecord,
   type ReportInputs,
   type SharesCI,
   type Source,
@@ -72,6 +73,27 @@ async function readJson(dir: string, name: string): Promise<Record<string, unkno
   } catch (error) {
     throw new ReportInputError(file, `cannot read JSON: ${(error as Error).message}`);
   }
+}
+
+/** An occlusion stage's per-image attribution as share mass (`summary.shares.mass`), with its image
+ * indices; null when the stage wrote no `attributions.npy` / `indices.npy`. */
+async function readPerImage(
+  dir: string,
+  summary: Record<string, unknown>,
+): Promise<OcclusionRecord["perImage"]> {
+  const has = (name: string) => Deno.stat(join(dir, name)).then(() => true, () => false);
+  if (!(await has("attributions.npy")) || !(await has("indices.npy"))) return null;
+  const scores = await readArray(dir, "attributions.npy", 2);
+  const indices = await readArray(dir, "indices.npy", 1);
+  if (indices.shape[0] !== scores.shape[0]) {
+    throw new ReportInputError(
+      join(dir, "indices.npy"),
+      `${indices.shape[0]} indices for ${scores.shape[0]} attribution rows`,
+    );
+  }
+  const mass = String((summary.shares as { mass?: string } | null)?.mass ?? "positive");
+  const rows = scores.data.map((v) => (mass === "absolute" ? Math.abs(v) : Math.max(0, v)));
+  return { rows, indices: Int32Array.from(indices.data), mass };
 }
 
 async function readArray(
@@ -323,6 +345,7 @@ export async function collectReportInputs(
       classProfiles: classProfiles.filter((_, c) => keep[c]),
       meanProfile: (s.mean_profile as number[] | undefined) ?? [],
       shares: sharesOf(join(input.dir, "summary.json"), s.shares),
+      perImage: await readPerImage(input.dir, s),
       single: await readSingle(input.dir, s),
     });
   }

@@ -84,6 +84,9 @@ export interface OcclusionRecord {
   /** Mean attribution per band over all images. */
   meanProfile: ArrayLike<number>;
   shares: SharesCI | null;
+  /** Per-image attribution (`[images × bands]`, the share mass: positive part or absolute value) and the
+   * dataset indices of those images, for paired comparisons between models; null when not written. */
+  perImage: { rows: Float64Array; indices: Int32Array; mass: string } | null;
   /** The single-image view, when the stage wrote one. */
   single: { images: PlotImage[]; attribution: ArrayLike<number>; topBands: number[]; caption: string } | null;
 }

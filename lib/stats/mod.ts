@@ -17,6 +17,7 @@ export {
   bandShares,
   type BandSharesCI,
   bandSharesCI,
+  pairedLowShareDifference,
   thirdOf,
   thirdSizes,
 } from "./shares.ts";

@@ -39,6 +39,8 @@ Deno.test("quick.yaml: report with every figure, a rerun does nothing, one epsil
       assert(shown.has(`figures/${id}.png`), `figure ${id} missing from the report`);
     }
 
+    assert(/Paired difference in low-third share against natural/.test(html), "no paired OF comparison");
+
     const again = summaryOf((await cli(["run", CONFIG, "--outputs", outputs], {}, ROOT)).stdout);
     assertEquals([again.ran, again.cached], [0, s1.ran]);
 
