@@ -17,7 +17,7 @@ import {
   spectraFigureSpec,
 } from "../plots/mod.ts";
 import type { OcclusionRecord, ReportInputs, SharesCI, Source } from "./records.ts";
-import { pairedLowShareDifference } from "../stats/mod.ts";
+import { pairedLowShareDifference } from "./paired.ts";
 import {
   attackSummaryTable,
   type BandShareRow,

@@ -17,7 +17,6 @@ export {
   bandShares,
   type BandSharesCI,
   bandSharesCI,
-  pairedLowShareDifference,
   thirdOf,
   thirdSizes,
 } from "./shares.ts";
