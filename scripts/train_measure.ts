@@ -7,6 +7,7 @@
  *   deno run -A scripts/train_measure.ts <fmnist|cifar-subset> <name> '<train params JSON>' '<evaluate JSON>'
  *   e.g. natural:  ... fmnist natural '{}' '{"pgd": null}'
  *        PGD:      ... fmnist pgd_defaults '{"adversarial": {"method": "pgd"}}' '{}'
+ *        backends: FREQLENS_BACKEND=cpu FREQLENS_TRAIN_LIMIT=10000 ... fmnist natural_cpu '{"epochs": 2}' '{"pgd": null}'
  *        ResNet-20 ... cifar-subset resnet20 '{"arch": "resnet", "optimizer": "sgd", ...}' '{"pgd": null}'
  */
 import { join } from "node:path";
@@ -21,7 +22,11 @@ import evaluateTask from "../tasks/evaluate.ts";
 
 const [dataset = "fmnist", name = "natural", trainJson = "{}", evalJson = "{}"] = Deno.args;
 if (dataset !== "fmnist" && dataset !== "cifar-subset") throw new Error(`unknown dataset '${dataset}'`);
-const root = join("outputs", `train_${dataset}`);
+/** `FREQLENS_TRAIN_LIMIT`: a stratified subset of the training images (its own data folder). */
+const trainLimit = Deno.env.get("FREQLENS_TRAIN_LIMIT")
+  ? Number(Deno.env.get("FREQLENS_TRAIN_LIMIT"))
+  : undefined;
+const root = join("outputs", trainLimit ? `train_${dataset}_${trainLimit}` : `train_${dataset}`);
 const started = new Date();
 const backend = await initBackend();
 const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown";
@@ -31,10 +36,12 @@ try {
   await Deno.stat(join(dataDir, "meta.json"));
 } catch {
   await Deno.mkdir(dataDir, { recursive: true });
-  const ds = dataset === "fmnist" ? await loadMnistLike("fashion-mnist") : await loadCifar10({
-    dir: Deno.env.get("FREQLENS_CIFAR_DIR") ??
-      join(import.meta.dirname ?? ".", "..", "..", "shared", "data", "cifar10-subset"),
-  });
+  const ds = dataset === "fmnist"
+    ? await loadMnistLike("fashion-mnist", { trainLimit, seed: 0 })
+    : await loadCifar10({
+      dir: Deno.env.get("FREQLENS_CIFAR_DIR") ??
+        join(import.meta.dirname ?? ".", "..", "..", "shared", "data", "cifar10-subset"),
+    });
   for (const [split, s] of [["train", ds.train], ["test", ds.test]] as const) {
     await writeNpy(join(dataDir, `${split}_x.npy`), { data: s.images, shape: s.shape });
     await writeNpy(join(dataDir, `${split}_y.npy`), { data: s.labels, shape: [s.labels.length] });
