@@ -234,8 +234,9 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
       }
       m.dispose();
       if (options.reference && name === defaultBackend) {
-        // right after the freqlens figures of the same model, so both see the same machine load
-        const torch = await pytorch(modelName, 128, threads, options.quick);
+        // right after the freqlens figures of the same model, so both see the same machine load; PyTorch
+        // gets every core, as freqlens' oneDNN convolutions (OpenMP) use every core whatever wasm's count
+        const torch = await pytorch(modelName, 128, navigator.hardwareConcurrency, options.quick);
         if (typeof torch === "string") {
           console.error(`  ${torch}`);
           continue;

@@ -107,7 +107,9 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
     };
     records.push(record);
     if (options.reference) {
-      const torch = await pytorchForward(batch, threads, reps);
+      // every core for PyTorch: freqlens' oneDNN convolutions use every core whatever wasm's thread count
+      const cores = navigator.hardwareConcurrency;
+      const torch = await pytorchForward(batch, cores, reps);
       if (typeof torch === "string") console.error(`  ${torch}`);
       else {
         records.push({
@@ -115,7 +117,7 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
           case: "forward",
           model: MODEL,
           backend: "pytorch",
-          threads,
+          threads: cores,
           batch,
           images_per_s: torch,
         });
