@@ -204,10 +204,21 @@ function measure(
   };
 }
 
+/** The backends to measure: `$FREQLENS_BENCH_BACKENDS` (comma-separated; e.g. `wasm` to skip the slow
+ * plain-JavaScript `cpu` backend), else every backend that starts here. */
+async function benchedBackends(): Promise<string[]> {
+  const available: string[] = await availableBackends();
+  const wanted = Deno.env.get("FREQLENS_BENCH_BACKENDS")?.split(",").map((s) => s.trim()).filter(Boolean);
+  if (!wanted) return available;
+  const unknown = wanted.filter((w) => !available.includes(w));
+  if (unknown.length) throw new Error(`FREQLENS_BENCH_BACKENDS: ${unknown.join(", ")} not available here`);
+  return wanted;
+}
+
 async function run(options: BenchOptions): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
   const defaultBackend = (await initBackend()).name;
-  for (const name of await availableBackends()) {
+  for (const name of await benchedBackends()) {
     let threads: number;
     try {
       threads = (await initBackend(name)).threads;
