@@ -20,7 +20,8 @@ import { loadMnistLike } from "../lib/datasets/mnist.ts";
 import { classifierFromLayersModel, loadModel, saveModel, smallCnn } from "../lib/models/mod.ts";
 import { accuracy, type AdversarialSpec, pgdAccuracy, trainModel } from "../lib/training/mod.ts";
 import { attributionShares, occludedFrequency } from "../lib/attribution/mod.ts";
-import { bandShares, bootstrapVector, columnMeans } from "../lib/stats/mod.ts";
+import { columnMeans } from "../lib/stats/mod.ts";
+import { pairedLowShareDifference } from "../lib/report/paired.ts";
 import { writeJsonAtomic } from "../lib/io/mod.ts";
 
 const { values: args } = parseArgs({
@@ -110,9 +111,7 @@ for (const [name, adversarial] of Object.entries(specs)) {
 const n = test.labels.length;
 const positive = (s: Float32Array) => Float64Array.from(s, (v) => Math.max(0, v));
 const [nat, rob] = [positive(rows.natural), positive(rows.robust)];
-const [difference] = bootstrapVector(n, (idx) => [
-  bandShares(columnMeans(rob, bands, idx)).low - bandShares(columnMeans(nat, bands, idx)).low,
-], { seed: 12, resamples: 2000 });
+const difference = pairedLowShareDifference(nat, rob, n, { seed: 12, resamples: 2000 });
 const result = {
   dataset: "fashion-mnist",
   baseline: args.baseline,
