@@ -80,7 +80,9 @@ export class Normalize extends tfl.layers.Layer {
 
 /**
  * `x[:, ::s, ::s, :]` from differentiable ops (tfjs has no StridedSlice gradient): zero-pad H and W up to
- * multiples of s, view as `[N, H/s, s, W/s, s, C]` and keep offset 0 of each s×s cell.
+ * multiples of s, view as `[N·H/s, s, W/s, s·C]` and keep row 0 and the first C values of each cell. The
+ * view stays 4-D on purpose: backends slice rank ≤ 4 with tight loops but fall back to per-element index
+ * arithmetic above it (a 6-D view made this slice most of a ResNet-20 input gradient on wasm).
  */
 function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
@@ -89,8 +91,8 @@ function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
   const padded = ho * s === h && wo * s === w
     ? x
     : tf.pad(x, [[0, 0], [0, ho * s - h], [0, wo * s - w], [0, 0]]);
-  const cells = tf.reshape(padded, [n, ho, s, wo, s, c]);
-  return tf.reshape(tf.slice(cells, [0, 0, 0, 0, 0, 0], [n, ho, 1, wo, 1, c]), [n, ho, wo, c]);
+  const cells = tf.reshape(padded, [n * ho, s, wo, s * c]);
+  return tf.reshape(tf.slice(cells, [0, 0, 0, 0], [n * ho, 1, wo, c]), [n, ho, wo, c]);
 }
 
 /** Config of {@link PadShortcut}: spatial stride and the number of output channels. */

@@ -73,3 +73,27 @@ Deno.test("PadShortcut subsamples by the stride and zero-pads channels (option A
   }
   yT.dispose();
 });
+
+Deno.test("PadShortcut's input gradient routes each output's weight back to its sampled pixel, stride 3", () => {
+  const [n, h, w, c, out, s] = [2, 7, 5, 2, 5, 3];
+  const [ho, wo] = [Math.ceil(h / s), Math.ceil(w / s)];
+  const r = new Rng(5).uniformArray(n * ho * wo * out);
+  const layer = new PadShortcut({ stride: s, outChannels: out });
+  const g = tf.tidy(() =>
+    tf.grad((x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, tf.tensor4d(r, [n, ho, wo, out]))))(
+      tf.zeros([n, h, w, c]),
+    ).dataSync()
+  );
+  const before = Math.floor((out - c) / 2);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        for (let k = 0; k < c; k++) {
+          const sampled = i % s === 0 && j % s === 0;
+          const want = sampled ? r[((b * ho + i / s) * wo + j / s) * out + k + before] : 0;
+          assert.equal(g[((b * h + i) * w + j) * c + k], want);
+        }
+      }
+    }
+  }
+});
