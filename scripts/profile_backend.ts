@@ -1,19 +1,26 @@
 /**
- * Per-kernel profile of ResNet-20 (batch 128) on a backend: time and call count per kernel for one
- * forward, one input-gradient and one training step (after warm-up), via `tf.profile`.
+ * Per-kernel profile of ResNet-20 or the small CNN (batch 128) on a backend: time and call count per kernel
+ * for one forward, one input-gradient and one training step (after warm-up), via `tf.profile`.
  *
- * deno run -A scripts/profile_backend.ts [backend] [batch]   (prints a table; JSON with --json)
+ * deno run -A scripts/profile_backend.ts [backend] [batch] [resnet20|small_cnn]   (a table; JSON with --json)
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../lib/backend/mod.ts";
-import { resnet20, workloads } from "../bench/suites/backend.ts";
+import { resnet20, smallCnn, workloads } from "../bench/suites/backend.ts";
 
 const args = Deno.args.filter((a) => !a.startsWith("--"));
 const json = Deno.args.includes("--json");
 const backend = await initBackend(args[0]);
 const batch = Number(args[1] ?? 128);
-const model = resnet20();
-const x = tf.randomUniform([batch, 32, 32, 3], 0, 1, "float32", 7) as tf.Tensor4D;
+const small = args[2] === "small_cnn";
+const model = small ? smallCnn() : resnet20();
+const x = tf.randomUniform(
+  small ? [batch, 28, 28, 1] : [batch, 32, 32, 3],
+  0,
+  1,
+  "float32",
+  7,
+) as tf.Tensor4D;
 const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D;
 const w = workloads(model, x, labels);
 const report: Record<string, unknown> = { backend };

@@ -10,6 +10,9 @@ import { batchNormTrainingConfigs } from "./batch_norm_training.ts";
 import { fusedBatchNormConfig } from "./fused_batch_norm.ts";
 import { fusedConv2dConfig } from "./fused_conv2d.ts";
 import { castConfig, identityConfig } from "./identity.ts";
+import { materialisedTransposeConfig } from "./mat_mul.ts";
+import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { sumConfig } from "./sum.ts";
 import { nativeConv } from "./native_bridge.ts";
 import { loadOneDnn } from "../native/onednn.ts";
 
@@ -39,6 +42,10 @@ export function registerWasmKernels(): void {
   replace(fusedBatchNormConfig(stock(tf.FusedBatchNorm)));
   replace(identityConfig(stock(tf.Identity)));
   replace(castConfig(stock(tf.Cast)));
+  replace(materialisedTransposeConfig(stock(tf.BatchMatMul)));
+  replace(materialisedTransposeConfig(stock(tf._FusedMatMul)));
+  replace(maxPoolGradConfig);
+  replace(sumConfig(stock(tf.Sum)));
   if (loadOneDnn()) batchNormTrainingConfigs.forEach(replace);
   registered = true;
 }
@@ -46,5 +53,5 @@ export function registerWasmKernels(): void {
 /** Tag naming the kernel set and the native library behind it, for cache keys. */
 export function wasmKernelsVersion(): string {
   const dnn = nativeConv();
-  return `freqlens-kernels@3${dnn ? `+${dnn.version}` : ""}`;
+  return `freqlens-kernels@4${dnn ? `+${dnn.version}` : ""}`;
 }

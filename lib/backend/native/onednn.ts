@@ -1,6 +1,7 @@
 /**
  * oneDNN (the kernel library under PyTorch's CPU path) through Deno's FFI: 2-D convolution forward,
- * backward-data and backward-weights over NHWC activations and HWIO filters, reading and writing tfjs
+ * backward-data and backward-weights over NHWC activations and HWIO filters, batch-norm, and the max-pooling
+ * gradient, reading and writing tfjs
  * tensors in place (pointers into the wasm heap or into typed arrays). Loaded from Debian's `libdnnl2`
  * (`libdnnl.so.2`, v2.x C API); {@link loadOneDnn} returns undefined when the library is absent or
  * `FREQLENS_NATIVE=0`, and freqlens falls back to wasm kernels.
@@ -22,7 +23,8 @@ const ARG_MEAN = 49,
   ARG_SHIFT = 52,
   ARG_DIFF_SCALE = 255,
   ARG_DIFF_SHIFT = 256;
-const QUERY_WEIGHTS_MD = 131, QUERY_DIFF_WEIGHTS_MD = 132, QUERY_IMPL_INFO_STR = 8;
+const QUERY_WEIGHTS_MD = 131, QUERY_DIFF_WEIGHTS_MD = 132, QUERY_WORKSPACE_MD = 135, QUERY_IMPL_INFO_STR = 8;
+const POOLING_MAX = 0x1ff, ARG_WORKSPACE = 64;
 // Struct sizes of libdnnl 2.6 (x86-64): memory_desc_t 696 B, convolution_desc_t 5,976 B. Buffers are
 // oversized so a minor-version growth cannot overflow them.
 const MD_BYTES = 1024, OP_DESC_BYTES = 8192;
@@ -72,6 +74,25 @@ const SYMBOLS = {
   },
   dnnl_batch_normalization_backward_desc_init: {
     parameters: ["buffer", "i32", "buffer", "buffer", "f32", "u32"],
+    result: "i32",
+  },
+  dnnl_pooling_v2_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_pooling_v2_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
   dnnl_primitive_desc_create: {
@@ -162,6 +183,10 @@ export class OneDnn {
   private readonly engine: Deno.PointerValue;
   private readonly stream: Deno.PointerValue;
   private readonly cache = new Map<string, Prepared>();
+  private readonly pools = new Map<
+    string,
+    { forward: Prepared & { keep: Uint8Array[] }; backward: Prepared }
+  >();
 
   constructor(private readonly lib: Lib) {
     const v = new Int32Array(new Deno.UnsafePointerView(lib.dnnl_version()!).getArrayBuffer(12));
@@ -421,6 +446,88 @@ export class OneDnn {
     return prepared;
   }
 
+  private prepareMaxPoolGrad(g: ConvShape): { forward: Prepared; backward: Prepared } {
+    const key = `maxpool|${JSON.stringify(g)}`;
+    const hit = this.pools.get(key);
+    if (hit) return hit;
+    const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);
+    const dst = this.md(dims(g.batchSize, g.inChannels, g.outHeight, g.outWidth), TAG_NHWC);
+    const geometry = [
+      dims(g.strideHeight, g.strideWidth),
+      dims(g.filterHeight, g.filterWidth),
+      dims(g.dilationHeight - 1, g.dilationWidth - 1),
+      dims(g.padInfo.top, g.padInfo.left),
+      dims(g.padInfo.bottom, g.padInfo.right),
+    ] as const;
+    const fwdDesc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_pooling_v2_forward_desc_init",
+      this.lib.dnnl_pooling_v2_forward_desc_init(
+        fwdDesc,
+        FORWARD_TRAINING,
+        POOLING_MAX,
+        src,
+        dst,
+        ...geometry,
+      ),
+      key,
+    );
+    const fwd = this.primitive(fwdDesc, null, key);
+    const bwdDesc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_pooling_v2_backward_desc_init",
+      this.lib.dnnl_pooling_v2_backward_desc_init(bwdDesc, POOLING_MAX, src, dst, ...geometry),
+      key,
+    );
+    const bwd = this.primitive(bwdDesc, fwd.pd, key);
+    // The workspace (each window's argmax) and the recomputed pooled values live in buffers of their own.
+    const wsMd = this.lib.dnnl_primitive_desc_query_md(fwd.pd, QUERY_WORKSPACE_MD, 0);
+    const workspace = this.memory(wsMd);
+    const wsBytes = new Uint8Array(Number(this.lib.dnnl_memory_desc_get_size(wsMd)) + 64);
+    this.lib.dnnl_memory_set_data_handle(workspace, Deno.UnsafePointer.of(wsBytes));
+    const pooled = this.memory(dst);
+    const pooledBytes = new Uint8Array(4 * g.batchSize * g.inChannels * g.outHeight * g.outWidth + 64);
+    this.lib.dnnl_memory_set_data_handle(pooled, Deno.UnsafePointer.of(pooledBytes));
+    const fwdBindings = [{ arg: ARG_SRC, mem: this.memory(src) }];
+    const fwdArgs = [...fwdBindings.map((b) => [b.arg, b.mem]), [ARG_DST, pooled], [
+      ARG_WORKSPACE,
+      workspace,
+    ]];
+    const bwdBindings = [{ arg: ARG_DIFF_DST, mem: this.memory(dst) }, {
+      arg: ARG_DIFF_SRC,
+      mem: this.memory(src),
+    }];
+    const bwdArgs = [...bwdBindings.map((b) => [b.arg, b.mem]), [ARG_WORKSPACE, workspace]];
+    const prepared = {
+      forward: {
+        prim: fwd.prim,
+        bindings: fwdBindings,
+        args: execArgs(fwdArgs as [number, Deno.PointerValue][]),
+        impl: this.impl(fwd.pd),
+        keep: [wsBytes, pooledBytes],
+      },
+      backward: {
+        prim: bwd.prim,
+        bindings: bwdBindings,
+        args: execArgs(bwdArgs as [number, Deno.PointerValue][]),
+        impl: this.impl(bwd.pd),
+      },
+    };
+    this.pools.set(key, prepared);
+    return prepared;
+  }
+
+  /**
+   * Gradient of a 2-D max pooling over NHWC data on raw pointers `(x, dy, dx)`: recomputes the pooling to
+   * find each window's first maximum, then routes `dy` there (`dx` is overwritten). `g` is the pooling's
+   * geometry in tfjs' `Conv2DInfo` form.
+   */
+  maxPoolGrad(g: ConvShape, ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue]): void {
+    const p = this.prepareMaxPoolGrad(g);
+    this.run(p.forward, [ptrs[0]], "max pooling");
+    this.run(p.backward, [ptrs[1], ptrs[2]], "max pooling backward");
+  }
+
   /** Runs one batch-norm pass over NHWC `shape` on raw pointers, in the order {@link BatchNormPass} lists. */
   batchNorm(pass: BatchNormPass, shape: number[], epsilon: number, ptrs: Deno.PointerValue[]): void {
     this.run(this.prepareBatchNorm(pass, shape, epsilon), ptrs, pass);
@@ -430,7 +537,7 @@ export class OneDnn {
     for (const [i, b] of p.bindings.entries()) this.lib.dnnl_memory_set_data_handle(b.mem, ptrs[i]);
     this.check(
       "dnnl_primitive_execute",
-      this.lib.dnnl_primitive_execute(p.prim, this.stream, p.bindings.length, p.args),
+      this.lib.dnnl_primitive_execute(p.prim, this.stream, p.args.length / EXEC_ARG_BYTES, p.args),
       what,
     );
   }
@@ -485,12 +592,15 @@ export class OneDnn {
   }
 }
 
+/** Size of one `dnnl_exec_arg_t` (an int argument id, padded, then a memory pointer). */
+const EXEC_ARG_BYTES = 16;
+
 function execArgs(pairs: [number, Deno.PointerValue][]): Uint8Array {
-  const buf = new Uint8Array(16 * pairs.length);
+  const buf = new Uint8Array(EXEC_ARG_BYTES * pairs.length);
   const view = new DataView(buf.buffer);
   pairs.forEach(([arg, mem], i) => {
-    view.setInt32(16 * i, arg, true);
-    view.setBigUint64(16 * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+    view.setInt32(EXEC_ARG_BYTES * i, arg, true);
+    view.setBigUint64(EXEC_ARG_BYTES * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
   });
   return buf;
 }

@@ -1,0 +1,53 @@
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "node:assert";
+import { maxRelErr, onBackend, seededInt, seededValues } from "./helpers.ts";
+
+const cases = [...Array(12).keys()].map((i) => {
+  const r = (k: number, lo: number, hi: number) => seededInt(9000 + i * 13 + k, lo, hi);
+  const [m, k, n] = [r(1, 1, 9), r(2, 1, 11), r(3, 1, 8)];
+  const transposeA = r(4, 0, 1) === 1, transposeB = r(5, 0, 1) === 1;
+  // rank 2, batched rank 3, or rank 3 with a broadcast batch on one side
+  const kind = r(6, 0, 2), batch = r(7, 2, 4);
+  const [batchA, batchB] = kind === 0 ? [[], []] : kind === 1 ? [[batch], [batch]] : [[1], [batch]];
+  const aShape = [...batchA, ...(transposeA ? [k, m] : [m, k])];
+  const bShape = [...batchB, ...(transposeB ? [n, k] : [k, n])];
+  return { aShape, bShape, transposeA, transposeB, n, i };
+});
+
+Deno.test("wasm BatchMatMul with transposed operands matches the cpu backend", async () => {
+  for (const c of cases) {
+    const a = seededValues(tf.util.sizeFromShape(c.aShape), 100 + c.i);
+    const b = seededValues(tf.util.sizeFromShape(c.bShape), 200 + c.i);
+    const run = (name: string) =>
+      onBackend(
+        name,
+        () => tf.matMul(tf.tensor(a, c.aShape), tf.tensor(b, c.bShape), c.transposeA, c.transposeB),
+      );
+    const want = await run("cpu");
+    const got = await run("wasm");
+    assert.deepStrictEqual(got.shape, want.shape, JSON.stringify(c));
+    assert(maxRelErr(got.data, want.data) < 1e-5, JSON.stringify(c));
+  }
+});
+
+Deno.test("wasm fused matMul (bias, relu) with transposed operands matches the cpu backend", async () => {
+  for (const c of cases.filter((c) => c.aShape.length === 2)) {
+    const a = seededValues(tf.util.sizeFromShape(c.aShape), 300 + c.i);
+    const b = seededValues(tf.util.sizeFromShape(c.bShape), 400 + c.i);
+    const bias = seededValues(c.n, 500 + c.i);
+    const run = (name: string) =>
+      onBackend(name, () =>
+        tf.fused.matMul({
+          a: tf.tensor(a, c.aShape),
+          b: tf.tensor(b, c.bShape),
+          transposeA: c.transposeA,
+          transposeB: c.transposeB,
+          bias: tf.tensor1d(bias),
+          activation: "relu",
+        }));
+    const want = await run("cpu");
+    const got = await run("wasm");
+    assert.deepStrictEqual(got.shape, want.shape, JSON.stringify(c));
+    assert(maxRelErr(got.data, want.data) < 1e-5, JSON.stringify(c));
+  }
+});
