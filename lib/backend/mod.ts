@@ -16,6 +16,8 @@ import { installFastBatchNorm } from "./batch_norm_layer.ts";
 import { installGradients } from "./gradients.ts";
 import { installUnfusedGradients } from "./unfuse.ts";
 import { initWasm, wasmThreads, wasmVersionTag } from "./wasm.ts";
+import { nativeConv } from "./kernels/native_bridge.ts";
+import { nativeThreads } from "./native/threads.ts";
 
 /** The backends freqlens knows how to start. */
 export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu", "webgpu"] as const;
@@ -25,7 +27,7 @@ export type BackendName = typeof BACKEND_NAMES[number];
 /** What {@link initBackend} started. */
 export interface BackendStart {
   name: BackendName;
-  /** Worker threads the backend computes with (1 when single-threaded). */
+  /** Threads the backend computes with (1 when single-threaded; for wasm with oneDNN, oneDNN's). */
   threads: number;
 }
 
@@ -97,7 +99,9 @@ async function startCpu(): Promise<BackendInfo> {
 async function startWasm(): Promise<BackendInfo> {
   initWasm();
   if (!(await tf.setBackend("wasm"))) throw new BackendError("the tfjs wasm backend failed to start");
-  return { name: "wasm", threads: wasmThreads(), version: wasmVersionTag() };
+  // With oneDNN, the heavy kernels run on its thread pool (./native/threads.ts); it decides the bits.
+  const threads = (nativeConv() && nativeThreads()) || wasmThreads();
+  return { name: "wasm", threads, version: wasmVersionTag() };
 }
 
 async function start(name: BackendName | "auto"): Promise<BackendInfo> {

@@ -1,6 +1,7 @@
 /**
- * Starting tfjs-backend-wasm under Deno: where its `.wasm` files are, how many threads it gets
- * (`./wasm_threads.ts`), and the kernels freqlens registers on it (`./kernels/`).
+ * Starting tfjs-backend-wasm under Deno: where its `.wasm` files are, how many threads it computes with
+ * (one: see `./native/threads.ts` for where the cores are used), and the kernels freqlens registers on it
+ * (`./kernels/`).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";

@@ -1,0 +1,44 @@
+import assert from "node:assert";
+import { nativeAvailable } from "./helpers.ts";
+
+/** Runs one convolution on the wasm backend in a fresh Deno with oneDNN's verbose log on. */
+async function convWithVerboseOneDnn(env: Record<string, string>): Promise<{ log: string; threads: number }> {
+  const backend = new URL("../../lib/backend/mod.ts", import.meta.url).href;
+  const script = `
+    import * as tf from "@tensorflow/tfjs-core";
+    import { backendInfo, initBackend } from "${backend}";
+    await initBackend("wasm");
+    tf.conv2d(tf.ones([2, 8, 8, 4]), tf.ones([3, 3, 4, 4]), 1, "same").dataSync();
+    console.log("threads=" + backendInfo().threads);`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", script],
+    env: { ...env, DNNL_VERBOSE: "1" },
+    cwd: new URL("../..", import.meta.url).pathname,
+  }).output();
+  const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assert.ok(out.success, log);
+  return { log, threads: Number(log.match(/threads=(\d+)/)?.[1]) };
+}
+
+Deno.test({
+  name: "oneDNN convolutions run on one thread per core, and backendInfo reports that count",
+  ignore: !nativeAvailable(),
+  fn: async () => {
+    const { log, threads } = await convWithVerboseOneDnn({});
+    const nthr = Number(log.match(/runtime:OpenMP,nthr:(\d+)/)?.[1]);
+    const cores = Number(Deno.env.get("OMP_NUM_THREADS") ?? navigator.hardwareConcurrency);
+    assert.strictEqual(nthr, cores, log.slice(0, 400));
+    assert.strictEqual(threads, nthr);
+    assert.match(log, /exec,cpu,convolution/, "the convolution ran in oneDNN");
+  },
+});
+
+Deno.test({
+  name: "OMP_NUM_THREADS caps oneDNN's threads, and the cap reaches backendInfo (cache keys)",
+  ignore: !nativeAvailable(),
+  fn: async () => {
+    const { log, threads } = await convWithVerboseOneDnn({ OMP_NUM_THREADS: "1" });
+    assert.match(log, /runtime:OpenMP,nthr:1\b/);
+    assert.strictEqual(threads, 1);
+  },
+});
