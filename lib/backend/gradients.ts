@@ -5,8 +5,12 @@
  * gradient tiles `rsqrt(var + ε)` to the full input size before multiplying (a `Tile` per layer, more than
  * half of a ResNet input gradient on wasm); here the per-channel factor broadcasts instead, and the
  * parameter gradients share their reductions.
+ *
+ * `Relu`: on wasm with oneDNN, one fused kernel (`./kernels/relu_grad.ts`) instead of `dy · step(x)`. That
+ * kernel has no gradient of its own, so second derivatives through ReLU need another backend.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { RELU_GRAD, reluGradAvailable } from "./kernels/relu_grad.ts";
 
 function reductionAxes(stat: tf.Tensor, x: tf.Tensor): number[] {
   return tf.backend_util.getReductionAxes(stat.shape, x.shape);
@@ -34,11 +38,27 @@ const fusedBatchNormGrad: tf.GradConfig = {
   },
 };
 
+const reluGrad: tf.GradConfig = {
+  kernelName: tf.Relu,
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved) => {
+    const [x] = saved;
+    const g = dy as tf.Tensor;
+    return {
+      x: () =>
+        reluGradAvailable()
+          ? tf.engine().runKernel(RELU_GRAD, { dy: g, x }) as tf.Tensor
+          : tf.mul(g, tf.cast(tf.step(x), "float32")),
+    };
+  },
+};
+
 let installed = false;
 
 /** Registers the gradients above, replacing tfjs-core's (idempotent). */
 export function installGradients(): void {
   if (installed) return;
   tf.registerGradient(fusedBatchNormGrad);
+  tf.registerGradient(reluGrad);
   installed = true;
 }

@@ -12,6 +12,7 @@ import { fusedConv2dConfig } from "./fused_conv2d.ts";
 import { castConfig, identityConfig } from "./identity.ts";
 import { materialisedTransposeConfig } from "./mat_mul.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
 import { nativeConv } from "./native_bridge.ts";
 import { loadOneDnn } from "../native/onednn.ts";
@@ -46,7 +47,7 @@ export function registerWasmKernels(): void {
   replace(materialisedTransposeConfig(stock(tf._FusedMatMul)));
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
-  if (loadOneDnn()) batchNormTrainingConfigs.forEach(replace);
+  if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   registered = true;
 }
 

@@ -1,7 +1,7 @@
 /**
  * oneDNN (the kernel library under PyTorch's CPU path) through Deno's FFI: 2-D convolution forward,
- * backward-data and backward-weights over NHWC activations and HWIO filters, batch-norm, and the max-pooling
- * gradient, reading and writing tfjs
+ * backward-data and backward-weights over NHWC activations and HWIO filters, batch-norm, the max-pooling gradient and the
+ * ReLU gradient, reading and writing tfjs
  * tensors in place (pointers into the wasm heap or into typed arrays). Loaded from Debian's `libdnnl2`
  * (`libdnnl.so.2`, v2.x C API); {@link loadOneDnn} returns undefined when the library is absent or
  * `FREQLENS_NATIVE=0`, and freqlens falls back to wasm kernels.
@@ -24,7 +24,7 @@ const ARG_MEAN = 49,
   ARG_DIFF_SCALE = 255,
   ARG_DIFF_SHIFT = 256;
 const QUERY_WEIGHTS_MD = 131, QUERY_DIFF_WEIGHTS_MD = 132, QUERY_WORKSPACE_MD = 135, QUERY_IMPL_INFO_STR = 8;
-const POOLING_MAX = 0x1ff, ARG_WORKSPACE = 64;
+const POOLING_MAX = 0x1ff, ARG_WORKSPACE = 64, ELTWISE_RELU = 0x1f;
 // Struct sizes of libdnnl 2.6 (x86-64): memory_desc_t 696 B, convolution_desc_t 5,976 B. Buffers are
 // oversized so a minor-version growth cannot overflow them.
 const MD_BYTES = 1024, OP_DESC_BYTES = 8192;
@@ -93,6 +93,14 @@ const SYMBOLS = {
   },
   dnnl_pooling_v2_backward_desc_init: {
     parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_eltwise_forward_desc_init: {
+    parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
+    result: "i32",
+  },
+  dnnl_eltwise_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"],
     result: "i32",
   },
   dnnl_primitive_desc_create: {
@@ -526,6 +534,41 @@ export class OneDnn {
     const p = this.prepareMaxPoolGrad(g);
     this.run(p.forward, [ptrs[0]], "max pooling");
     this.run(p.backward, [ptrs[1], ptrs[2]], "max pooling backward");
+  }
+
+  private prepareReluGrad(size: number): Prepared {
+    const key = `relu_grad|${size}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const data = this.md(dims(size), TAG_A);
+    const fwdDesc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_eltwise_forward_desc_init",
+      this.lib.dnnl_eltwise_forward_desc_init(fwdDesc, FORWARD_TRAINING, ELTWISE_RELU, data, 0, 0),
+      key,
+    );
+    const fwd = this.primitive(fwdDesc, null, key);
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_eltwise_backward_desc_init",
+      this.lib.dnnl_eltwise_backward_desc_init(desc, ELTWISE_RELU, data, data, 0, 0),
+      key,
+    );
+    const { prim, pd } = this.primitive(desc, fwd.pd, key);
+    const bindings = [ARG_SRC, ARG_DIFF_DST, ARG_DIFF_SRC].map((arg) => ({ arg, mem: this.memory(data) }));
+    const prepared = {
+      prim,
+      bindings,
+      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
+      impl: this.impl(pd),
+    };
+    this.cache.set(key, prepared);
+    return prepared;
+  }
+
+  /** Gradient of ReLU over `size` contiguous floats on raw pointers `(x, dy, dx)`: `dx = x > 0 ? dy : 0`. */
+  reluGrad(size: number, ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue]): void {
+    this.run(this.prepareReluGrad(size), ptrs, "relu backward");
   }
 
   /** Runs one batch-norm pass over NHWC `shape` on raw pointers, in the order {@link BatchNormPass} lists. */

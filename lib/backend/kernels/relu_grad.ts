@@ -1,0 +1,35 @@
+/**
+ * `FreqlensReluGrad` `{dy, x}` → `dx = x > 0 ? dy : 0`: the ReLU gradient in one pass, in oneDNN, for the
+ * wasm backend. tfjs-core's gradient is `dy · step(x)`, two full-size passes per ReLU (a fifth of a ResNet-20
+ * input gradient on wasm). `../gradients.ts` uses it when {@link reluGradAvailable}; the values equal
+ * `dy · step(x)` for every finite x (at x = 0 both give 0; for x = NaN this gives 0 where step gives NaN).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { heapPointer, nativeConv } from "./native_bridge.ts";
+import type { WasmBackendLike } from "./wasm_call.ts";
+
+/** Name of the kernel. */
+export const RELU_GRAD = "FreqlensReluGrad";
+
+function reluGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { dy, x } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+  const out = backend.makeOutput(x.shape, "float32");
+  const size = tf.util.sizeFromShape(x.shape);
+  if (size === 0) return out;
+  const p = (t: tf.TensorInfo) => heapPointer(backend, t);
+  nativeConv()!.reluGrad(size, [p(x), p(dy), p(out)]);
+  return out;
+}
+
+/** Whether the active backend runs {@link RELU_GRAD} (wasm with oneDNN loaded and native kernels on). */
+export function reluGradAvailable(): boolean {
+  return nativeConv() !== undefined && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined;
+}
+
+/** Registration record for `tf.registerKernel`. */
+export const reluGradConfig: tf.KernelConfig = {
+  kernelName: RELU_GRAD,
+  backendName: "wasm",
+  kernelFunc: reluGrad as unknown as tf.KernelFunc,
+};
