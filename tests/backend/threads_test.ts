@@ -1,23 +1,38 @@
 import assert from "node:assert";
 import { nativeAvailable } from "./helpers.ts";
 
+/** The OpenMP wait settings as the user gave them (loading oneDNN sets GOMP_SPINCOUNT in this process). */
+const OPENMP_WAIT = ["GOMP_SPINCOUNT", "OMP_WAIT_POLICY"];
+const userWait = OPENMP_WAIT.filter((k) => Deno.env.get(k) !== undefined);
+
+/** This process's environment without the OpenMP wait settings freqlens itself added. */
+function inherited(): Record<string, string> {
+  const env = Deno.env.toObject();
+  for (const k of OPENMP_WAIT) if (!userWait.includes(k)) delete env[k];
+  return env;
+}
+
 /** Runs one convolution on the wasm backend in a fresh Deno with oneDNN's verbose log on. */
-async function convWithVerboseOneDnn(env: Record<string, string>): Promise<{ log: string; threads: number }> {
+async function convWithVerboseOneDnn(
+  env: Record<string, string>,
+): Promise<{ log: string; threads: number; spin: string }> {
   const backend = new URL("../../lib/backend/mod.ts", import.meta.url).href;
   const script = `
     import * as tf from "@tensorflow/tfjs-core";
     import { backendInfo, initBackend } from "${backend}";
     await initBackend("wasm");
     tf.conv2d(tf.ones([2, 8, 8, 4]), tf.ones([3, 3, 4, 4]), 1, "same").dataSync();
-    console.log("threads=" + backendInfo().threads);`;
+    console.log("threads=" + backendInfo().threads);
+    console.log("spin=" + Deno.env.get("GOMP_SPINCOUNT"));`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--ext=ts", script],
-    env: { ...env, DNNL_VERBOSE: "1" },
+    clearEnv: true,
+    env: { ...inherited(), ...env, DNNL_VERBOSE: "1" },
     cwd: new URL("../..", import.meta.url).pathname,
   }).output();
   const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   assert.ok(out.success, log);
-  return { log, threads: Number(log.match(/threads=(\d+)/)?.[1]) };
+  return { log, threads: Number(log.match(/threads=(\d+)/)?.[1]), spin: log.match(/spin=(\S+)/)?.[1] ?? "" };
 }
 
 Deno.test({
@@ -40,5 +55,15 @@ Deno.test({
     const { log, threads } = await convWithVerboseOneDnn({ OMP_NUM_THREADS: "1" });
     assert.match(log, /runtime:OpenMP,nthr:1\b/);
     assert.strictEqual(threads, 1);
+  },
+});
+
+Deno.test({
+  name: "OpenMP threads spin briefly before sleeping unless the user chose a wait policy",
+  ignore: !nativeAvailable() || userWait.length > 0,
+  fn: async () => {
+    assert.strictEqual((await convWithVerboseOneDnn({})).spin, "10000");
+    assert.strictEqual((await convWithVerboseOneDnn({ OMP_WAIT_POLICY: "active" })).spin, "undefined");
+    assert.strictEqual((await convWithVerboseOneDnn({ GOMP_SPINCOUNT: "5" })).spin, "5");
   },
 });

@@ -10,6 +10,8 @@
  * reordered into oneDNN's preferred blocked layout when it differs (filters are small).
  */
 
+import { settleOpenMpWaiting } from "./threads.ts";
+
 // oneDNN v2.x C API constants (dnnl_types.h, checked against libdnnl 2.6.3).
 const F32 = 3, TAG_ANY = 1, TAG_A = 2, TAG_NHWC = 20, TAG_HWIO = 30;
 const FORWARD_TRAINING = 64, FORWARD_INFERENCE = 96;
@@ -657,6 +659,7 @@ export function loadOneDnn(): OneDnn | undefined {
   loaded = null;
   try {
     if (Deno.env.get("FREQLENS_NATIVE") === "0") return undefined;
+    settleOpenMpWaiting();
     const lib = Deno.dlopen("libdnnl.so.2", SYMBOLS);
     loaded = new OneDnn(lib.symbols);
   } catch {
