@@ -7,7 +7,7 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { requestedBackend, startBackend } from "./backend.ts";
+import { dropBackendProbe, requestedBackend, startBackend } from "./backend.ts";
 import { StoreError } from "./errors.ts";
 import { type Plan, type PlannedInstance, type PlanOptions, planPipeline } from "./plan.ts";
 import { createProgress } from "./progress.ts";
@@ -167,9 +167,10 @@ async function runTask(
     const got = await startBackend(plan.projectRoot, backend);
     const want = inst.components.backend!;
     if (got.name !== want.name || got.threads !== want.threads || got.version !== want.version) {
+      dropBackendProbe(plan.layout.cache);
       throw new StoreError(
         `${inst.name}: backend started as ${JSON.stringify(got)} but the key was computed for ` +
-          `${JSON.stringify(want)}; delete ${join(plan.layout.cache, "backend.json")} and rerun`,
+          `${JSON.stringify(want)}; the cached backend probe was stale and has been removed: rerun`,
       );
     }
     backend = got.name;
