@@ -25,6 +25,8 @@ export interface KeyComponents {
   packages: string[];
   /** Backend and threads, for `numeric` tasks only. */
   backend: BackendChoice | null;
+  /** Param → fingerprint of the local files it names (`./external.ts`); absent when the task reads none. */
+  external?: Record<string, string>;
 }
 
 /** The key: 32 hex digits (128 bits) of SHA-256 over the canonical JSON of the components. */

@@ -17,6 +17,7 @@ import { canonicalJson, sha256Hex } from "./canonical.ts";
 import { issuesToErrors, loadConfig, type PipelineConfig, type StageSpec } from "./config.ts";
 import { ConfigError, ConfigErrors } from "./errors.ts";
 import { expandConfig, type InstanceSpec } from "./expand.ts";
+import { externalFingerprints } from "./external.ts";
 import { cacheKey, deriveSeed, KEY_FORMAT, type KeyComponents } from "./keys.ts";
 import { OutputsLayout } from "./layout.ts";
 import {
@@ -77,6 +78,7 @@ interface TaskInfo {
   numeric: boolean;
   description: string;
   inputs?: Record<string, InputDeclaration>;
+  externalPaths?: string[];
   /** Hashes of params already validated against this code. */
   valid: string[];
 }
@@ -147,6 +149,8 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
       packages: graph.packages,
       backend: info.numeric ? backend : null,
     };
+    const external = externalFingerprints(spec.params, info.externalPaths ?? []);
+    if (Object.keys(external).length) components.external = external;
     const inst: PlannedInstance = {
       ...spec,
       kind,
@@ -199,6 +203,7 @@ async function taskInfos(
       numeric: def.numeric,
       description: def.description,
       inputs: def.inputs,
+      externalPaths: def.externalPaths,
       valid: cached?.valid ?? [],
     };
     mine.forEach((spec, i) => {

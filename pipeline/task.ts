@@ -78,6 +78,9 @@ export interface TaskDefinition<P> {
   numeric: boolean;
   /** Input aliases the task reads (optional); when given, a stage's `inputs:` must match it. */
   inputs?: Record<string, InputDeclaration>;
+  /** Params that name local files or folders the task reads (a dataset `dir`, a checkpoint): their files'
+   * sizes and modification times enter the cache key, so replacing them reruns the stage. */
+  externalPaths?: string[];
   run(ctx: TaskContext<P>): Promise<void>;
 }
 

@@ -64,6 +64,12 @@ export function explainChange(
     const b = (pb.get(name) ?? []).join(",");
     if (a !== b) out.push(`package ${name} ${a || "(none)"} → ${b || "(none)"}`);
   }
+  const ea = prev.external ?? {}, eb = cur.external ?? {};
+  for (const param of union(Object.keys(ea), Object.keys(eb))) {
+    if (ea[param] !== eb[param]) {
+      out.push(`files named by param '${param}' changed (size or modification time)`);
+    }
+  }
   if (canonicalJson(prev.backend) !== canonicalJson(cur.backend)) {
     const f = (b: KeyComponents["backend"]) => (b ? `${b.name}×${b.threads} ${b.version}` : "none");
     out.push(`backend ${f(prev.backend)} → ${f(cur.backend)}`);

@@ -90,6 +90,7 @@ export default defineTask({
   params: dataParams,
   numeric: false,
   inputs: {},
+  externalPaths: ["dir"],
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;

@@ -22,8 +22,9 @@
  * - `model_info.json`: `{kind: "import", arch, name, source, params, checkpoint: {location, file, sha256,
  *   format}, normalization: {mean, std} | null, parameters, inputShape, numClasses, ignoredTensors}`.
  * Any error (unreadable or foreign-global checkpoint, checksum, wrong architecture) is thrown before a file
- * is written, so nothing reaches the store. The cache key holds the params, not the checkpoint's bytes: give
- * `sha256` so that a file replaced at the same path fails loudly instead of reusing the old import.
+ * is written, so nothing reaches the store. The cache key holds the params and, for a local checkpoint, its
+ * size and modification time (a file replaced at the same path is imported again); `sha256` also checks
+ * the bytes.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
@@ -60,6 +61,7 @@ export default defineTask({
   // The weights are copied, not computed: the files are the same on every backend.
   numeric: false,
   inputs: {},
+  externalPaths: ["import"],
   async run(ctx) {
     if (!tf.engine().backendName) await initBackend("cpu");
     const { import: location, sha256, cache_dir, ...spec } = ctx.params;
