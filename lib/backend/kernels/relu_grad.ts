@@ -24,7 +24,7 @@ function reluGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
 
 /** Whether the active backend runs {@link RELU_GRAD} (wasm with oneDNN loaded and native kernels on). */
 export function reluGradAvailable(): boolean {
-  return nativeConv() !== undefined && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined;
+  return tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined && nativeConv() !== undefined;
 }
 
 /** Registration record for `tf.registerKernel`. */
