@@ -212,12 +212,13 @@ function measure(
   };
 }
 
-/** The backends to measure: `$FREQLENS_BENCH_BACKENDS` (comma-separated; e.g. `wasm` to skip the slow
- * plain-JavaScript `cpu` backend), else every backend that starts here. */
+/** The backends to measure: `$FREQLENS_BENCH_BACKENDS` (comma-separated, e.g. `wasm,cpu`), else every
+ * backend that starts here except the plain-JavaScript `cpu` one, the numeric reference, whose ResNet-20
+ * training step alone takes minutes. */
 async function benchedBackends(): Promise<string[]> {
   const available: string[] = await availableBackends();
   const wanted = Deno.env.get("FREQLENS_BENCH_BACKENDS")?.split(",").map((s) => s.trim()).filter(Boolean);
-  if (!wanted) return available;
+  if (!wanted) return available.filter((name) => name !== "cpu");
   const unknown = wanted.filter((w) => !available.includes(w));
   if (unknown.length) throw new Error(`FREQLENS_BENCH_BACKENDS: ${unknown.join(", ")} not available here`);
   return wanted;
