@@ -1,8 +1,8 @@
 /**
  * oneDNN (the kernel library under PyTorch's CPU path) through Deno's FFI: 2-D convolution forward,
- * backward-data and backward-weights over NHWC activations and HWIO filters, batch-norm, the max-pooling gradient and the
- * ReLU gradient, reading and writing tfjs
- * tensors in place (pointers into the wasm heap or into typed arrays). Loaded from Debian's `libdnnl2`
+ * backward-data and backward-weights over NHWC activations and HWIO filters, batch-norm, the max-pooling
+ * gradient and the ReLU gradient, reading and writing tfjs tensors in place (pointers into the wasm heap or
+ * into typed arrays). Loaded from Debian's `libdnnl2`
  * (`libdnnl.so.2`, v2.x C API); {@link loadOneDnn} returns undefined when the library is absent or
  * `FREQLENS_NATIVE=0`, and freqlens falls back to wasm kernels.
  *
@@ -498,28 +498,20 @@ export class OneDnn {
     const pooled = this.memory(dst);
     const pooledBytes = new Uint8Array(4 * g.batchSize * g.inChannels * g.outHeight * g.outWidth + 64);
     this.lib.dnnl_memory_set_data_handle(pooled, Deno.UnsafePointer.of(pooledBytes));
-    const fwdBindings = [{ arg: ARG_SRC, mem: this.memory(src) }];
-    const fwdArgs = [...fwdBindings.map((b) => [b.arg, b.mem]), [ARG_DST, pooled], [
-      ARG_WORKSPACE,
-      workspace,
-    ]];
-    const bwdBindings = [{ arg: ARG_DIFF_DST, mem: this.memory(dst) }, {
-      arg: ARG_DIFF_SRC,
-      mem: this.memory(src),
-    }];
-    const bwdArgs = [...bwdBindings.map((b) => [b.arg, b.mem]), [ARG_WORKSPACE, workspace]];
+    // Bindings are the user buffers set per call; the workspace and pooled values stay bound.
+    const x = this.memory(src), dy = this.memory(dst), dx = this.memory(src);
     const prepared = {
       forward: {
         prim: fwd.prim,
-        bindings: fwdBindings,
-        args: execArgs(fwdArgs as [number, Deno.PointerValue][]),
+        bindings: [{ arg: ARG_SRC, mem: x }],
+        args: execArgs([[ARG_SRC, x], [ARG_DST, pooled], [ARG_WORKSPACE, workspace]]),
         impl: this.impl(fwd.pd),
-        keep: [wsBytes, pooledBytes],
+        keep: [wsBytes, pooledBytes], // referenced here so they live as long as the primitive
       },
       backward: {
         prim: bwd.prim,
-        bindings: bwdBindings,
-        args: execArgs(bwdArgs as [number, Deno.PointerValue][]),
+        bindings: [{ arg: ARG_DIFF_DST, mem: dy }, { arg: ARG_DIFF_SRC, mem: dx }],
+        args: execArgs([[ARG_DIFF_DST, dy], [ARG_WORKSPACE, workspace], [ARG_DIFF_SRC, dx]]),
         impl: this.impl(bwd.pd),
       },
     };
