@@ -5,15 +5,16 @@
  *
  * The project's `lib/backend/mod.ts` (`initBackend(name?)`, `backendInfo()`) decides what a request such as
  * `auto` or `wasm` resolves to. Starting a backend costs a tfjs import, so the resolution is probed once and
- * cached in `outputs/.cache/backend.json` (keyed by the request, deno.lock, Deno version, core count, the
- * sources under `lib/backend/` and the variables that change the thread count or the kernels); `cli exec`
- * starts the backend for real and refuses to write an entry if it got something else, dropping the stale
- * probe so that the next run probes again.
+ * cached in `outputs/.cache/backend.json`, keyed by the request, deno.lock, Deno version, core count, the
+ * size and mtime of the files under `lib/backend/` and the variables that change the thread count or the
+ * kernels. `cli exec` starts the backend for real and refuses to write an entry if it got something else,
+ * dropping the stale probe so that the next run probes again.
  */
 import { existsSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { canonicalJson, sha256Hex } from "./canonical.ts";
+import { pathFingerprint } from "./external.ts";
 
 /** A backend as it enters a cache key. */
 export interface BackendChoice {
@@ -56,26 +57,6 @@ export async function startBackend(projectRoot: string, requested: string): Prom
 /** Environment variables that change what a backend request resolves to (native kernels, thread count). */
 const PROBE_ENV = ["FREQLENS_NATIVE", "OMP_NUM_THREADS"];
 
-/** Digest of every file under `<projectRoot>/lib/backend/`: an upgrade of the kernels or of the thread
- * handling changes what the backend reports, so it must not reuse an older probe. */
-function backendSourcesDigest(projectRoot: string): string {
-  const root = join(projectRoot, "lib", "backend");
-  const parts: string[] = [];
-  const walk = (dir: string) => {
-    const entries = [...Deno.readDirSync(dir)].sort((
-      a,
-      b,
-    ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      if (e.isDirectory) walk(path);
-      else if (e.isFile) parts.push(`${relative(root, path)} ${sha256Hex(Deno.readFileSync(path))}`);
-    }
-  };
-  if (existsSync(root)) walk(root);
-  return sha256Hex(parts.join("\n"));
-}
-
 /** Removes the cached probes (after `cli exec` found one stale); the next run probes again. */
 export function dropBackendProbe(cacheDir: string): void {
   try {
@@ -102,7 +83,8 @@ export function cachedBackendResolver(projectRoot: string, cacheDir: string): Ba
       lock,
       deno: Deno.version.deno,
       cores: navigator.hardwareConcurrency,
-      sources: backendSourcesDigest(projectRoot),
+      // an upgrade of the kernels or of the thread handling changes what the backend reports
+      sources: pathFingerprint(join(projectRoot, "lib", "backend")) ?? "",
       env: Object.fromEntries(PROBE_ENV.map((k) => [k, Deno.env.get(k) ?? ""])),
     }));
     const path = join(cacheDir, "backend.json");

@@ -1,7 +1,8 @@
 #!/usr/bin/env sh
 # One-time set-up that `deno task reproduce` and `deno task test` run first: the Debian packages freqlens
 # uses (a real font for figures, Chromium for the report's browser test, Fashion-MNIST, oneDNN for fast
-# convolutions on the wasm backend) and the locked npm dependencies. Installs only what is missing; quiet when nothing is.
+# convolutions on the wasm backend) and the locked npm dependencies. Installs only what is missing; quiet
+# when nothing is.
 set -u
 missing=""
 for pkg in fonts-dejavu-core chromium dataset-fashion-mnist libdnnl2; do

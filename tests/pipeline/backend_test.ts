@@ -28,7 +28,7 @@ Deno.test("the backend probe is cached on disk and redone when lib/backend or OM
     assertEquals(probes(), 1);
     await cachedBackendResolver(root, cache)("auto"); // a new run reads the file
     assertEquals(probes(), 1);
-    await Deno.writeTextFile(join(root, "lib", "backend", "kernels", "k.ts"), "export const k = 2;\n");
+    await Deno.writeTextFile(join(root, "lib", "backend", "kernels", "k.ts"), "export const k = 22;\n");
     await resolve("auto");
     assertEquals(probes(), 2);
     Deno.env.set("OMP_NUM_THREADS", "1");

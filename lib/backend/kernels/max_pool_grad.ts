@@ -10,12 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { heapPointer, nativeConv } from "./native_bridge.ts";
-import type { WasmBackendLike } from "./wasm_call.ts";
-
-function heapView(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array {
-  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
-  return new Float32Array(backend.wasm.HEAPF32.buffer, offset, tf.util.sizeFromShape(t.shape));
-}
+import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
 
 /** The kernel: inputs `{dy, input}` (`output` unused), attrs of `MaxPoolGrad`. */
 export function maxPoolGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
@@ -37,9 +32,9 @@ export function maxPoolGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
     dnn.maxPoolGrad(g, [heapPointer(backend, input), heapPointer(backend, dy), heapPointer(backend, out)]);
     return out;
   }
-  const dx = heapView(backend, out).fill(0);
-  const x = heapView(backend, input);
-  const dyv = heapView(backend, dy);
+  const dx = heapFloats(backend, out).fill(0);
+  const x = heapFloats(backend, input);
+  const dyv = heapFloats(backend, dy);
   const c = g.inChannels;
   const best = new Float32Array(c);
   const at = new Int32Array(c);

@@ -5,7 +5,7 @@
  * reductions go to the stock kernel.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { WasmBackendLike } from "./wasm_call.ts";
+import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
 
 /** Number of leading axes `axes` names when they are exactly `0 … k−1` of a rank-`rank` tensor with
  * k < rank; 0 otherwise. */
@@ -27,14 +27,13 @@ export function sumConfig(stock: tf.KernelConfig): tf.KernelConfig {
     const out = backend.makeOutput(keepDims ? [...new Array(k).fill(1), ...kept] : kept, "float32");
     const inner = tf.util.sizeFromShape(kept);
     const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
-    const heap = backend.wasm.HEAPF32;
-    const xv = heap.subarray(backend.dataIdMap.get(x.dataId).memoryOffset / 4).subarray(0, rows * inner);
+    const xv = heapFloats(backend, x);
     const acc = new Float64Array(inner);
     for (let r = 0; r < rows; r++) {
       const base = r * inner;
       for (let j = 0; j < inner; j++) acc[j] += xv[base + j];
     }
-    heap.set(acc, backend.dataIdMap.get(out.dataId).memoryOffset / 4);
+    heapFloats(backend, out).set(acc);
     return out;
   };
   return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };

@@ -25,6 +25,13 @@ export function callWasm(
   return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
 }
 
+/** `t`'s values as a view into the wasm heap (zero-copy; take it after the last allocation, which may grow
+ * the heap and detach older views). */
+export function heapFloats(backend: WasmBackendLike, t: tf.TensorInfo): Float32Array {
+  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
+  return new Float32Array(backend.wasm.HEAPF32.buffer, offset, tf.util.sizeFromShape(t.shape));
+}
+
 /** Frees intermediate outputs of {@link callWasm}. */
 export function release(backend: WasmBackendLike, ...infos: tf.TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
