@@ -54,8 +54,9 @@ export async function startBackend(projectRoot: string, requested: string): Prom
   return { name: info.name, threads: info.threads, version: info.version };
 }
 
-/** Environment variables that change what a backend request resolves to (native kernels, thread count). */
-const PROBE_ENV = ["FREQLENS_NATIVE", "OMP_NUM_THREADS"];
+/** Environment variables that change what a backend request resolves to (native kernels, thread count,
+ * the instruction set oneDNN's kernels use). */
+const PROBE_ENV = ["FREQLENS_NATIVE", "OMP_NUM_THREADS", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"];
 
 /** Removes the cached probes (after `cli exec` found one stale); the next run probes again. */
 export function dropBackendProbe(cacheDir: string): void {

@@ -4,6 +4,7 @@
  * call), and the conv geometry in the form `../native/onednn.ts` takes.
  */
 import type * as tf from "@tensorflow/tfjs-core";
+import { knownAnswerFailure } from "../native/known_answer.ts";
 import { loadOneDnn, type OneDnn } from "../native/onednn.ts";
 import type { WasmBackendLike } from "./wasm_call.ts";
 
@@ -21,10 +22,27 @@ export function heapPointer(backend: WasmBackendLike, t: tf.TensorInfo): Deno.Po
 }
 
 let enabled = true;
+/** Why oneDNN was refused (its known-answer check failed); "" once it passed; undefined before the check. */
+let rejection: string | undefined;
 
-/** oneDNN when it loaded and native kernels are enabled, else undefined (use the wasm fallback). */
+/** oneDNN when it loaded, passed its known-answer check (`../native/known_answer.ts`, run on the first
+ * call: a mismatch warns once, naming the kernel, and leaves every native kernel off for the process) and
+ * native kernels are enabled; else undefined (use the wasm fallback). */
 export function nativeConv(): OneDnn | undefined {
-  return enabled ? loadOneDnn() : undefined;
+  if (!enabled) return undefined;
+  const dnn = loadOneDnn();
+  if (!dnn) return undefined;
+  if (rejection === undefined) {
+    rejection = knownAnswerFailure(dnn) ?? "";
+    if (rejection) console.warn(`freqlens: ${rejection}; running without native kernels`);
+  }
+  return rejection ? undefined : dnn;
+}
+
+/** Why the native kernels were refused on this machine (the known-answer check's finding), or undefined
+ * when they passed, are absent or were not asked for yet. */
+export function nativeRejection(): string | undefined {
+  return rejection || undefined;
 }
 
 /** Turns the native kernels off or on (tests compare both paths; `FREQLENS_NATIVE=0` disables at load). */

@@ -15,7 +15,6 @@ import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
 import { nativeConv } from "./native_bridge.ts";
-import { loadOneDnn } from "../native/onednn.ts";
 
 let registered = false;
 
@@ -47,12 +46,13 @@ export function registerWasmKernels(): void {
   replace(materialisedTransposeConfig(stock(tf._FusedMatMul)));
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
-  if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
+  if (nativeConv()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   registered = true;
 }
 
-/** Tag naming the kernel set and the native library behind it, for cache keys. */
+/** Tag naming the kernel set and the native library behind it with the instruction set its kernels use
+ * (`onednn@2.6.3:avx2`: each ISA accumulates in its own order), for cache keys. */
 export function wasmKernelsVersion(): string {
   const dnn = nativeConv();
-  return `freqlens-kernels@4${dnn ? `+${dnn.version}` : ""}`;
+  return `freqlens-kernels@4${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
 }

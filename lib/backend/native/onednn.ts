@@ -122,7 +122,22 @@ const SYMBOLS = {
     result: "i32",
   },
   dnnl_version: { parameters: [], result: "pointer" },
+  dnnl_get_effective_cpu_isa: { parameters: [], result: "i32" },
 } as const;
+
+/** `dnnl_cpu_isa_t` values of libdnnl 2.x (dnnl_types.h), named as oneDNN's implementation strings name them. */
+const ISA_NAMES: Record<number, string> = {
+  0x1: "sse41",
+  0x3: "avx",
+  0x7: "avx2",
+  0x407: "avx2_vnni",
+  0xf: "avx512_mic",
+  0x1f: "avx512_mic_4ops",
+  0x27: "avx512_core",
+  0x67: "avx512_core_vnni",
+  0xe7: "avx512_core_bf16",
+  0x3e7: "avx512_core_amx",
+};
 
 type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
@@ -190,6 +205,9 @@ interface Prepared {
 /** Loaded oneDNN with a cache of primitives per geometry. */
 export class OneDnn {
   readonly version: string;
+  /** The instruction set oneDNN's kernels use here (the CPU's, capped by `ONEDNN_MAX_CPU_ISA`), e.g. `avx2`:
+   * its kernels accumulate in different orders, so it decides the last bits of every result. */
+  readonly isa: string;
   private readonly engine: Deno.PointerValue;
   private readonly stream: Deno.PointerValue;
   private readonly cache = new Map<string, Prepared>();
@@ -201,6 +219,8 @@ export class OneDnn {
   constructor(private readonly lib: Lib) {
     const v = new Int32Array(new Deno.UnsafePointerView(lib.dnnl_version()!).getArrayBuffer(12));
     this.version = `onednn@${v[0]}.${v[1]}.${v[2]}`;
+    const isa = lib.dnnl_get_effective_cpu_isa();
+    this.isa = ISA_NAMES[isa] ?? `isa0x${isa.toString(16)}`;
     const e = outPtr();
     this.check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n));
     this.engine = ptrOf(e);
