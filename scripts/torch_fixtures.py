@@ -28,7 +28,8 @@ Every fixture has random weights (PyTorch default init, random batch-norm affine
 statistics calibrated on random batches and then perturbed so they differ from any batch's statistics), and
 comes with the logits and penultimate features PyTorch computes in eval mode, and the input gradient of the
 logit of class `i mod classes` of image i (summed over the batch; computed in float64), for the fixed inputs
-`inputs.npy` (float32 NHWC in [0, 1], the layout freqlens uses). `manifest.json` lists, per fixture, the file,
+`inputs.npy` (float32 NHWC in [0, 1], the layout freqlens uses), with the ReLU inputs of that float64 forward
+pass that lie within float32 rounding of 0 (`<name>.kinks.json`). `manifest.json` lists, per fixture, the file,
 arch, source, importer options and reference files. Also written: checkpoints that must be refused
 (`bad_foreign_global.pt` holds a pickled reference to `os.system` -- built with `__reduce__`, nothing is
 executed, neither here nor by a safe loader; `truncated.pt` is a valid checkpoint cut in half;
@@ -383,15 +384,56 @@ def reference(name, model, x):
     save_npy(f"{name}.logits.npy", logits)
     save_npy(f"{name}.features.npy", feats)
     # The gradient of a ReLU network jumps where a pre-activation crosses 0; float32 rounding can put one
-    # unit on the other side (it does for robustness_resnet50, image 2: float32 and float64 PyTorch differ
-    # by 2 %), so the reference is the float64 gradient, the one rounding-free arithmetic gives.
+    # unit on the other side (it does for robustness_resnet50: which of its three near-zero units flip depends
+    # on the kernels' accumulation order, e.g. oneDNN's AVX2 vs AVX-512 ones, issue 16), so the reference is
+    # the float64 gradient, the one rounding-free arithmetic gives, and the near-zero units are listed so that
+    # tests can pin them to the float64 side.
     xg = x.double().requires_grad_(True)
-    out = copy.deepcopy(model).double()(xg)
+    model64 = copy.deepcopy(model).double()
+    out, relu_inputs = recording_relu_inputs(model64, xg)
     labels = torch.arange(out.shape[0]) % out.shape[1]
     out.gather(1, labels[:, None]).sum().backward()
     save_npy(f"{name}.input_grad.npy", xg.grad)
+    write_kinks(f"{name}.kinks.json", relu_inputs)
     return {"logits": f"{name}.logits.npy", "features": f"{name}.features.npy",
-            "input_grad": f"{name}.input_grad.npy"}
+            "input_grad": f"{name}.input_grad.npy", "kinks": f"{name}.kinks.json"}
+
+
+def recording_relu_inputs(model, x):
+    """model(x), and the input of every ReLU it applied (torch.nn.functional.relu, which nn.ReLU calls too),
+    in call order."""
+    seen, relu = [], F.relu
+
+    def record(t, *args, **kwargs):
+        seen.append(t.detach().clone())
+        return relu(t, *args, **kwargs)
+
+    F.relu = record
+    try:
+        return model(x), seen
+    finally:
+        F.relu = relu
+
+
+# A ReLU input closer to 0 than this fraction of its layer's largest |input| may land on either side in
+# float32 (rounding after tens of layers is ~1e-7 of that scale), and the gradient jumps there.
+KINK_MARGIN = 1e-5
+
+
+def write_kinks(name, relu_inputs):
+    """`{margin, layers: [{shape (NHWC), max}], units: [[layer, n, h, w, c, float64 input]]}`: every ReLU input
+    (float64, from the forward pass of the gradient reference) within KINK_MARGIN of 0, relative to its
+    layer's largest |input|. tests/models/import/parity_test.ts pins these units to their float64 side."""
+    layers, units = [], []
+    for i, z in enumerate(relu_inputs):
+        nhwc = z.permute(0, 2, 3, 1) if z.dim() == 4 else z
+        top = float(nhwc.abs().max())
+        layers.append({"shape": list(nhwc.shape), "max": top})
+        for idx in (nhwc.abs() < KINK_MARGIN * top).nonzero().tolist():
+            units.append([i, *idx, float(nhwc[tuple(idx)])])
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump({"margin": KINK_MARGIN, "layers": layers, "units": units}, f)
+        f.write("\n")
 
 
 def write_safetensors(path, tensors):

@@ -1,15 +1,17 @@
 /**
- * The native-kernel differential suite (`native_differential.ts`) once per instruction-set cap oneDNN may
- * run under — the machine's own (`ONEDNN_MAX_CPU_ISA` unset), `AVX2`, `SSE41` — each in a child
- * `deno test` with `ONEDNN_VERBOSE=1`, so that every code path oneDNN takes on some CPU is tested on this
- * one. oneDNN's own verbose log must show that the cap took effect: its `isa:` line names an instruction set
- * no wider than the cap, no executed primitive names a wider implementation, and freqlens' backend tag
- * carries the same instruction set. Skipped where oneDNN is not installed.
- */
+ * The native-kernel differential suite (`native_differential.ts`) and the model parity test
+ * (`../models/import/parity_test.ts`) once per instruction-set cap oneDNN may run under — the machine's
+ * own (`ONEDNN_MAX_CPU_ISA` unset), `AVX2`, `SSE41` — each in a child `deno test` with `ONEDNN_VERBOSE=1`,
+ * so that every code path oneDNN takes on some CPU is tested on this one. oneDNN's own verbose log must
+ * show that the cap took effect: its `isa:` line names an instruction set no wider than the cap, no
+ * executed primitive names a wider implementation, and freqlens' backend tag carries the same instruction
+ * set. Skipped where oneDNN is not installed. */
 import assert from "node:assert";
 import { nativeAvailable } from "./helpers.ts";
 
 const SUITE = new URL("./native_differential.ts", import.meta.url).pathname;
+/** The imported models' input-gradient parity with PyTorch (issue 16: it failed under the AVX2 cap only). */
+const PARITY = new URL("../models/import/parity_test.ts", import.meta.url).pathname;
 
 /** Instruction-set names, narrowest first, as they appear in implementation strings (`jit:avx2`). */
 const ORDER = ["sse41", "avx", "avx2", "avx512"];
@@ -37,29 +39,35 @@ function family(impl: string): string | undefined {
 
 for (const cap of CAPS) {
   Deno.test({
-    name: `native differential suite under ONEDNN_MAX_CPU_ISA=${cap.env ?? "(unset)"}`,
+    name: `native differential suite and model parity under ONEDNN_MAX_CPU_ISA=${cap.env ?? "(unset)"}`,
     ignore: !nativeAvailable(),
     fn: async () => {
       const env: Record<string, string> = { ...Deno.env.toObject(), ONEDNN_VERBOSE: "1", NO_COLOR: "1" };
       delete env.ONEDNN_MAX_CPU_ISA;
       delete env.DNNL_MAX_CPU_ISA;
       if (cap.env) env.ONEDNN_MAX_CPU_ISA = cap.env;
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["test", "-A", SUITE],
-        env,
-        clearEnv: true,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      let text = "";
+      // the wasm parity tests only: the cpu backend's do not depend on oneDNN
+      for (const args of [[SUITE], ["--filter", "wasm: ", PARITY]]) {
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: ["test", "-A", ...args],
+          env,
+          clearEnv: true,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const run = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        const lines = run.split("\n");
+        const summary = lines.filter((l) => /^(ok|FAILED) \| /.test(l)).join(" ");
+        const failures = lines.filter((l) => /error|FAILED|Error/.test(l) && !l.startsWith("onednn_verbose"));
+        assert.equal(
+          out.code,
+          0,
+          `${args.at(-1)} failed under cap ${cap.env ?? "(unset)"}: ${summary}\n${failures.join("\n")}`,
+        );
+        text += run;
+      }
       const lines = text.split("\n");
-      const summary = lines.filter((l) => /^(ok|FAILED) \| /.test(l)).join(" ");
-      const failures = lines.filter((l) => /error|FAILED|Error/.test(l) && !l.startsWith("onednn_verbose"));
-      assert.equal(
-        out.code,
-        0,
-        `suite failed under cap ${cap.env ?? "(unset)"}: ${summary}\n${failures.join("\n")}`,
-      );
       const isa = lines.find((l) => l.startsWith("onednn_verbose,info,cpu,isa:"));
       assert(isa, "oneDNN printed no isa: line (ONEDNN_VERBOSE not honoured?)");
       if (cap.isaLine) assert.match(isa, cap.isaLine, `cap ${cap.env} did not take effect: ${isa}`);

@@ -2,10 +2,12 @@
  * Issue 8, "Must show": for every architecture the imported model's logits and penultimate features on the
  * fixture inputs equal the ones PyTorch computed (scripts/torch_fixtures.py, eval mode) within 1e-4,
  * relative: max |freqlens − PyTorch| / max |PyTorch| over the batch. Also the input gradient attacks use
- * (of Σ_i logit[i, i mod classes]) against PyTorch's float64 one, per image as ‖g − ref‖₂ / ‖ref‖₂: a ReLU
- * network's gradient jumps where a pre-activation crosses 0, and float32 rounding puts the odd unit on the
- * other side (robustness_resnet50 has such an image on each backend, ~1e-2, as PyTorch float32 vs float64
- * does), so the median over images must be < 1e-5 and the worst < 5e-2; a wrong layer or kernel is O(1).
+ * (of Σ_i logit[i, i mod classes]) against PyTorch's float64 one, per image as ‖g − ref‖₂ / ‖ref‖₂ < 1e-5 on
+ * every image. A ReLU network's gradient jumps where a pre-activation crosses 0, and float32 rounding puts
+ * units within ~1e-7 of their layer's scale on either side depending on the kernels' accumulation order
+ * (robustness_resnet50 has three such units: issue 16, where oneDNN's AVX2 kernels flipped two of them and
+ * its AVX-512 ones one), so the ReLU inputs the fixture lists as kinks are pinned to their float64 values
+ * (`./relu_pins.ts`) after checking they are within rounding of them; a wrong layer or kernel is O(1).
  * Checked on the cpu backend, and for each layer structure on wasm (the default). Runs without PyTorch.
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -14,6 +16,7 @@ import { initBackend } from "../../../lib/backend/mod.ts";
 import { readNpy } from "../../../lib/io/npy.ts";
 import { classifierFromLayersModel } from "../../../lib/models/layers_classifier.ts";
 import { type ArchName, type CheckpointSource, importCheckpoint } from "../../../lib/models/import/mod.ts";
+import { type Kinks, withPinnedKinks } from "./relu_pins.ts";
 
 const DIR = new URL("../../fixtures/torch/", import.meta.url).pathname;
 
@@ -26,6 +29,7 @@ interface FixtureEntry {
   logits: string;
   features: string;
   input_grad: string;
+  kinks: string;
 }
 
 const manifest = JSON.parse(Deno.readTextFileSync(DIR + "manifest.json")) as {
@@ -104,23 +108,24 @@ for (const backend of ["cpu", "wasm"]) {
         );
         const logits = classifier.logits(images);
         const features = classifier.features(images);
-        const grad = tf.grad((input: tf.Tensor) =>
-          tf.sum(tf.mul(classifier.logits(input as tf.Tensor4D), labels))
-        )(
-          images,
+        const kinks = JSON.parse(Deno.readTextFileSync(DIR + fx.kinks)) as Kinks;
+        const grad = withPinnedKinks(
+          kinks,
+          () =>
+            tf.grad((input: tf.Tensor) => tf.sum(tf.mul(classifier.logits(input as tf.Tensor4D), labels)))(
+              images,
+            ),
         );
         assert.deepEqual(logits.shape, refLogits.shape);
         assert.deepEqual(features.shape, refFeatures.shape);
         assert.deepEqual(grad.shape, refGrad.shape);
         const errLogits = relativeError(await logits.data(), refLogits.data);
         const errFeatures = relativeError(await features.data(), refFeatures.data);
-        const gradErrors = perImageL2Error(await grad.data(), refGrad.data, n).sort((a, b) => a - b);
-        const gradMedian = (gradErrors[(n - 1) >> 1] + gradErrors[n >> 1]) / 2;
+        const gradErrors = perImageL2Error(await grad.data(), refGrad.data, n);
         tf.dispose([images, labels, logits, features, grad]);
         assert.ok(errLogits < 1e-4, `logits relative error ${errLogits}`);
         assert.ok(errFeatures < 1e-4, `features relative error ${errFeatures}`);
-        assert.ok(gradMedian < 1e-5, `input gradient errors per image ${gradErrors}`);
-        assert.ok(gradErrors[n - 1] < 5e-2, `input gradient errors per image ${gradErrors}`);
+        assert.ok(gradErrors.every((e) => e < 1e-5), `input gradient errors per image ${gradErrors}`);
         assert.equal(info.arch, fx.arch);
         assert.equal(info.sha256.length, 64);
       } finally {
