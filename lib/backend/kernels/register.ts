@@ -15,6 +15,7 @@ import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
 import { nativeConv } from "./native_bridge.ts";
+import { loadOneDnn } from "../native/onednn.ts";
 
 let registered = false;
 
@@ -46,7 +47,7 @@ export function registerWasmKernels(): void {
   replace(materialisedTransposeConfig(stock(tf._FusedMatMul)));
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
-  if (nativeConv()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
+  if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   registered = true;
 }
 
