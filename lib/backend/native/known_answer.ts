@@ -10,7 +10,7 @@ import type { ConvPass, ConvShape, OneDnn } from "./onednn.ts";
 
 /** The geometries checked: `[batch, height, width, inChannels, outChannels, kernel, stride, pad]`. */
 const CASES: [number, number, number, number, number, number, number, number][] = [
-  [2, 7, 9, 5, 6, 3, 2, 1],
+  [3, 7, 9, 5, 6, 3, 2, 1],
   [1, 9, 7, 16, 32, 1, 2, 0],
   [1, 11, 11, 3, 8, 7, 2, 3],
   [1, 5, 5, 16, 16, 3, 1, 1],
