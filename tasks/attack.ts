@@ -100,11 +100,40 @@ function methodParams(p: Params): Record<string, unknown> {
   return attack.params.parse(raw);
 }
 
-function argmaxRows(model: ImageClassifier, x: tf.Tensor4D): Int32Array {
-  const p = tf.tidy(() => tf.argMax(model.logits(x), 1));
-  const out = new Int32Array(p.dataSync());
-  p.dispose();
+/**
+ * The predicted class of each image of `x` (test images `first`, `first + 1`, …); throws naming the image
+ * when its logits are not finite, so a NaN never turns into a prediction or an attack "success".
+ */
+function predictions(model: ImageClassifier, x: tf.Tensor4D, first: number, what: string): Int32Array {
+  const logits = model.logits(x);
+  const data = logits.dataSync();
+  const [n, k] = logits.shape;
+  logits.dispose();
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 0; j < k; j++) {
+      const v = data[i * k + j];
+      if (!Number.isFinite(v)) {
+        throw new AttackError(
+          `test image ${first + i} (${what}): logit ${j} of the model is ${v}; ` +
+            `the model or the image holds non-finite numbers`,
+        );
+      }
+      if (v > data[i * k + best]) best = j;
+    }
+    out[i] = best;
+  }
   return out;
+}
+
+/** Throws naming the first image of `values` (per-image blocks of `per`, images `first`…) that is not finite. */
+function checkFinite(values: ArrayLike<number>, per: number, first: number, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new AttackError(`test image ${first + Math.floor(i / per)}: ${what} is ${values[i]}`);
+    }
+  }
 }
 
 function median(values: ArrayLike<number>): number | null {
@@ -162,6 +191,7 @@ export default defineTask({
     for (let start = 0; start < n; start += p.batch_size) {
       const end = Math.min(n, start + p.batch_size);
       const images = tf.tensor4d(testX.data.subarray(start * per, end * per), [end - start, h, w, c]);
+      cleanPred.set(predictions(model, images, start, "clean"), start);
       const t0 = performance.now();
       const res = await attack.run({
         model,
@@ -172,13 +202,14 @@ export default defineTask({
       }, resolved);
       const advData = res.adversarial.dataSync() as Float32Array;
       seconds += (performance.now() - t0) / 1000;
+      checkFinite(advData, per, start, "a pixel of the adversarial image");
+      checkFinite(res.l2, 1, start, "the l2 norm of the perturbation");
       adv.set(advData, start * per);
       success.set(res.success, start);
       l2.set(res.l2, start);
       linf.set(res.linf, start);
       queries.set(res.queries, start);
-      cleanPred.set(argmaxRows(model, images), start);
-      advPred.set(argmaxRows(model, res.adversarial), start);
+      advPred.set(predictions(model, res.adversarial, start, "adversarial"), start);
       tf.dispose([images, res.adversarial]);
       ctx.progress.update(end, { "img/s": ((end / seconds) || 0).toFixed(1) });
     }

@@ -28,6 +28,7 @@ import {
   attributionShares,
   bandLayout,
   BASELINE_KINDS,
+  checkFiniteBandScores,
   classProfiles,
   coefficientStats,
   cumulativeBandAblation,
@@ -109,6 +110,7 @@ export default defineTask({
     });
     ctx.progress.finish();
     const bands = of.shape[1];
+    checkFiniteBandScores(of.scores, bands, of.clean, (i) => `${p.split} image ${indices[i]}`);
     const cleanAccuracy = of.cleanPredicted.reduce((a, y, i) => a + (y === labels[i] ? 1 : 0), 0) / n;
     ctx.log(`OF over ${n} images × ${bands} bands; clean accuracy ${cleanAccuracy.toFixed(4)}`);
 
@@ -133,6 +135,12 @@ export default defineTask({
       });
       ctx.progress.finish();
       const cols = bands + 1;
+      checkFiniteBandScores(
+        cum.scores,
+        cols,
+        undefined,
+        (i) => `${p.split} image ${indices[i]} (cumulative)`,
+      );
       const ci = bootstrapColumnMeansCI(cum.scores, n, {
         seed: deriveSeed(ctx.seed, "cumulative"),
         resamples: p.bootstrap,

@@ -208,7 +208,18 @@ export function trainModel(
           true,
           variables,
         );
-        lossSum += ce!.dataSync()[0] * idx.length;
+        const stepLoss = ce!.dataSync()[0];
+        if (!Number.isFinite(stepLoss)) {
+          tf.dispose([cost!, ce!, hits!, y, x0]);
+          if (x !== x0) x.dispose();
+          throw new TrainingError(
+            `training diverged at epoch ${epoch}, step ${b + 1} of ${stepsPerEpoch} (global step ${
+              step + 1
+            }): ` +
+              `batch loss ${stepLoss} (learning rate ${lr}); lower lr or check the data`,
+          );
+        }
+        lossSum += stepLoss * idx.length;
         correct += hits!.dataSync()[0];
         seen += idx.length;
         tf.dispose([cost!, ce!, hits!, y, x0]);
