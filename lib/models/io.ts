@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { dirname, isAbsolute, join, normalize, relative } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { assertFiniteWeights, type NonFiniteWeightsError } from "./finite.ts";
+import { assertFiniteWeights } from "./finite.ts";
 import "./layers.ts";
 
 /** Name of the topology file inside a model directory. */
@@ -169,7 +169,7 @@ export async function resolveModelDir(path: string): Promise<string> {
 /**
  * Loads a TensorFlow.js LayersModel from `path` (see {@link resolveModelDir}) — one freqlens saved, or a
  * user's own (any layers-model directory, e.g. written by `tfjs.converters.save_keras_model`). A model
- * with a non-finite weight is refused with a {@link NonFiniteWeightsError} naming the layer.
+ * with a non-finite weight is refused with a `NonFiniteWeightsError` naming the layer.
  */
 export async function loadModel(path: string): Promise<tfl.LayersModel> {
   const dir = await resolveModelDir(path);
