@@ -17,7 +17,7 @@ import { canonicalJson, sha256Hex } from "./canonical.ts";
 import { issuesToErrors, loadConfig, type PipelineConfig, type StageSpec } from "./config.ts";
 import { ConfigError, ConfigErrors } from "./errors.ts";
 import { expandConfig, type InstanceSpec } from "./expand.ts";
-import { externalFingerprints } from "./external.ts";
+import { externalFingerprints, filesFingerprint, missingExternalPaths } from "./external.ts";
 import { cacheKey, deriveSeed, KEY_FORMAT, type KeyComponents } from "./keys.ts";
 import { OutputsLayout } from "./layout.ts";
 import {
@@ -31,6 +31,7 @@ import {
 import { type ModuleGraph, SourceGraphs } from "./sources.ts";
 import { didYouMean } from "./suggest.ts";
 import type { InputDeclaration } from "./task.ts";
+import { READ_PREFIX } from "./why.ts";
 
 /** A fully resolved stage instance. */
 export interface PlannedInstance extends InstanceSpec {
@@ -79,6 +80,8 @@ interface TaskInfo {
   description: string;
   inputs?: Record<string, InputDeclaration>;
   externalPaths?: string[];
+  /** The task resolves the files it reads (`readsFiles`): its module is imported at every plan. */
+  readsFiles?: boolean;
   /** Hashes of params already validated against this code. */
   valid: string[];
 }
@@ -125,6 +128,7 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
   const infos = await taskInfos(config, specs, files, graphOf, join(layout.cache, "tasks.json"));
   const inputErrors = config.stages.flatMap((s) => checkInputs(config, s, infos.get(s.task)!));
   if (inputErrors.length) throw inputErrors.length === 1 ? inputErrors[0] : new ConfigErrors(inputErrors);
+  const reads = await filesRead(config, specs, files, infos);
   let backend: BackendChoice | null = null;
   if ([...infos.values()].some((i) => i.numeric)) {
     const resolve = options.backend ?? cachedBackendResolver(projectRoot, layout.cache);
@@ -149,7 +153,7 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
       packages: graph.packages,
       backend: info.numeric ? backend : null,
     };
-    const external = externalFingerprints(spec.params, info.externalPaths ?? []);
+    const external = { ...externalFingerprints(spec.params, info.externalPaths ?? []), ...reads.get(spec) };
     if (Object.keys(external).length) components.external = external;
     const inst: PlannedInstance = {
       ...spec,
@@ -204,6 +208,7 @@ async function taskInfos(
       description: def.description,
       inputs: def.inputs,
       externalPaths: def.externalPaths,
+      readsFiles: def.readsFiles !== undefined,
       valid: cached?.valid ?? [],
     };
     mine.forEach((spec, i) => {
@@ -224,6 +229,57 @@ async function taskInfos(
     Deno.renameSync(tmp, cachePath);
   }
   return result;
+}
+
+/**
+ * Before anything runs: every local path a param in `externalPaths` names must exist (an explicit `dir:`
+ * that is not there is an error, never a fallback); and, for tasks with `readsFiles`, the digests of the
+ * files each instance will read (instance → `read:<name>` → digest), for its key.
+ */
+async function filesRead(
+  config: PipelineConfig,
+  specs: InstanceSpec[],
+  files: Map<string, string>,
+  infos: Map<string, TaskInfo>,
+): Promise<Map<InstanceSpec, Record<string, string>>> {
+  const errors: ConfigError[] = [];
+  const out = new Map<InstanceSpec, Record<string, string>>();
+  for (const spec of specs) {
+    const info = infos.get(spec.stage.task)!;
+    for (const [param, path] of Object.entries(missingExternalPaths(spec.params, info.externalPaths ?? []))) {
+      errors.push(
+        new ConfigError(
+          config.source.locate(paramYamlPath(config, spec, [param])),
+          ["stages", spec.stage.name, "params", param].join("."),
+          `${path} does not exist${spec.coords.length ? ` (instance ${spec.name})` : ""}`,
+        ),
+      );
+    }
+    if (!info.readsFiles || errors.length) continue;
+    const def = await loadTask(files.get(spec.stage.task)!);
+    const digests: Record<string, string> = {};
+    for (const [name, paths] of Object.entries(def.readsFiles!(def.params.parse(spec.params)))) {
+      digests[READ_PREFIX + name] = filesFingerprint(paths);
+    }
+    out.set(spec, digests);
+  }
+  if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);
+  return out;
+}
+
+/** Where in the YAML the param at `path` of an instance was written: sweep element, params or defaults. */
+function paramYamlPath(config: PipelineConfig, spec: InstanceSpec, path: (string | number)[]) {
+  const stage = spec.stage;
+  const [head, ...rest] = path;
+  if (head === undefined) return ["stages", stage.name, "params"];
+  const k = String(head);
+  if (k in stage.sweep) {
+    const idx = stage.sweep[k].findIndex((v) => canonicalJson(v) === canonicalJson(spec.params[k]));
+    return ["stages", stage.name, "sweep", k, idx, ...rest];
+  }
+  if (k in stage.params) return ["stages", stage.name, "params", ...path];
+  if (k in (config.defaults[stage.task] ?? {})) return ["defaults", stage.task, ...path];
+  return ["stages", stage.name, "params", ...path];
 }
 
 /** A stage's `inputs:` against the aliases its task declares (when it declares them). */
@@ -276,18 +332,7 @@ function paramErrors(
   issues: z.core.$ZodIssue[],
 ): ConfigError[] {
   const stage = spec.stage;
-  const toYaml = (path: (string | number)[]): (string | number)[] => {
-    const [head, ...rest] = path;
-    if (head === undefined) return ["stages", stage.name, "params"];
-    const k = String(head);
-    if (k in stage.sweep) {
-      const idx = stage.sweep[k].findIndex((v) => canonicalJson(v) === canonicalJson(spec.params[k]));
-      return ["stages", stage.name, "sweep", k, idx, ...rest];
-    }
-    if (k in stage.params) return ["stages", stage.name, "params", ...path];
-    if (k in (config.defaults[stage.task] ?? {})) return ["defaults", stage.task, ...path];
-    return ["stages", stage.name, "params", ...path];
-  };
+  const toYaml = (path: (string | number)[]) => paramYamlPath(config, spec, path);
   const display = (path: (string | number)[]) => ["stages", stage.name, "params", ...path];
   const errs = issuesToErrors(config.source, issues, (p) => shapeKeysAt(schema, p), display, toYaml);
   return errs.map((e) =>
