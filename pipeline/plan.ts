@@ -288,8 +288,12 @@ function checkInputs(config: PipelineConfig, stage: StageSpec, info: TaskInfo): 
   if (!declared) return [];
   const errors: ConfigError[] = [];
   const at = ["stages", stage.name, "inputs"];
+  const declOf = (alias: string): InputDeclaration | undefined =>
+    declared[alias] ??
+      Object.entries(declared).filter(([name, d]) => d.suffixed && alias.startsWith(`${name}_`))
+        .sort(([a], [b]) => b.length - a.length)[0]?.[1];
   for (const [alias, ref] of Object.entries(stage.inputs)) {
-    const decl = declared[alias];
+    const decl = declOf(alias);
     if (!decl) {
       errors.push(
         new ConfigError(
@@ -334,16 +338,47 @@ function paramErrors(
   const stage = spec.stage;
   const toYaml = (path: (string | number)[]) => paramYamlPath(config, spec, path);
   const display = (path: (string | number)[]) => ["stages", stage.name, "params", ...path];
-  const errs = issuesToErrors(config.source, issues, (p) => shapeKeysAt(schema, p), display, toYaml);
+  const located = issues.map((i) => discriminatorIssue(i, spec.params) ?? i);
+  const errs = issuesToErrors(
+    config.source,
+    located,
+    (p) => shapeKeysAt(schema, p, spec.params),
+    display,
+    toYaml,
+  );
   return errs.map((e) =>
     spec.coords.length ? new ConfigError(e.location, e.path, `${e.detail} (instance ${spec.name})`) : e
   );
 }
 
-/** Keys of the object schema at `path` inside `schema` (through optional/default/nullable wrappers). */
-function shapeKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+/**
+ * A discriminated union's "no matching discriminator" issue (an unknown `method:`) as a custom issue that
+ * names the value, suggests the closest option and lists them all; undefined for other issues.
+ */
+function discriminatorIssue(
+  issue: z.core.$ZodIssue,
+  params: Record<string, unknown>,
+): z.core.$ZodIssue | undefined {
+  const i = issue as z.core.$ZodIssue & { discriminator?: string; options?: unknown[] };
+  if (i.code !== "invalid_union" || i.discriminator === undefined || !i.options) return undefined;
+  const options = i.options.map(String);
+  const value = params[i.discriminator];
+  const message = value === undefined
+    ? `missing '${i.discriminator}': one of ${options.join(", ")}`
+    : `unknown ${i.discriminator} '${String(value)}'${didYouMean(String(value), options)}; one of ${
+      options.join(", ")
+    }`;
+  return { code: "custom", path: [i.discriminator], message, input: value } as z.core.$ZodIssue;
+}
+
+/**
+ * Keys of the object schema at `path` inside `schema` (through optional/default/nullable wrappers; for a
+ * discriminated union, the option that `value`'s discriminator selects).
+ */
+function shapeKeysAt(schema: z.ZodType, path: readonly PropertyKey[], value?: unknown): string[] {
   // deno-lint-ignore no-explicit-any
   let s: any = schema;
+  let v: unknown = value;
   const unwrap = () => {
     while (
       s?._zod?.def &&
@@ -351,9 +386,16 @@ function shapeKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
     ) {
       s = s._zod.def.innerType;
     }
+    const disc = s?._zod?.def?.discriminator;
+    if (s?._zod?.def?.type === "union" && disc && typeof v === "object" && v !== null) {
+      const want = (v as Record<string, unknown>)[disc];
+      // deno-lint-ignore no-explicit-any
+      s = s._zod.def.options.find((o: any) => o._zod.def.shape?.[disc]?._zod?.def?.values?.includes(want));
+    }
   };
   unwrap();
   for (const seg of path) {
+    v = typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
     if (s?._zod?.def?.type === "object") s = s._zod.def.shape[seg as string];
     else if (s?._zod?.def?.type === "array") s = s._zod.def.element;
     else return [];

@@ -63,6 +63,8 @@ export interface InputDeclaration {
   many?: boolean;
   /** The stage may omit it. */
   optional?: boolean;
+  /** Also accepts aliases `<alias>_<suffix>`, so several stages can feed one analysis (`attacks_pgd`). */
+  suffixed?: boolean;
 }
 
 /** A stage kind. */

@@ -76,6 +76,10 @@ export default defineTask({
   description: "Occluded Frequency: per-image, per-class and cumulative band attribution of a model",
   params,
   numeric: true,
+  inputs: {
+    model: { doc: "the model: a train or import stage (model/)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);
