@@ -25,10 +25,18 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** Hex SHA-256 of a file's contents, streamed so large outputs do not fill memory. */
+/**
+ * Hex SHA-256 of a file's contents, read in 8 MiB chunks so large outputs do not fill memory (the 64 KiB
+ * chunks of `file.readable` made hashing several times slower).
+ */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   const file = await Deno.open(path, { read: true });
-  for await (const chunk of file.readable) hash.update(chunk); // the stream closes the file when done
+  try {
+    const buf = new Uint8Array(Math.min(8 << 20, Math.max(1, (await file.stat()).size)));
+    for (let n = await file.read(buf); n !== null; n = await file.read(buf)) hash.update(buf.subarray(0, n));
+  } finally {
+    file.close();
+  }
   return hash.digest("hex");
 }

@@ -14,8 +14,9 @@
 import { Command } from "commander";
 import { relative } from "node:path";
 import { dagMermaid, dagText } from "./dag.ts";
-import { ConfigError, ConfigErrors } from "./errors.ts";
+import { ConfigError, ConfigErrors, errorMessage } from "./errors.ts";
 import { execInstance } from "./exec.ts";
+import { dieWithRunner } from "./lifeline.ts";
 import { collectGarbage } from "./gc.ts";
 import { planPipeline } from "./plan.ts";
 import { runPipeline } from "./scheduler.ts";
@@ -143,6 +144,7 @@ program.command("exec")
   .option("--set <k=v>", SET_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, instance: string, o: Common & { force?: boolean; expectKey?: string }) => {
+    dieWithRunner();
     const report = Deno.env.get("FREQLENS_EXEC_REPORT");
     try {
       const r = await execInstance(config, instance, {
@@ -153,7 +155,7 @@ program.command("exec")
       });
       if (report) Deno.writeTextFileSync(report, JSON.stringify(r));
     } catch (e) {
-      if (report) Deno.writeTextFileSync(report, JSON.stringify({ error: (e as Error).message }));
+      if (report) Deno.writeTextFileSync(report, JSON.stringify({ error: errorMessage(e) }));
       throw e;
     }
   });
@@ -170,9 +172,7 @@ if (import.meta.main) {
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
     if (err.code?.startsWith("commander.")) Deno.exit(err.exitCode ?? 2);
-    console.error(
-      `error: ${err instanceof ConfigError || err instanceof ConfigErrors ? "" : ""}${err.message}`,
-    );
+    console.error(`error: ${errorMessage(err)}`);
     Deno.exit(err instanceof ConfigError || err instanceof ConfigErrors ? 2 : 1);
   }
 }

@@ -201,6 +201,19 @@ export function issuesToErrors(
   return errors;
 }
 
+/** Every NaN or ±Infinity in a parsed YAML tree, with its key path. */
+function nonFiniteNumbers(value: unknown, path: (string | number)[] = []): {
+  path: (string | number)[];
+  value: number;
+}[] {
+  if (typeof value === "number") return Number.isFinite(value) ? [] : [{ path, value }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nonFiniteNumbers(v, [...path, i]));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([k, v]) => nonFiniteNumbers(v, [...path, k]));
+  }
+  return [];
+}
+
 function validateConfig(source: YamlSource): PipelineConfig {
   if (typeof source.value !== "object" || source.value === null || Array.isArray(source.value)) {
     throw new ConfigError(
@@ -209,6 +222,14 @@ function validateConfig(source: YamlSource): PipelineConfig {
       "a config must be a mapping with name, seed, defaults, stages",
     );
   }
+  const nonFinite = nonFiniteNumbers(source.value).map(({ path, value }) =>
+    new ConfigError(
+      source.locate(path),
+      path.join("."),
+      `${value} is not a finite number (YAML .nan / .inf cannot be a param, a seed or a sweep value)`,
+    )
+  );
+  if (nonFinite.length) throw nonFinite.length === 1 ? nonFinite[0] : new ConfigErrors(nonFinite);
   const parsed = configSchema.safeParse(source.value);
   if (!parsed.success) {
     const errors = issuesToErrors(source, parsed.error.issues, knownKeysAt);

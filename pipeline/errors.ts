@@ -51,3 +51,15 @@ export class StoreError extends Error {
     this.name = "StoreError";
   }
 }
+
+/** Zod issues as one line, `path: message; …` — never the raw JSON of a ZodError. */
+export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join(".") || "(value)"}: ${i.message}`).join("; ");
+}
+
+/** The message to show for a thrown value: a ZodError's issues formatted by {@link formatIssues}. */
+export function errorMessage(e: unknown): string {
+  const err = e as Error & { issues?: { path: PropertyKey[]; message: string }[] };
+  if (err?.name === "ZodError" && Array.isArray(err.issues)) return formatIssues(err.issues);
+  return err instanceof Error ? err.message : String(e);
+}

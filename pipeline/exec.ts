@@ -8,11 +8,19 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dropBackendProbe, requestedBackend, startBackend } from "./backend.ts";
-import { StoreError } from "./errors.ts";
+import { formatIssues, StoreError } from "./errors.ts";
 import { type Plan, type PlannedInstance, type PlanOptions, planPipeline } from "./plan.ts";
 import { createProgress } from "./progress.ts";
 import { loadTask } from "./registry.ts";
-import { commitEntry, entryState, RESERVED, updateView, withKeyLock } from "./store.ts";
+import {
+  commitEntry,
+  contentDigest,
+  entryState,
+  inputsChangedSince,
+  RESERVED,
+  updateView,
+  withKeyLock,
+} from "./store.ts";
 import { didYouMean } from "./suggest.ts";
 import type { StageInput } from "./task.ts";
 
@@ -50,8 +58,15 @@ export async function execInstance(configPath: string, instanceName: string, opt
   return await runPlanned(plan, inst, !!options.force);
 }
 
-/** Resolves an instance's inputs to store entries, each verified. */
-async function resolveInputs(plan: Plan, inst: PlannedInstance): Promise<Record<string, StageInput[]>> {
+/**
+ * Resolves an instance's inputs to store entries, each verified against its manifest (files rehashed unless
+ * verified since they last changed); fills `content` with each input's content digest.
+ */
+async function resolveInputs(
+  plan: Plan,
+  inst: PlannedInstance,
+  content: Map<string, string>,
+): Promise<Record<string, StageInput[]>> {
   const out: Record<string, StageInput[]> = {};
   for (const [alias, names] of Object.entries(inst.inputs)) {
     out[alias] = [];
@@ -59,9 +74,18 @@ async function resolveInputs(plan: Plan, inst: PlannedInstance): Promise<Record<
       const up = plan.byName.get(name)!;
       const st = await entryState(plan.layout, up.key);
       if (st.state !== "valid") {
-        const why = st.state === "absent" ? "is not in the store" : `is corrupt (${st.problems.join("; ")})`;
-        throw new StoreError(`${inst.name}: input '${alias}' = ${name} (key ${up.key}) ${why}; run it first`);
+        const dir = plan.layout.entry(up.key);
+        const why = st.state === "absent"
+          ? "is not in the store"
+          : `is corrupt (${st.problems.map((p) => join(dir, p)).join("; ")})`;
+        throw new StoreError(
+          `${inst.name}: input '${alias}' = ${name} (key ${up.key}) ${why}; ` +
+            (st.state === "absent"
+              ? "run it first"
+              : "it is stale now: `run` recomputes it, then this stage"),
+        );
       }
+      content.set(name, contentDigest(st.manifest));
       out[alias].push({
         instance: name,
         stage: up.stage.name,
@@ -75,9 +99,11 @@ async function resolveInputs(plan: Plan, inst: PlannedInstance): Promise<Record<
 
 async function runPlanned(plan: Plan, inst: PlannedInstance, force: boolean): Promise<ExecResult> {
   const { layout } = plan;
-  const inputs = await resolveInputs(plan, inst);
+  const content = new Map<string, string>();
+  const inputs = await resolveInputs(plan, inst, content);
   return await withKeyLock(layout, inst.key, async () => {
-    if (!force && (await entryState(layout, inst.key)).state === "valid") {
+    const own = await entryState(layout, inst.key);
+    if (!force && own.state === "valid" && !inputsChangedSince(layout, own.manifest).length) {
       updateView(layout, plan.config.name, inst.name, inst.key);
       return { status: "cached", key: inst.key, instance: inst.name, seconds: 0 };
     }
@@ -110,7 +136,11 @@ async function runPlanned(plan: Plan, inst: PlannedInstance, force: boolean): Pr
       inputs: Object.fromEntries(
         Object.entries(inputs).map(([alias, list]) => [
           alias,
-          list.map((i) => ({ instance: i.instance, key: plan.byName.get(i.instance)!.key })),
+          list.map((i) => ({
+            instance: i.instance,
+            key: plan.byName.get(i.instance)!.key,
+            content: content.get(i.instance),
+          })),
         ]),
       ),
       start: start.toISOString(),
@@ -161,7 +191,14 @@ async function runTask(
   log: (line: string) => void,
 ): Promise<void> {
   const def = await loadTask(inst.taskFile);
-  const params = def.params.parse(inst.params);
+  const parsed = def.params.safeParse(inst.params);
+  if (!parsed.success) {
+    // Planning validated these params with the same schema; only a task module changed meanwhile gets here.
+    throw new StoreError(
+      `${inst.name}: params rejected by ${inst.taskFile}: ${formatIssues(parsed.error.issues)}`,
+    );
+  }
+  const params = parsed.data;
   let backend = requestedBackend(plan.config.backend);
   if (inst.numeric) {
     const got = await startBackend(plan.projectRoot, backend);

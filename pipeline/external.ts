@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { sha256Hex } from "./canonical.ts";
 
 /** The local path a param value names, or undefined for URLs and non-strings. */
-function localPath(value: unknown): string | undefined {
+export function localPath(value: unknown): string | undefined {
   if (typeof value !== "string" || value === "") return undefined;
   if (value.startsWith("file://")) return fileURLToPath(value);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined;
@@ -49,4 +49,27 @@ export function externalFingerprints(
     if (digest !== undefined) out[name] = digest;
   }
   return out;
+}
+
+/** Params named in `names` whose value is a local path that does not exist: param name → resolved path. */
+export function missingExternalPaths(
+  params: Record<string, unknown>,
+  names: string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const path = localPath(params[name]);
+    if (path !== undefined && !existsSync(path)) out[name] = path;
+  }
+  return out;
+}
+
+/** Digest of the paths, sizes and mtimes of a list of files (the files a task says it reads). */
+export function filesFingerprint(paths: string[]): string {
+  return sha256Hex(
+    [...paths].sort().map((p) => {
+      const st = statSync(p);
+      return `${resolve(p)} ${st.size} ${st.mtimeMs}`;
+    }).join("\n"),
+  );
 }

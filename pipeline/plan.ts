@@ -17,7 +17,7 @@ import { canonicalJson, sha256Hex } from "./canonical.ts";
 import { issuesToErrors, loadConfig, type PipelineConfig, type StageSpec } from "./config.ts";
 import { ConfigError, ConfigErrors } from "./errors.ts";
 import { expandConfig, type InstanceSpec } from "./expand.ts";
-import { externalFingerprints } from "./external.ts";
+import { externalFingerprints, filesFingerprint, missingExternalPaths } from "./external.ts";
 import { cacheKey, deriveSeed, KEY_FORMAT, type KeyComponents } from "./keys.ts";
 import { OutputsLayout } from "./layout.ts";
 import {
@@ -31,6 +31,7 @@ import {
 import { type ModuleGraph, SourceGraphs } from "./sources.ts";
 import { didYouMean } from "./suggest.ts";
 import type { InputDeclaration } from "./task.ts";
+import { READ_PREFIX } from "./why.ts";
 
 /** A fully resolved stage instance. */
 export interface PlannedInstance extends InstanceSpec {
@@ -79,6 +80,8 @@ interface TaskInfo {
   description: string;
   inputs?: Record<string, InputDeclaration>;
   externalPaths?: string[];
+  /** The task resolves the files it reads (`readsFiles`): its module is imported at every plan. */
+  readsFiles?: boolean;
   /** Hashes of params already validated against this code. */
   valid: string[];
 }
@@ -125,6 +128,7 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
   const infos = await taskInfos(config, specs, files, graphOf, join(layout.cache, "tasks.json"));
   const inputErrors = config.stages.flatMap((s) => checkInputs(config, s, infos.get(s.task)!));
   if (inputErrors.length) throw inputErrors.length === 1 ? inputErrors[0] : new ConfigErrors(inputErrors);
+  const reads = await filesRead(config, specs, files, infos);
   let backend: BackendChoice | null = null;
   if ([...infos.values()].some((i) => i.numeric)) {
     const resolve = options.backend ?? cachedBackendResolver(projectRoot, layout.cache);
@@ -149,7 +153,7 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
       packages: graph.packages,
       backend: info.numeric ? backend : null,
     };
-    const external = externalFingerprints(spec.params, info.externalPaths ?? []);
+    const external = { ...externalFingerprints(spec.params, info.externalPaths ?? []), ...reads.get(spec) };
     if (Object.keys(external).length) components.external = external;
     const inst: PlannedInstance = {
       ...spec,
@@ -204,6 +208,7 @@ async function taskInfos(
       description: def.description,
       inputs: def.inputs,
       externalPaths: def.externalPaths,
+      readsFiles: def.readsFiles !== undefined,
       valid: cached?.valid ?? [],
     };
     mine.forEach((spec, i) => {
@@ -226,14 +231,69 @@ async function taskInfos(
   return result;
 }
 
+/**
+ * Before anything runs: every local path a param in `externalPaths` names must exist (an explicit `dir:`
+ * that is not there is an error, never a fallback); and, for tasks with `readsFiles`, the digests of the
+ * files each instance will read (instance → `read:<name>` → digest), for its key.
+ */
+async function filesRead(
+  config: PipelineConfig,
+  specs: InstanceSpec[],
+  files: Map<string, string>,
+  infos: Map<string, TaskInfo>,
+): Promise<Map<InstanceSpec, Record<string, string>>> {
+  const errors: ConfigError[] = [];
+  const out = new Map<InstanceSpec, Record<string, string>>();
+  for (const spec of specs) {
+    const info = infos.get(spec.stage.task)!;
+    for (const [param, path] of Object.entries(missingExternalPaths(spec.params, info.externalPaths ?? []))) {
+      errors.push(
+        new ConfigError(
+          config.source.locate(paramYamlPath(config, spec, [param])),
+          ["stages", spec.stage.name, "params", param].join("."),
+          `${path} does not exist${spec.coords.length ? ` (instance ${spec.name})` : ""}`,
+        ),
+      );
+    }
+    if (!info.readsFiles || errors.length) continue;
+    const def = await loadTask(files.get(spec.stage.task)!);
+    const digests: Record<string, string> = {};
+    for (const [name, paths] of Object.entries(def.readsFiles!(def.params.parse(spec.params)))) {
+      digests[READ_PREFIX + name] = filesFingerprint(paths);
+    }
+    out.set(spec, digests);
+  }
+  if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);
+  return out;
+}
+
+/** Where in the YAML the param at `path` of an instance was written: sweep element, params or defaults. */
+function paramYamlPath(config: PipelineConfig, spec: InstanceSpec, path: (string | number)[]) {
+  const stage = spec.stage;
+  const [head, ...rest] = path;
+  if (head === undefined) return ["stages", stage.name, "params"];
+  const k = String(head);
+  if (k in stage.sweep) {
+    const idx = stage.sweep[k].findIndex((v) => canonicalJson(v) === canonicalJson(spec.params[k]));
+    return ["stages", stage.name, "sweep", k, idx, ...rest];
+  }
+  if (k in stage.params) return ["stages", stage.name, "params", ...path];
+  if (k in (config.defaults[stage.task] ?? {})) return ["defaults", stage.task, ...path];
+  return ["stages", stage.name, "params", ...path];
+}
+
 /** A stage's `inputs:` against the aliases its task declares (when it declares them). */
 function checkInputs(config: PipelineConfig, stage: StageSpec, info: TaskInfo): ConfigError[] {
   const declared = info.inputs;
   if (!declared) return [];
   const errors: ConfigError[] = [];
   const at = ["stages", stage.name, "inputs"];
+  const declOf = (alias: string): InputDeclaration | undefined =>
+    declared[alias] ??
+      Object.entries(declared).filter(([name, d]) => d.suffixed && alias.startsWith(`${name}_`))
+        .sort(([a], [b]) => b.length - a.length)[0]?.[1];
   for (const [alias, ref] of Object.entries(stage.inputs)) {
-    const decl = declared[alias];
+    const decl = declOf(alias);
     if (!decl) {
       errors.push(
         new ConfigError(
@@ -276,29 +336,49 @@ function paramErrors(
   issues: z.core.$ZodIssue[],
 ): ConfigError[] {
   const stage = spec.stage;
-  const toYaml = (path: (string | number)[]): (string | number)[] => {
-    const [head, ...rest] = path;
-    if (head === undefined) return ["stages", stage.name, "params"];
-    const k = String(head);
-    if (k in stage.sweep) {
-      const idx = stage.sweep[k].findIndex((v) => canonicalJson(v) === canonicalJson(spec.params[k]));
-      return ["stages", stage.name, "sweep", k, idx, ...rest];
-    }
-    if (k in stage.params) return ["stages", stage.name, "params", ...path];
-    if (k in (config.defaults[stage.task] ?? {})) return ["defaults", stage.task, ...path];
-    return ["stages", stage.name, "params", ...path];
-  };
+  const toYaml = (path: (string | number)[]) => paramYamlPath(config, spec, path);
   const display = (path: (string | number)[]) => ["stages", stage.name, "params", ...path];
-  const errs = issuesToErrors(config.source, issues, (p) => shapeKeysAt(schema, p), display, toYaml);
+  const located = issues.map((i) => discriminatorIssue(i, spec.params) ?? i);
+  const errs = issuesToErrors(
+    config.source,
+    located,
+    (p) => shapeKeysAt(schema, p, spec.params),
+    display,
+    toYaml,
+  );
   return errs.map((e) =>
     spec.coords.length ? new ConfigError(e.location, e.path, `${e.detail} (instance ${spec.name})`) : e
   );
 }
 
-/** Keys of the object schema at `path` inside `schema` (through optional/default/nullable wrappers). */
-function shapeKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+/**
+ * A discriminated union's "no matching discriminator" issue (an unknown `method:`) as a custom issue that
+ * names the value, suggests the closest option and lists them all; undefined for other issues.
+ */
+function discriminatorIssue(
+  issue: z.core.$ZodIssue,
+  params: Record<string, unknown>,
+): z.core.$ZodIssue | undefined {
+  const i = issue as z.core.$ZodIssue & { discriminator?: string; options?: unknown[] };
+  if (i.code !== "invalid_union" || i.discriminator === undefined || !i.options) return undefined;
+  const options = i.options.map(String);
+  const value = params[i.discriminator];
+  const message = value === undefined
+    ? `missing '${i.discriminator}': one of ${options.join(", ")}`
+    : `unknown ${i.discriminator} '${String(value)}'${didYouMean(String(value), options)}; one of ${
+      options.join(", ")
+    }`;
+  return { code: "custom", path: [i.discriminator], message, input: value } as z.core.$ZodIssue;
+}
+
+/**
+ * Keys of the object schema at `path` inside `schema` (through optional/default/nullable wrappers; for a
+ * discriminated union, the option that `value`'s discriminator selects).
+ */
+function shapeKeysAt(schema: z.ZodType, path: readonly PropertyKey[], value?: unknown): string[] {
   // deno-lint-ignore no-explicit-any
   let s: any = schema;
+  let v: unknown = value;
   const unwrap = () => {
     while (
       s?._zod?.def &&
@@ -306,9 +386,16 @@ function shapeKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
     ) {
       s = s._zod.def.innerType;
     }
+    const disc = s?._zod?.def?.discriminator;
+    if (s?._zod?.def?.type === "union" && disc && typeof v === "object" && v !== null) {
+      const want = (v as Record<string, unknown>)[disc];
+      // deno-lint-ignore no-explicit-any
+      s = s._zod.def.options.find((o: any) => o._zod.def.shape?.[disc]?._zod?.def?.values?.includes(want));
+    }
   };
   unwrap();
   for (const seg of path) {
+    v = typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
     if (s?._zod?.def?.type === "object") s = s._zod.def.shape[seg as string];
     else if (s?._zod?.def?.type === "array") s = s._zod.def.element;
     else return [];

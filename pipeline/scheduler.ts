@@ -5,9 +5,11 @@
  * the other run.
  */
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { StoreError } from "./errors.ts";
 import type { ExecResult } from "./exec.ts";
 import { type Plan, type PlannedInstance, type PlanOptions, planPipeline } from "./plan.ts";
+import { removeOrphanRunDirs, RUN_DIR_PREFIX, RUNNER_PID_ENV } from "./lifeline.ts";
 import { ENGINE_ROOT } from "./registry.ts";
 import { planStatus } from "./status.ts";
 import { updateView } from "./store.ts";
@@ -86,7 +88,10 @@ export async function runPipeline(configPath: string, options: RunOptions = {}):
   say(`${plan.config.name}: ${todo.length} to run, ${summary.cached.length} cached (--jobs ${jobs})`);
   const state = new Map<string, "ran" | "cached" | "failed" | "skipped">();
   summary.cached.forEach((n) => state.set(n, "cached"));
-  const reportDir = await Deno.makeTempDir({ prefix: "freqlens-run-" });
+  for (const line of removeOrphanRunDirs(tmpdir())) say(line);
+  const reportDir = await Deno.makeTempDir({ prefix: `${RUN_DIR_PREFIX}${Deno.pid}-` });
+  const children = new Set<Deno.ChildProcess>();
+  const stop = stopOnSignals(children, reportDir, say);
   const running = new Map<string, Promise<void>>();
   const pending = [...todo];
   let started = 0;
@@ -111,20 +116,24 @@ export async function runPipeline(configPath: string, options: RunOptions = {}):
         started++;
         const why = forced.has(inst.name) ? "--force" : statuses.get(inst.name)!.reasons.join("; ");
         say(`▶ [${started}/${todo.length}] ${inst.name} (${why})`);
-        const p = spawnExec(plan, inst, forced.has(inst.name), jobs > 1, reportDir, options).then((r) => {
-          running.delete(inst.name);
-          if ("error" in r) {
-            state.set(inst.name, "failed");
-            summary.failed.push({ instance: inst.name, reason: r.error });
-            say(`✗ ${inst.name}: failed: ${r.error}`);
-          } else {
-            state.set(inst.name, r.status);
-            (r.status === "ran" ? summary.ran : summary.cached).push(inst.name);
-            say(
-              `✓ ${inst.name} ${r.status === "ran" ? `${r.seconds.toFixed(2)} s` : "(made by another run)"}`,
-            );
-          }
-        });
+        const p = spawnExec(plan, inst, forced.has(inst.name), jobs > 1, reportDir, options, children).then(
+          (r) => {
+            running.delete(inst.name);
+            if ("error" in r) {
+              state.set(inst.name, "failed");
+              summary.failed.push({ instance: inst.name, reason: r.error });
+              say(`✗ ${inst.name}: failed: ${r.error}`);
+            } else {
+              state.set(inst.name, r.status);
+              (r.status === "ran" ? summary.ran : summary.cached).push(inst.name);
+              say(
+                `✓ ${inst.name} ${
+                  r.status === "ran" ? `${r.seconds.toFixed(2)} s` : "(made by another run)"
+                }`,
+              );
+            }
+          },
+        );
         running.set(inst.name, p);
       }
       if (running.size) await Promise.race(running.values());
@@ -134,9 +143,36 @@ export async function runPipeline(configPath: string, options: RunOptions = {}):
       }
     }
   } finally {
+    stop();
     await Deno.remove(reportDir, { recursive: true });
   }
   return summary;
+}
+
+/**
+ * While stages run: on SIGINT or SIGTERM, stop every running stage process, remove the run's temporary
+ * folder and exit (130 / 143). Returns the function that removes the handlers.
+ */
+function stopOnSignals(children: Set<Deno.ChildProcess>, reportDir: string, say: (line: string) => void) {
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const handlers = signals.map((sig) => () => {
+    say(`${sig}: stopping ${children.size} running stage process(es); nothing of theirs enters the store`);
+    for (const c of children) {
+      try {
+        c.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    try {
+      Deno.removeSync(reportDir, { recursive: true });
+    } catch {
+      // already gone
+    }
+    Deno.exit(sig === "SIGINT" ? 130 : 143);
+  });
+  signals.forEach((sig, i) => Deno.addSignalListener(sig, handlers[i]));
+  return () => signals.forEach((sig, i) => Deno.removeSignalListener(sig, handlers[i]));
 }
 
 /** Launches `cli exec` for one instance and waits for it. */
@@ -147,6 +183,7 @@ async function spawnExec(
   piped: boolean,
   reportDir: string,
   options: RunOptions,
+  children: Set<Deno.ChildProcess>,
 ): Promise<ExecResult | { error: string }> {
   const report = join(reportDir, `${inst.key}.json`);
   const args = [
@@ -167,13 +204,15 @@ async function spawnExec(
   ];
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    env: { FREQLENS_EXEC_REPORT: report },
+    env: { FREQLENS_EXEC_REPORT: report, [RUNNER_PID_ENV]: String(Deno.pid) },
     stdin: "null",
     stdout: piped ? "piped" : "inherit",
     stderr: piped ? "piped" : "inherit",
   }).spawn();
+  children.add(child);
   const pumps = piped ? [prefixLines(child.stdout, inst.name), prefixLines(child.stderr, inst.name)] : [];
   const status = await child.status;
+  children.delete(child);
   await Promise.all(pumps);
   let result: ExecResult | { error: string } | undefined;
   try {

@@ -4,7 +4,7 @@
  * made from something else, or its entry's files changed — with the reasons), or `missing` (never made).
  */
 import { type Plan, type PlannedInstance } from "./plan.ts";
-import { entryState, readManifest, viewKey } from "./store.ts";
+import { entryState, inputsChangedSince, readManifest, viewKey } from "./store.ts";
 import { explainChange } from "./why.ts";
 
 /** One instance's state. */
@@ -39,7 +39,16 @@ async function instanceStatus(
 ): Promise<InstanceStatus> {
   const base = { instance: inst.name, stage: inst.stage.name, key: inst.key };
   const entry = await entryState(plan.layout, inst.key, full);
-  if (entry.state === "valid") return { ...base, state: "cached", reasons: [], warnings: [] };
+  if (entry.state === "valid") {
+    const changed = inputsChangedSince(plan.layout, entry.manifest);
+    if (!changed.length) return { ...base, state: "cached", reasons: [], warnings: [] };
+    return {
+      ...base,
+      state: "stale",
+      reasons: changed.map((n) => `input ${n} was recomputed with other content since this entry was made`),
+      warnings: [],
+    };
+  }
   if (entry.state === "corrupt") {
     return {
       ...base,

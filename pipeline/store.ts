@@ -6,10 +6,11 @@
  */
 import { join, relative } from "node:path";
 import type { BackendChoice } from "./backend.ts";
-import { sha256File } from "./canonical.ts";
+import { canonicalJson, sha256File, sha256Hex } from "./canonical.ts";
 import type { KeyComponents } from "./keys.ts";
 import type { OutputsLayout } from "./layout.ts";
 import { StoreError } from "./errors.ts";
+import { VerifiedFiles } from "./verify.ts";
 
 /** Names the engine keeps in every entry; a task may not write them. */
 export const RESERVED = ["manifest.json", "log.txt"];
@@ -32,8 +33,11 @@ export interface Manifest {
   instance: string;
   kind: string;
   params: Record<string, unknown>;
-  /** Alias → upstream instances and their keys. */
-  inputs: Record<string, { instance: string; key: string }[]>;
+  /**
+   * Alias → upstream instances, their keys and the {@link contentDigest} of the files read from them (so an
+   * entry made from an input whose content later differs is stale).
+   */
+  inputs: Record<string, { instance: string; key: string; content?: string }[]>;
   /** Path relative to the entry → size, hash, mtime. */
   files: Record<string, FileRecord>;
   start: string;
@@ -44,6 +48,29 @@ export interface Manifest {
   versions: { deno: string; packages: string[] };
   /** Everything hashed into the key, so `status` can say what changed. */
   components: KeyComponents;
+}
+
+/** Digest of an entry's content as its manifest records it: every file's path and SHA-256. */
+export function contentDigest(manifest: Manifest): string {
+  return sha256Hex(
+    canonicalJson(Object.fromEntries(Object.entries(manifest.files).map(([f, r]) => [f, r.sha256]))),
+  );
+}
+
+/**
+ * Inputs (instance names) whose entry now holds other content than the entry of `manifest` was made from:
+ * that entry is stale even though its own files are intact.
+ */
+export function inputsChangedSince(layout: OutputsLayout, manifest: Manifest): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(manifest.inputs ?? {})) {
+    for (const input of list) {
+      if (input.content === undefined) continue; // made before input contents were recorded
+      const up = readManifest(layout.entry(input.key));
+      if (up && up.key === input.key && contentDigest(up) !== input.content) out.push(input.instance);
+    }
+  }
+  return out;
 }
 
 /** Reads `dir/manifest.json`; undefined when missing, unreadable or incomplete. */
@@ -64,10 +91,17 @@ export interface Verification {
 }
 
 /**
- * Checks every file of an entry. A file whose size and mtime match is trusted unless `full`; otherwise it
- * is rehashed, so a touched but unchanged file is still accepted.
+ * Checks every file of an entry against its manifest. With `verified` (the entry's {@link VerifiedFiles}),
+ * a file is trusted only when its size, mtime, ctime and inode are those it had when its hash last
+ * matched, and rehashed otherwise — so a change that keeps size and mtime is still caught. Without it, a
+ * file whose size and mtime match is trusted. With `full`, every file is rehashed.
  */
-export async function verifyEntry(dir: string, manifest: Manifest, full = false): Promise<Verification> {
+export async function verifyEntry(
+  dir: string,
+  manifest: Manifest,
+  full = false,
+  verified?: VerifiedFiles,
+): Promise<Verification> {
   const problems: string[] = [];
   for (const [rel, rec] of Object.entries(manifest.files)) {
     const path = join(dir, rel);
@@ -78,13 +112,23 @@ export async function verifyEntry(dir: string, manifest: Manifest, full = false)
       problems.push(`${rel}: missing`);
       continue;
     }
-    if (!full && stat.size === rec.size && (stat.mtime?.getTime() ?? -1) === rec.mtime) continue;
     if (stat.size !== rec.size) {
       problems.push(`${rel}: size ${stat.size} ≠ ${rec.size} recorded`);
+      verified?.forget(rel);
       continue;
     }
-    if ((await sha256File(path)) !== rec.sha256) problems.push(`${rel}: content changed (SHA-256 mismatch)`);
+    if (!full) {
+      if (verified ? verified.trusts(rel, stat, rec.sha256) : (stat.mtime?.getTime() ?? -1) === rec.mtime) {
+        continue;
+      }
+    }
+    if ((await sha256File(path)) === rec.sha256) verified?.record(rel, stat, rec.sha256);
+    else {
+      problems.push(`${rel}: content changed (SHA-256 mismatch)`);
+      verified?.forget(rel);
+    }
   }
+  verified?.save();
   return { ok: problems.length === 0, problems };
 }
 
@@ -94,12 +138,12 @@ export type EntryState =
   | { state: "valid"; manifest: Manifest }
   | { state: "corrupt"; manifest: Manifest; problems: string[] };
 
-/** Looks up the entry of `key` and verifies its files. */
+/** Looks up the entry of `key` and verifies its files (hashing those not verified since they last changed). */
 export async function entryState(layout: OutputsLayout, key: string, full = false): Promise<EntryState> {
   const dir = layout.entry(key);
   const manifest = readManifest(dir);
   if (!manifest || manifest.key !== key) return { state: "absent" };
-  const v = await verifyEntry(dir, manifest, full);
+  const v = await verifyEntry(dir, manifest, full, new VerifiedFiles(layout, key));
   return v.ok ? { state: "valid", manifest } : { state: "corrupt", manifest, problems: v.problems };
 }
 
@@ -151,6 +195,12 @@ export async function commitEntry(
   }
   Deno.renameSync(tmpDir, target);
   if (old) Deno.removeSync(old, { recursive: true });
+  // The files were just hashed: record them as verified, so the first check of the entry costs no rehash.
+  const verified = new VerifiedFiles(layout, full.key);
+  for (const [rel, rec] of Object.entries(files)) {
+    verified.record(rel, Deno.statSync(join(target, rel)), rec.sha256);
+  }
+  verified.save();
   return full;
 }
 

@@ -63,6 +63,8 @@ export interface InputDeclaration {
   many?: boolean;
   /** The stage may omit it. */
   optional?: boolean;
+  /** Also accepts aliases `<alias>_<suffix>`, so several stages can feed one analysis (`attacks_pgd`). */
+  suffixed?: boolean;
 }
 
 /** A stage kind. */
@@ -81,6 +83,13 @@ export interface TaskDefinition<P> {
   /** Params that name local files or folders the task reads (a dataset `dir`, a checkpoint): their files'
    * sizes and modification times enter the cache key, so replacing them reruns the stage. */
   externalPaths?: string[];
+  /**
+   * The local files an instance will read, by a name for messages, resolved from its params with default
+   * locations included (a dataset found in the cache). Called before anything runs; the files' paths, sizes
+   * and modification times enter the cache key, so the key covers the data actually read wherever it came
+   * from. Must not download or write.
+   */
+  readsFiles?(params: P): Record<string, string[]>;
   run(ctx: TaskContext<P>): Promise<void>;
 }
 

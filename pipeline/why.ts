@@ -6,6 +6,9 @@
 import { canonicalJson } from "./canonical.ts";
 import type { KeyComponents } from "./keys.ts";
 
+/** Prefix of the `external` key components that hold the digests of the files a task says it reads. */
+export const READ_PREFIX = "read:";
+
 /**
  * Human-readable differences `prev` → `cur`. `inputNames` maps alias → current upstream instance names,
  * to name an input by instance rather than by key.
@@ -67,7 +70,11 @@ export function explainChange(
   const ea = prev.external ?? {}, eb = cur.external ?? {};
   for (const param of union(Object.keys(ea), Object.keys(eb))) {
     if (ea[param] !== eb[param]) {
-      out.push(`files named by param '${param}' changed (size or modification time)`);
+      out.push(
+        param.startsWith(READ_PREFIX)
+          ? `files read (${param.slice(READ_PREFIX.length)}) changed (paths, sizes or modification times)`
+          : `files named by param '${param}' changed (size or modification time)`,
+      );
     }
   }
   if (canonicalJson(prev.backend) !== canonicalJson(cur.backend)) {

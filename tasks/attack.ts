@@ -8,8 +8,10 @@
  * seed); `target` (`none` untargeted, `next` class y + 1 mod K, `random` a seeded class ≠ y); and the
  * method's own params in snake_case (`eps`, `norm`, `steps`, `step_size`, `restarts`, `random_start`,
  * `keep_best`, `bands`, `confidence`, `learning_rate`, `binary_steps`, `max_iterations`,
- * `initial_const`, `abort_early`, `basis`, `max_queries`, `order`, `freq_dims`, `stride`); a param that
- * does not belong to the method is rejected, naming the method's params. Defaults: lib/attacks.
+ * `initial_const`, `abort_early`, `basis`, `max_queries`, `order`, `freq_dims`, `stride`). The schema is
+ * built from lib/attacks' registry, one entry per method with its own params, bounds and defaults, so a
+ * param that does not belong to the method (or is out of its bounds) is a config error before anything
+ * runs.
  *
  * Writes (N = number of attacked images, all .npy C order):
  * - `adv_x.npy` float32 [N,H,W,C] in [0,1]: the adversarial images;
@@ -27,84 +29,65 @@ import { join } from "node:path";
 import { defineTask, oneInput } from "../pipeline/task.ts";
 import { readNpy, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import { type ImageClassifier, loadClassifier } from "../lib/models/mod.ts";
-import { ATTACK_NAMES, attackByName, AttackError } from "../lib/attacks/mod.ts";
+import {
+  attackByName,
+  attackConfigSchema,
+  AttackError,
+  type AttackName,
+  attackParamsFromConfig,
+} from "../lib/attacks/mod.ts";
 import { deriveSeed, quantileSorted, Rng } from "../lib/stats/mod.ts";
 
-/** Task param name (snake_case, as in configs) → lib/attacks param name. */
-const PARAM_NAMES = {
-  eps: "eps",
-  norm: "norm",
-  steps: "steps",
-  step_size: "stepSize",
-  restarts: "restarts",
-  random_start: "randomStart",
-  keep_best: "keepBest",
-  bands: "bands",
-  confidence: "confidence",
-  learning_rate: "learningRate",
-  binary_steps: "binarySteps",
-  max_iterations: "maxIterations",
-  initial_const: "initialConst",
-  abort_early: "abortEarly",
-  basis: "basis",
-  max_queries: "maxQueries",
-  order: "order",
-  freq_dims: "freqDims",
-  stride: "stride",
-} as const;
+type Params = {
+  method: AttackName;
+  limit: number;
+  batch_size: number;
+  seed?: number;
+  target: "none" | "next" | "random";
+} & Record<string, unknown>;
 
-const params = z.strictObject({
-  method: z.enum(ATTACK_NAMES),
+/** The task's own fields plus, per method, that method's params with its bounds (lib/attacks' registry). */
+const params = attackConfigSchema({
   limit: z.number().int().min(1).default(200),
   batch_size: z.number().int().min(1).default(50),
   seed: z.number().int().optional(),
   target: z.enum(["none", "next", "random"]).default("none"),
-  eps: z.number().min(0).optional(),
-  norm: z.enum(["linf", "l2"]).optional(),
-  steps: z.number().int().min(1).optional(),
-  step_size: z.number().positive().optional(),
-  restarts: z.number().int().min(1).optional(),
-  random_start: z.boolean().optional(),
-  keep_best: z.boolean().optional(),
-  bands: z.number().int().min(1).optional(),
-  confidence: z.number().min(0).optional(),
-  learning_rate: z.number().positive().optional(),
-  binary_steps: z.number().int().min(1).optional(),
-  max_iterations: z.number().int().min(1).optional(),
-  initial_const: z.number().positive().optional(),
-  abort_early: z.boolean().optional(),
-  basis: z.enum(["dct", "pixel"]).optional(),
-  max_queries: z.number().int().min(1).optional(),
-  order: z.enum(["random", "strided"]).optional(),
-  freq_dims: z.number().int().min(1).optional(),
-  stride: z.number().int().min(1).optional(),
-});
-type Params = z.infer<typeof params>;
+}) as z.ZodType<Params>;
 
-/** The method's own params from the task params (camelCase), rejecting params of other methods. */
-function methodParams(p: Params): Record<string, unknown> {
-  const attack = attackByName(p.method);
-  const own = Object.keys((attack.params as unknown as z.ZodObject).shape);
-  const raw: Record<string, unknown> = {};
-  for (const [key, name] of Object.entries(PARAM_NAMES)) {
-    const v = p[key as keyof Params];
-    if (v === undefined) continue;
-    if (!own.includes(name)) {
-      const ownSnake = Object.entries(PARAM_NAMES).filter(([, n]) => own.includes(n)).map(([k]) => k);
-      throw new AttackError(
-        `param '${key}' does not apply to method ${p.method} (its params: ${ownSnake.join(", ")})`,
-      );
+/**
+ * The predicted class of each image of `x` (test images `first`, `first + 1`, …); throws naming the image
+ * when its logits are not finite, so a NaN never turns into a prediction or an attack "success".
+ */
+function predictions(model: ImageClassifier, x: tf.Tensor4D, first: number, what: string): Int32Array {
+  const logits = model.logits(x);
+  const data = logits.dataSync();
+  const [n, k] = logits.shape;
+  logits.dispose();
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 0; j < k; j++) {
+      const v = data[i * k + j];
+      if (!Number.isFinite(v)) {
+        throw new AttackError(
+          `test image ${first + i} (${what}): logit ${j} of the model is ${v}; ` +
+            `the model or the image holds non-finite numbers`,
+        );
+      }
+      if (v > data[i * k + best]) best = j;
     }
-    raw[name] = v;
+    out[i] = best;
   }
-  return attack.params.parse(raw);
+  return out;
 }
 
-function argmaxRows(model: ImageClassifier, x: tf.Tensor4D): Int32Array {
-  const p = tf.tidy(() => tf.argMax(model.logits(x), 1));
-  const out = new Int32Array(p.dataSync());
-  p.dispose();
-  return out;
+/** Throws naming the first image of `values` (per-image blocks of `per`, images `first`…) that is not finite. */
+function checkFinite(values: ArrayLike<number>, per: number, first: number, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new AttackError(`test image ${first + Math.floor(i / per)}: ${what} is ${values[i]}`);
+    }
+  }
 }
 
 function median(values: ArrayLike<number>): number | null {
@@ -123,10 +106,14 @@ export default defineTask({
   description: "Adversarial examples of the test images (FGSM, PGD, CW, SimBA, low-frequency PGD)",
   params,
   numeric: true,
+  inputs: {
+    model: { doc: "the model: a train or import stage (model/)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const attack = attackByName(p.method);
-    const resolved = methodParams(p);
+    const resolved = attackParamsFromConfig(p.method, p);
     const seed = p.seed ?? ctx.seed;
     const dataDir = oneInput(ctx.inputs, "data").dir;
     const model = await loadClassifier(join(oneInput(ctx.inputs, "model").dir, "model"));
@@ -162,6 +149,7 @@ export default defineTask({
     for (let start = 0; start < n; start += p.batch_size) {
       const end = Math.min(n, start + p.batch_size);
       const images = tf.tensor4d(testX.data.subarray(start * per, end * per), [end - start, h, w, c]);
+      cleanPred.set(predictions(model, images, start, "clean"), start);
       const t0 = performance.now();
       const res = await attack.run({
         model,
@@ -172,13 +160,14 @@ export default defineTask({
       }, resolved);
       const advData = res.adversarial.dataSync() as Float32Array;
       seconds += (performance.now() - t0) / 1000;
+      checkFinite(advData, per, start, "a pixel of the adversarial image");
+      checkFinite(res.l2, 1, start, "the l2 norm of the perturbation");
       adv.set(advData, start * per);
       success.set(res.success, start);
       l2.set(res.l2, start);
       linf.set(res.linf, start);
       queries.set(res.queries, start);
-      cleanPred.set(argmaxRows(model, images), start);
-      advPred.set(argmaxRows(model, res.adversarial), start);
+      advPred.set(predictions(model, res.adversarial, start, "adversarial"), start);
       tf.dispose([images, res.adversarial]);
       ctx.progress.update(end, { "img/s": ((end / seconds) || 0).toFixed(1) });
     }

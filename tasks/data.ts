@@ -2,8 +2,9 @@
  * `data`: loads or generates a dataset and writes it as arrays every other stage reads.
  *
  * Params: `dataset` (`cifar10` | `mnist` | `fashion-mnist` | `planted`); `dir` (a local directory with
- * the dataset's files; default: the standard places — Debian's `/usr/share/datasets/<name>` for the IDX
- * sets, the cache for CIFAR-10); `cache_dir` (download cache, default `$FREQLENS_CACHE/datasets` or
+ * the dataset's files, which must exist and is the only place looked in; default: the standard places —
+ * Debian's `/usr/share/datasets/<name>` for the IDX sets, the cache for CIFAR-10). The files read, wherever
+ * they are, enter the cache key; an empty or truncated file is an error naming it; `cache_dir` (download cache, default `$FREQLENS_CACHE/datasets` or
  * `~/.cache/freqlens/datasets`); `download` (fetch CIFAR-10 from its official address with MD5 check when
  * absent; default true without `dir`); `train_limit`, `test_limit` (deterministic stratified subsets,
  * total images; null or absent = the whole split); `seed` (of the limits and of the planted generator;
@@ -21,7 +22,13 @@ import { join } from "node:path";
 import { z } from "zod";
 import { defineTask } from "../pipeline/task.ts";
 import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
-import { DATASET_NAMES, loadDataset, type PlantedOptions } from "../lib/datasets/mod.ts";
+import {
+  DATASET_NAMES,
+  datasetSourceFiles,
+  DatasetUnavailableError,
+  loadDataset,
+  type PlantedOptions,
+} from "../lib/datasets/mod.ts";
 
 const planted = {
   size: z.number().int().min(2).optional(),
@@ -91,6 +98,9 @@ export default defineTask({
   numeric: false,
   inputs: {},
   externalPaths: ["dir"],
+  readsFiles: (p) => ({
+    [`${p.dataset} files`]: datasetSourceFiles(p.dataset, { dir: p.dir, cacheDir: p.cache_dir }),
+  }),
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;
@@ -108,6 +118,11 @@ export default defineTask({
     ctx.progress.finish();
     for (const split of ["train", "test"] as const) {
       const s = ds[split];
+      if (s.shape[0] === 0) {
+        throw new DatasetUnavailableError(
+          `${p.dataset}: the ${split} split has no images (${JSON.stringify(ds.info)})`,
+        );
+      }
       await writeNpy(join(ctx.outDir, `${split}_x.npy`), { data: s.images, shape: s.shape });
       await writeNpy(join(ctx.outDir, `${split}_y.npy`), { data: s.labels, shape: [s.labels.length] });
       const counts = new Array(ds.classNames.length).fill(0);

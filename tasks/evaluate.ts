@@ -35,6 +35,10 @@ export default defineTask({
   description: "Clean and PGD accuracy of a model on the test split",
   params: evaluateParams,
   numeric: true,
+  inputs: {
+    model: { doc: "the model: a train or import stage (model/)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;

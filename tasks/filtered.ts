@@ -34,6 +34,10 @@ export default defineTask({
   description: "Low-pass / high-pass filtered accuracy over the cut-off DCT band (Wang et al. 2020)",
   params,
   numeric: true,
+  inputs: {
+    model: { doc: "the model: a train or import stage (model/)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

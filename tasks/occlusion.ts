@@ -28,6 +28,7 @@ import {
   attributionShares,
   bandLayout,
   BASELINE_KINDS,
+  checkFiniteBandScores,
   classProfiles,
   coefficientStats,
   cumulativeBandAblation,
@@ -75,6 +76,10 @@ export default defineTask({
   description: "Occluded Frequency: per-image, per-class and cumulative band attribution of a model",
   params,
   numeric: true,
+  inputs: {
+    model: { doc: "the model: a train or import stage (model/)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);
@@ -109,6 +114,7 @@ export default defineTask({
     });
     ctx.progress.finish();
     const bands = of.shape[1];
+    checkFiniteBandScores(of.scores, bands, of.clean, (i) => `${p.split} image ${indices[i]}`);
     const cleanAccuracy = of.cleanPredicted.reduce((a, y, i) => a + (y === labels[i] ? 1 : 0), 0) / n;
     ctx.log(`OF over ${n} images × ${bands} bands; clean accuracy ${cleanAccuracy.toFixed(4)}`);
 
@@ -133,6 +139,12 @@ export default defineTask({
       });
       ctx.progress.finish();
       const cols = bands + 1;
+      checkFiniteBandScores(
+        cum.scores,
+        cols,
+        undefined,
+        (i) => `${p.split} image ${indices[i]} (cumulative)`,
+      );
       const ci = bootstrapColumnMeansCI(cum.scores, n, {
         seed: deriveSeed(ctx.seed, "cumulative"),
         resamples: p.bootstrap,

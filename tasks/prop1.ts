@@ -19,6 +19,10 @@ export default defineTask({
   description: "Proposition 1 on every attack pair: l1 norm ≥ change of the DFT's DC term, and its tightness",
   params: z.strictObject({}),
   numeric: false,
+  inputs: {
+    attack: { doc: "an attack stage (adv_x.npy, indices.npy, success.npy)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const pairs = await loadAttackPairs(oneInput(ctx.inputs, "attack").dir, oneInput(ctx.inputs, "data").dir);
     const [n, , , c] = pairs.shape;

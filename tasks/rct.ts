@@ -39,6 +39,10 @@ export default defineTask({
   description: "RCT map of an attack: relative change of DCT coefficients, band profile and band shares",
   params,
   numeric: false,
+  inputs: {
+    attack: { doc: "an attack stage (adv_x.npy, indices.npy, success.npy)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const attackDir = oneInput(ctx.inputs, "attack").dir;

@@ -32,6 +32,17 @@ export default defineTask({
   description: "HTML report: figures (Vega-Lite → SVG/PNG), tables (CSV/Markdown), linked to their stages",
   params,
   numeric: false,
+  inputs: Object.fromEntries(
+    REPORT_ALIASES.map((alias) => [
+      alias,
+      {
+        doc: `the ${alias} stages (gathered), or ${alias}_<suffix>`,
+        many: true,
+        optional: true,
+        suffixed: true,
+      },
+    ]),
+  ),
   async run(ctx) {
     const { records, unknownAliases } = await collectReportInputs(ctx.inputs);
     for (const alias of unknownAliases) {

@@ -41,6 +41,10 @@ export default defineTask({
   description: "Gradient frequency saliency |∂f_c/∂DCT(x)| per band, beside Occluded Frequency",
   params,
   numeric: true,
+  inputs: {
+    model: { doc: "the model: a train or import stage (model/)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

@@ -32,6 +32,10 @@ export default defineTask({
   description: "Mean |ΔDCT| spectrum of a synthesized set against its targets, band profile and shares",
   params,
   numeric: false,
+  inputs: {
+    synthesize: { doc: "a synthesize stage (its robust / non-robust images)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const synthDir = oneInput(ctx.inputs, "synthesize").dir;

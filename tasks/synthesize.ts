@@ -47,6 +47,10 @@ export default defineTask({
   description: "Robust / non-robust dataset synthesis by representation inversion (Ilyas et al. 2019)",
   params,
   numeric: true,
+  inputs: {
+    model: { doc: "the model: a train or import stage (model/)" },
+    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+  },
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

@@ -77,6 +77,10 @@ export const trainParams = z.strictObject({
   }).default({ method: "none", norm: "linf", eps: 0.1, steps: 3 }),
   limit: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
+}).superRefine((p, ctx) => {
+  if (p.arch === "resnet" && p.widths !== undefined && p.widths.length !== 3) {
+    ctx.addIssue({ code: "custom", path: ["widths"], message: "resnet takes 3 stage widths" });
+  }
 });
 export type TrainParams = z.infer<typeof trainParams>;
 
@@ -155,6 +159,7 @@ export default defineTask({
     "Train a small CNN, CIFAR ResNet or VGG-style net (natural, PGD or fast FGSM adversarial training)",
   params: trainParams,
   numeric: true,
+  inputs: { data: { doc: "the data stage (train_x.npy, train_y.npy, test_x.npy, test_y.npy, meta.json)" } },
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;

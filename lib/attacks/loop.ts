@@ -50,11 +50,15 @@ export function objectiveOf(
   });
 }
 
-/** 1 where the prediction (argmax of logits) differs from the label, or (targeted) equals the target. */
+/**
+ * 1 where the prediction (argmax of logits) differs from the label, or (targeted) equals the target; never
+ * where a logit is not finite (the argmax of NaN logits is no prediction, so no success).
+ */
 export function successOf(logits: tf.Tensor2D, labels: tf.Tensor1D, targets?: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
     const pred = tf.argMax(logits, 1);
-    return tf.cast(targets ? tf.equal(pred, targets) : tf.notEqual(pred, labels), "int32") as tf.Tensor1D;
+    const hit = targets ? tf.equal(pred, targets) : tf.notEqual(pred, labels);
+    return tf.cast(tf.logicalAnd(hit, tf.all(tf.isFinite(logits), 1)), "int32") as tf.Tensor1D;
   });
 }
 

@@ -42,3 +42,24 @@ export class AttributionError extends Error {
     this.name = "AttributionError";
   }
 }
+
+/**
+ * Throws an {@link AttributionError} at the first non-finite score of `[N, bands]` band scores, naming the
+ * image (as `imageName(n)` gives it, default its position) and the band, and whether the clean score
+ * `clean[n]` was already non-finite (then the model, not the occlusion, is at fault).
+ */
+export function checkFiniteBandScores(
+  scores: Float32Array,
+  bands: number,
+  clean?: ArrayLike<number>,
+  imageName: (n: number) => string = (n) => `image ${n}`,
+): void {
+  for (let t = 0; t < scores.length; t++) {
+    if (Number.isFinite(scores[t])) continue;
+    const n = Math.floor(t / bands);
+    const why = clean && !Number.isFinite(clean[n])
+      ? `the model's score of the clean image is ${clean[n]}`
+      : `the model's score with the band occluded is not finite`;
+    throw new AttributionError(`${imageName(n)}, band ${t % bands}: attribution is ${scores[t]} (${why})`);
+  }
+}

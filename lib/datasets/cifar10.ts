@@ -4,10 +4,11 @@
  * per file is accepted. Training files `data_batch_1.bin` … `data_batch_5.bin` (those present, at least
  * one), test file `test_batch.bin`, class names from `batches.meta.txt` when present.
  *
- * Where the files are looked for, in order: `dir` (or its `cifar-10-batches-bin/` subdirectory), then
- * `<cacheDir>/cifar-10-batches-bin/`; failing that the official tarball is taken from
- * `<cacheDir>/cifar-10-binary.tar.gz` or downloaded there from {@link CIFAR10_URL}, its MD5 checked against
- * {@link CIFAR10_MD5}, and extracted into the cache.
+ * Where the files are looked for: with `dir`, only there (or in its `cifar-10-batches-bin/` subdirectory) —
+ * an explicit directory is never replaced by another copy; without it, `<cacheDir>/cifar-10-batches-bin/`,
+ * failing that the official tarball is taken from `<cacheDir>/cifar-10-binary.tar.gz` or downloaded there
+ * from {@link CIFAR10_URL}, its MD5 checked against {@link CIFAR10_MD5}, and extracted into the cache. An
+ * empty or truncated file is an error naming it.
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -53,7 +54,7 @@ export interface Cifar10Options {
   dir?: string;
   /** Cache directory for the download (default {@link defaultCacheDir}). */
   cacheDir?: string;
-  /** Download when the files are not found (default: true without `dir`, false with it). */
+  /** Download when the files are not found (default true; never with `dir`). */
   download?: boolean;
   trainLimit?: number;
   testLimit?: number;
@@ -73,6 +74,7 @@ function checkRecords(bytes: Uint8Array, file: string): number {
     );
   }
   const n = bytes.length / CIFAR10_RECORD;
+  if (n === 0) throw new DatasetFormatError(file, 0, "empty file: no records (0 bytes)");
   for (let r = 0; r < n; r++) {
     const label = bytes[r * CIFAR10_RECORD];
     if (label > 9) {
@@ -214,15 +216,43 @@ async function download(url: string, dest: string): Promise<Uint8Array> {
   return bytes;
 }
 
+/**
+ * The directories searched for the .bin files, in order: `dir` and `dir/cifar-10-batches-bin` when a `dir`
+ * is given (and nothing else: an explicit directory never falls back to the cache), else the cache's.
+ */
+export function cifar10SearchDirs(options: Cifar10Options = {}): string[] {
+  if (options.dir) return [options.dir, join(options.dir, SUBDIR)];
+  return [join(options.cacheDir ?? defaultCacheDir(), SUBDIR)];
+}
+
+/**
+ * The local files {@link loadCifar10} would read with these options, without downloading anything: the
+ * .bin and batches.meta.txt files of the first search directory that has them, else the cached tarball;
+ * empty when a download is still needed.
+ */
+export function cifar10SourceFiles(options: Cifar10Options = {}): string[] {
+  const dir = findBinDir(cifar10SearchDirs(options));
+  if (dir) {
+    return [...TRAIN_FILES, TEST_FILE, "batches.meta.txt"].map((f) => join(dir, f)).filter(exists);
+  }
+  const tarball = join(options.cacheDir ?? defaultCacheDir(), "cifar-10-binary.tar.gz");
+  return !options.dir && exists(tarball) ? [tarball] : [];
+}
+
 /** Locates (or downloads and extracts) the CIFAR-10 binary files; returns their directory. */
 export async function locateCifar10(options: Cifar10Options = {}): Promise<string> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const candidates = [
-    ...(options.dir ? [options.dir, join(options.dir, SUBDIR)] : []),
-    join(cacheDir, SUBDIR),
-  ];
+  const candidates = cifar10SearchDirs(options);
   const found = findBinDir(candidates);
   if (found) return found;
+  if (options.dir) {
+    throw new DatasetUnavailableError(
+      `cifar10: ${options.dir} holds no test_batch.bin with data_batch_*.bin (looked in ${
+        candidates.join(" and ")
+      }); put data_batch_1.bin … data_batch_5.bin and test_batch.bin there (an explicit dir is not ` +
+        `replaced by the cache)`,
+    );
+  }
   const tarball = join(cacheDir, "cifar-10-binary.tar.gz");
   if (exists(tarball)) return await extractCifar10Tarball(await Deno.readFile(tarball), tarball, cacheDir);
   const where = `put data_batch_1.bin … data_batch_5.bin and test_batch.bin into ${join(cacheDir, SUBDIR)}` +

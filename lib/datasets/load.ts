@@ -1,8 +1,8 @@
 /** One entry point for every dataset by name, as the `data` stage and scripts use it. */
 import { deriveSeed } from "../stats/mod.ts";
-import { loadCifar10 } from "./cifar10.ts";
+import { cifar10SourceFiles, loadCifar10 } from "./cifar10.ts";
 import { limitSplit } from "./limit.ts";
-import { loadMnistLike } from "./mnist.ts";
+import { loadMnistLike, mnistSourceFiles } from "./mnist.ts";
 import { plantedDataset, type PlantedOptions } from "./planted.ts";
 import type { Dataset } from "./types.ts";
 
@@ -48,5 +48,22 @@ export async function loadDataset(name: DatasetName, options: LoadDatasetOptions
     }
     default:
       throw new RangeError(`unknown dataset '${name}'; known: ${DATASET_NAMES.join(", ")}`);
+  }
+}
+
+/**
+ * The local files {@link loadDataset} would read for `name` with these options (default locations
+ * included), found without downloading: what a cache key must cover so that replacing them reruns the
+ * stage. Empty for the generated planted dataset and while a download is still needed.
+ */
+export function datasetSourceFiles(name: DatasetName, options: LoadDatasetOptions = {}): string[] {
+  switch (name) {
+    case "cifar10":
+      return cifar10SourceFiles(options);
+    case "mnist":
+    case "fashion-mnist":
+      return mnistSourceFiles(name, options);
+    default:
+      return [];
   }
 }

@@ -73,6 +73,18 @@ export function idxSearchDirs(name: IdxDatasetName, options: IdxLoadOptions = {}
   return [`/usr/share/datasets/${name}`, join(options.cacheDir ?? defaultCacheDir(), name)];
 }
 
+/**
+ * The four IDX files {@link loadMnistLike} would read with these options (the first search directory that
+ * has any of them), or an empty list when none is found.
+ */
+export function mnistSourceFiles(name: IdxDatasetName, options: IdxLoadOptions = {}): string[] {
+  for (const dir of idxSearchDirs(name, options)) {
+    const found = Object.values(FILES).map((base) => findFile(dir, base)).filter((p) => p !== null);
+    if (found.length) return found;
+  }
+  return [];
+}
+
 async function readSplit(imagesPath: string, labelsPath: string): Promise<Split> {
   const images = await readIdx(imagesPath);
   const labels = await readIdx(labelsPath);
@@ -87,6 +99,7 @@ async function readSplit(imagesPath: string, labelsPath: string): Promise<Split>
     throw new DatasetFormatError(labelsPath, 3, `expected a 1-d label array [N], got [${labels.shape}]`);
   }
   const [n, h, w] = images.shape;
+  if (n === 0) throw new DatasetFormatError(imagesPath, 4, "empty: the IDX header declares 0 images");
   if (labels.shape[0] !== n) {
     throw new DatasetFormatError(
       labelsPath,

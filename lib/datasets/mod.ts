@@ -22,6 +22,7 @@ export {
   idxSearchDirs,
   loadMnistLike,
   MNIST_CLASSES,
+  mnistSourceFiles,
 } from "./mnist.ts";
 export {
   CIFAR10_CLASSES,
@@ -29,6 +30,8 @@ export {
   CIFAR10_RECORD,
   CIFAR10_URL,
   type Cifar10Options,
+  cifar10SearchDirs,
+  cifar10SourceFiles,
   decodeCifar10,
   extractCifar10Tarball,
   loadCifar10,
@@ -42,4 +45,10 @@ export {
   type PlantedParams,
   plantedParams,
 } from "./planted.ts";
-export { DATASET_NAMES, type DatasetName, loadDataset, type LoadDatasetOptions } from "./load.ts";
+export {
+  DATASET_NAMES,
+  type DatasetName,
+  datasetSourceFiles,
+  loadDataset,
+  type LoadDatasetOptions,
+} from "./load.ts";

@@ -49,9 +49,10 @@ export function defaultCacheDir(): string {
   return `${root}/datasets`;
 }
 
-/** Checks that a split is consistent (lengths, label range, pixel range); throws naming the problem. */
+/** Checks that a split is non-empty and consistent (lengths, label range); throws naming the problem. */
 export function checkSplit(split: Split, numClasses: number, what: string): void {
   const [n, h, w, c] = split.shape;
+  if (n === 0) throw new RangeError(`${what}: no images`);
   if (split.images.length !== n * h * w * c) {
     throw new RangeError(`${what}: ${split.images.length} pixel values for shape [${split.shape}]`);
   }

@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { dirname, isAbsolute, join, normalize, relative } from "node:path";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { assertFiniteWeights } from "./finite.ts";
 import "./layers.ts";
 
 /** Name of the topology file inside a model directory. */
@@ -141,8 +142,12 @@ function weightBytes(spec: tf.io.WeightsManifestEntry): number {
   return size * (DTYPE_BYTES[spec.dtype] ?? 4);
 }
 
-/** Saves `model` to directory `dir` in the TensorFlow.js LayersModel format (atomic writes). */
+/**
+ * Saves `model` to directory `dir` in the TensorFlow.js LayersModel format (atomic writes). A model with
+ * a non-finite weight is refused ({@link assertFiniteWeights}) before anything is written.
+ */
 export async function saveModel(model: tfl.LayersModel, dir: string): Promise<void> {
+  assertFiniteWeights(model, `saving model to ${dir}`);
   await model.save(fileSystemHandler(dir));
 }
 
@@ -163,12 +168,14 @@ export async function resolveModelDir(path: string): Promise<string> {
 
 /**
  * Loads a TensorFlow.js LayersModel from `path` (see {@link resolveModelDir}) — one freqlens saved, or a
- * user's own (any layers-model directory, e.g. written by `tfjs.converters.save_keras_model`).
+ * user's own (any layers-model directory, e.g. written by `tfjs.converters.save_keras_model`). A model
+ * with a non-finite weight is refused with a `NonFiniteWeightsError` naming the layer.
  */
 export async function loadModel(path: string): Promise<tfl.LayersModel> {
   const dir = await resolveModelDir(path);
+  let model: tfl.LayersModel;
   try {
-    return await tfl.loadLayersModel(fileSystemHandler(dir));
+    model = await tfl.loadLayersModel(fileSystemHandler(dir));
   } catch (err) {
     if (err instanceof ModelFormatError) throw err;
     throw new ModelFormatError(
@@ -176,4 +183,11 @@ export async function loadModel(path: string): Promise<tfl.LayersModel> {
       `cannot build the model: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+  try {
+    assertFiniteWeights(model, join(dir, WEIGHTS_BIN));
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
 }

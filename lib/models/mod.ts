@@ -33,6 +33,12 @@ export {
   WEIGHTS_BIN,
 } from "./io.ts";
 export {
+  assertFiniteWeights,
+  findNonFiniteWeight,
+  type NonFiniteWeight,
+  NonFiniteWeightsError,
+} from "./finite.ts";
+export {
   checkClassifierConvention,
   loadClassifier,
   loadClassifierModel,

@@ -119,6 +119,19 @@ export function gather(data: LabelledImages, indices: ArrayLike<number>): Labell
 }
 
 /** Snapshot of every weight of a model (trainable and batch-norm statistics), owned by the caller. */
+/**
+ * The name of the first trainable weight holding NaN or ±Infinity, else undefined. One scalar is read
+ * back per call (Σ 0·w is 0 exactly when every w is finite); names are looked up only on failure.
+ */
+function nonFiniteVariable(model: tfl.LayersModel): string | undefined {
+  const probe = tf.tidy(() => tf.addN(model.trainableWeights.map((w) => tf.sum(tf.mul(w.read(), 0)))));
+  const ok = Number.isFinite(probe.dataSync()[0]);
+  probe.dispose();
+  if (ok) return undefined;
+  return model.trainableWeights.find((w) => !(w.read().dataSync() as Float32Array).every(Number.isFinite))
+    ?.originalName;
+}
+
 function snapshot(model: tfl.LayersModel): tf.Tensor[] {
   return model.getWeights().map((w) => w.clone());
 }
@@ -208,7 +221,22 @@ export function trainModel(
           true,
           variables,
         );
-        lossSum += ce!.dataSync()[0] * idx.length;
+        const stepLoss = ce!.dataSync()[0];
+        // A dead ReLU can keep the loss finite while the update made a weight NaN: check both.
+        const badWeight = Number.isFinite(stepLoss) ? nonFiniteVariable(model) : undefined;
+        if (!Number.isFinite(stepLoss) || badWeight !== undefined) {
+          tf.dispose([cost!, ce!, hits!, y, x0]);
+          if (x !== x0) x.dispose();
+          const what = badWeight === undefined
+            ? `batch loss ${stepLoss}`
+            : `weight '${badWeight}' became non-finite after the update (batch loss ${stepLoss})`;
+          throw new TrainingError(
+            `training diverged at epoch ${epoch}, step ${b + 1} of ${stepsPerEpoch} (global step ${
+              step + 1
+            }): ${what}; learning rate ${lr}: lower it or check the data`,
+          );
+        }
+        lossSum += stepLoss * idx.length;
         correct += hits!.dataSync()[0];
         seen += idx.length;
         tf.dispose([cost!, ce!, hits!, y, x0]);

@@ -74,7 +74,10 @@ Deno.test("decodeCifar10: truncated records and bad labels name the file and byt
     () => decodeCifar10(bad, "l.bin"),
     /l\.bin: at byte offset 3073: label byte 17 of record 1 outside 0\.\.9/,
   );
-  assert.equal(decodeCifar10(new Uint8Array(0), "e.bin").shape[0], 0);
+  assert.throws(
+    () => decodeCifar10(new Uint8Array(0), "e.bin"),
+    /^DatasetFormatError: e\.bin: at byte offset 0: empty file/,
+  );
 });
 
 Deno.test("loadCifar10 reads any whole number of records from whichever batches exist, with limits", async () => {
@@ -106,12 +109,19 @@ Deno.test("loadCifar10 offline without files: a clear error saying where to put 
       assert.ok(e instanceof DatasetUnavailableError);
       assert.match(
         e.message,
+        /none holds no test_batch\.bin .*put data_batch_1\.bin … data_batch_5\.bin and test_batch\.bin there/,
+      );
+      return true;
+    });
+    await assert.rejects(loadCifar10({ cacheDir, download: false }), (e: unknown) => {
+      assert.ok(e instanceof DatasetUnavailableError);
+      assert.match(
+        e.message,
         /put data_batch_1\.bin … data_batch_5\.bin and test_batch\.bin into .*cifar-10-batches-bin/,
       );
       assert.match(e.message, /cifar-10-binary\.tar\.gz \(MD5 c32a1d4ab5d03f1284b67883e8d87530\)/);
       return true;
     });
-    await assert.rejects(loadCifar10({ cacheDir, download: false }), DatasetUnavailableError);
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }

@@ -9,7 +9,12 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { ArchitectureMismatchError, ImportOptionError, type MisshapedTensor } from "./errors.ts";
+import {
+  ArchitectureMismatchError,
+  ImportOptionError,
+  type MisshapedTensor,
+  NonFiniteTensorError,
+} from "./errors.ts";
 import { type ModuleSpec, normalizeLayer, TorchGraph } from "./arch/graph.ts";
 import { preactResnet, resnet, RESNET_LAYOUTS, stageWidths } from "./arch/resnet.ts";
 import { wideResnet, WRN_UNUSED_PREFIX } from "./arch/wide_resnet.ts";
@@ -144,6 +149,19 @@ export function resolveNormalization(
   return fromCheckpoint ?? fromOptions;
 }
 
+/** Throws a {@link NonFiniteTensorError} when `t` holds NaN or ±Infinity. */
+function checkFiniteTensor(file: string, name: string, t: TorchTensor): void {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < t.data.length; i++) {
+    if (!Number.isFinite(t.data[i])) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  if (first >= 0) throw new NonFiniteTensorError(file, name, count, first, t.data[first]);
+}
+
 /**
  * Sets the built model's weights from the state_dict. Before touching any weight, compares the
  * checkpoint's tensors with the architecture's and throws an {@link ArchitectureMismatchError} listing
@@ -182,6 +200,7 @@ export function assignWeights(
   if (missing.length || unexpected.length || misshaped.length) {
     throw new ArchitectureMismatchError(file, arch, missing, unexpected, misshaped);
   }
+  for (const name of expected) checkFiniteTensor(file, name, sd.tensors.get(name)!);
   for (const m of built.modules) {
     const weights = m.tensors.map(([suffix]) =>
       tfjsWeight(m.kind, suffix, sd.tensors.get(`${m.module}.${suffix}`)!)

@@ -96,3 +96,20 @@ export class CheckpointNotFoundError extends Error {
     this.name = "CheckpointNotFoundError";
   }
 }
+
+/** A checkpoint tensor holding NaN or ±Infinity; names the tensor (as in the checkpoint) and the first bad element. */
+export class NonFiniteTensorError extends Error {
+  constructor(
+    readonly file: string,
+    readonly tensor: string,
+    readonly count: number,
+    readonly index: number,
+    readonly value: number,
+  ) {
+    super(
+      `${file}: tensor '${tensor}' holds ${count} non-finite value(s) (first: ${value} at flat index ${index}); ` +
+        `refusing to import a model with non-finite weights`,
+    );
+    this.name = "NonFiniteTensorError";
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * Checkpoint container formats, detected from the first bytes:
  * - the zip archive `torch.save` writes since PyTorch 1.6 (`<name>/data.pkl` + `<name>/data/<key>` storages),
- *   read with `fflate`;
+ *   read with `fflate`, every entry checked against the CRC-32 the archive records;
  * - the legacy `torch.save` stream (`_use_new_zipfile_serialization=False`): magic-number, protocol and
  *   sys-info pickles, the object pickle, the storage-key list, then each storage as int64 count + bytes;
  * - safetensors (8-byte little-endian header length, JSON header, raw little-endian data).
@@ -11,6 +11,7 @@
 import { unzipSync } from "fflate";
 import { BufferReader } from "pickleparser";
 import { CheckpointFormatError } from "./errors.ts";
+import { checkZipCrcs } from "./zip_crc.ts";
 import { decodeElements, ITEMSIZE, numelOf, type TorchDtype, type TorchTensor } from "./tensor.ts";
 import { materializeTensors, type StorageRef, TensorRef, unpickleRestricted } from "./unpickle.ts";
 
@@ -87,6 +88,7 @@ function parseTorchZip(bytes: Uint8Array, file: string): unknown {
         `${MAX_ZIP_TOTAL_BYTES} in all`,
     );
   }
+  checkZipCrcs(bytes, entries, file);
   const pkl = Object.keys(entries).filter((n) => n === "data.pkl" || n.endsWith("/data.pkl"));
   if (pkl.length !== 1) {
     throw new CheckpointFormatError(file, `zip archive has ${pkl.length} data.pkl entries, expected 1`);
