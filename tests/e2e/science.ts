@@ -65,6 +65,9 @@ export async function assertPlantedScience(views: string): Promise<void> {
   const per = h * w * c;
   const B = h + w - 1;
 
+  const accuracy = (await json(dir("evaluate_natural"), "summary.json")).clean_accuracy;
+  assert(accuracy >= ACCURACY_FLOOR, `natural model's clean accuracy ${accuracy} < ${ACCURACY_FLOOR}`);
+
   // Occluded Frequency: above DC, the class profile of class k peaks at band bands[k], fivefold.
   const profiles = await npy(dir("occlusion_natural"), "class_profiles.npy");
   const peaks = bands.map((band, k) => {
@@ -74,9 +77,6 @@ export async function assertPlantedScience(views: string): Promise<void> {
     return 1 + row.indexOf(Math.max(...row));
   });
   assertEquals(peaks, bands, `OF class-profile peaks ${peaks} are not the planted bands ${bands}`);
-
-  const accuracy = (await json(dir("evaluate_natural"), "summary.json")).clean_accuracy;
-  assert(accuracy >= ACCURACY_FLOOR, `natural model's clean accuracy ${accuracy} < ${ACCURACY_FLOOR}`);
 
   const testX = await npy(dir("data"), "test_x.npy");
   // RCT of PGD: |DCT(x′ − x)| / max(|DCT(x)|, floor) over the successful pairs, then its band profile.
