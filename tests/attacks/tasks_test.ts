@@ -4,6 +4,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { readNpy, writeNpy } from "../../lib/io/mod.ts";
 import { saveModel } from "../../lib/models/io.ts";
+import { loadClassifier } from "../../lib/models/load.ts";
+import { pgd, pgdParams } from "../../lib/attacks/mod.ts";
+import { deriveSeed } from "../../lib/stats/mod.ts";
 import { classifierFromLayersModel } from "../../lib/models/layers_classifier.ts";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
 import attackTask from "../../tasks/attack.ts";
@@ -97,6 +100,22 @@ Deno.test("attack, rct and prop1 tasks write consistent stage files", async () =
     assert.equal(summary.clean_accuracy, 1);
     assert.equal(summary.params.steps, 5);
     assert.ok(summary.images_per_s > 0);
+    // adv_x holds, batch by batch (4, 4, 2 images), the library attack of those images with that batch's seed.
+    const model = await loadClassifier(join(modelDir, "model"));
+    for (const start of [0, 4, 8]) {
+      const end = Math.min(10, start + 4);
+      const images = tf.tensor4d(xs.subarray(start * per, end * per), [end - start, H, W, C]);
+      const res = await pgd.run(
+        { model, images, labels: labels.subarray(start, end), seed: deriveSeed(17, "batch", start) },
+        pgdParams.parse({ eps: 0.2, steps: 5 }),
+      );
+      assert.deepEqual(
+        adv.data.subarray(start * per, end * per),
+        res.adversarial.dataSync(),
+        `batch at ${start}`,
+      );
+      tf.dispose([images, res.adversarial]);
+    }
 
     const rctDir = join(root, "rct");
     await runTask(rctTask, { subset: "all", resamples: 50 }, {

@@ -1,10 +1,12 @@
 /**
- * The README's main job on `configs/quick.yaml`, end to end through the CLI: every stage runs, the report's
+ * The README's main job on `configs/quick.yaml`, end to end through the CLI: every stage runs, the planted
+ * data's known answers come out and the summaries agree with the saved arrays (./science.ts), the report's
  * `index.html` shows every figure the report wrote, a rerun does no work, and changing one epsilon in the
  * YAML reruns only that attack and what depends on it.
  */
 import { assert, assertEquals } from "../pipeline/assert.ts";
 import { cli, ROOT, summaryOf } from "../pipeline/helpers.ts";
+import { assertPlantedScience } from "./science.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
@@ -15,7 +17,7 @@ function ranStages(stdout: string): string[] {
   return [...stdout.matchAll(/^ {2}ran {6}(\S+)/gm)].map((m) => m[1]).sort();
 }
 
-Deno.test("quick.yaml: report with every figure, a rerun does nothing, one epsilon reruns its attack only", async () => {
+Deno.test("quick.yaml: the planted answers, report with every figure, a rerun does nothing, one epsilon reruns its attack only", async () => {
   const dir = await Deno.makeTempDir({ prefix: "freqlens-quick-" });
   try {
     const outputs = join(dir, "outputs");
@@ -24,6 +26,7 @@ Deno.test("quick.yaml: report with every figure, a rerun does nothing, one epsil
     const s1 = summaryOf(first.stdout);
     assertEquals([s1.failed, s1.skipped, s1.cached], [0, 0, 0]);
     assert(s1.ran >= 20, `only ${s1.ran} stages ran`);
+    await assertPlantedScience(join(outputs, "quick"));
 
     const report = join(outputs, "quick", "report");
     const html = await Deno.readTextFile(join(report, "index.html"));

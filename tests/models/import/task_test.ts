@@ -9,6 +9,12 @@ import { join } from "node:path";
 import { initBackend } from "../../../lib/backend/mod.ts";
 import { readNpy } from "../../../lib/io/npy.ts";
 import { loadClassifierModel } from "../../../lib/models/mod.ts";
+import {
+  ArchitectureMismatchError,
+  CheckpointFormatError,
+  ChecksumMismatchError,
+  ForbiddenGlobalError,
+} from "../../../lib/models/import/errors.ts";
 import task from "../../../tasks/import.ts";
 import type { TaskContext } from "../../../pipeline/task.ts";
 
@@ -61,33 +67,61 @@ Deno.test("import task writes a LayersModel and model_info.json that reload to P
   }
 });
 
-Deno.test("import task on a bad checkpoint throws and writes nothing", async () => {
+Deno.test("import task on a bad checkpoint throws the typed error naming file and fault, and writes nothing", async () => {
   await initBackend("cpu");
-  for (
-    const params of [
+  const cases: [Record<string, unknown>, new (...args: never[]) => Error, RegExp][] = [
+    [
       { import: DIR + "bad_foreign_global.pt", arch: "resnet18", source: "robustness" },
+      ForbiddenGlobalError,
+      /bad_foreign_global\.pt: the pickle references the Python global 'posix\.system', which is not allowed/,
+    ],
+    [
       { import: DIR + "truncated.pt", arch: "resnet18", source: "robustness" },
+      CheckpointFormatError,
+      /truncated\.pt: truncated or corrupt zip archive/,
+    ],
+    [
       { import: DIR + "wrong_arch.pt", arch: "resnet18", source: "robustness", width_multiplier: 1 / 16 },
+      ArchitectureMismatchError,
+      /wrong_arch\.pt: checkpoint does not match architecture 'resnet18': missing 10: layer4\.1\.conv1\.weight.*unexpected 1: extra\.weight; mis-shaped 2: linear\.weight/,
+    ],
+    [
       {
         import: DIR + "robustness_resnet18.pt",
         arch: "resnet18",
         source: "robustness",
         sha256: "a".repeat(64),
       },
-    ]
-  ) {
+      ChecksumMismatchError,
+      /robustness_resnet18\.pt: SHA-256 is [0-9a-f]{64}, expected a{64} \(corrupt or different file\)/,
+    ],
+  ];
+  for (const [params, type, message] of cases) {
     const outDir = await Deno.makeTempDir();
     try {
-      await assert.rejects(task.run(context(params, outDir)));
-      assert.deepEqual([...Deno.readDirSync(outDir)], [], params.import);
+      await assert.rejects(task.run(context(params, outDir)), (e: Error) => {
+        assert.ok(e instanceof type, `${params.import}: ${e.name} is not a ${type.name}`);
+        assert.match(e.message, message);
+        return true;
+      });
+      assert.deepEqual([...Deno.readDirSync(outDir)], [], String(params.import));
     } finally {
       await Deno.remove(outDir, { recursive: true });
     }
   }
 });
 
-Deno.test("import task params are strict", () => {
-  assert.throws(() => task.params.parse({ import: "x.pt", arch: "resnet18", epochs: 3 }));
-  assert.throws(() => task.params.parse({ import: "x.pt", arch: "vgg16" }));
-  assert.throws(() => task.params.parse({ import: "x.pt", arch: "resnet18", sha256: "abc" }));
+Deno.test("import task params are strict: unknown keys, unknown archs and bad digests are named", () => {
+  const issue = (raw: unknown) => {
+    const r = task.params.safeParse(raw);
+    assert.ok(!r.success, JSON.stringify(raw));
+    return r.error.issues[0];
+  };
+  const unknown = issue({ import: "x.pt", arch: "resnet18", epochs: 3 });
+  assert.equal(unknown.code, "unrecognized_keys");
+  assert.match(unknown.message, /Unrecognized key: "epochs"/);
+  const arch = issue({ import: "x.pt", arch: "vgg16" });
+  assert.deepEqual([arch.code, arch.path], ["invalid_value", ["arch"]]);
+  const digest = issue({ import: "x.pt", arch: "resnet18", sha256: "abc" });
+  assert.deepEqual([digest.path, digest.message], [["sha256"], "sha256 must be 64 hex digits"]);
 });
