@@ -20,6 +20,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { BAND_KINDS } from "../lib/dct/mod.ts";
 import { defineTask, oneInput } from "../pipeline/task.ts";
 import { writeCsvAtomic, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import { bootstrapColumnMeansCI, deriveSeed } from "../lib/stats/mod.ts";
@@ -55,7 +56,7 @@ const params = z.strictObject({
   target: z.enum(["true", "predicted"]).default("true"),
   /** Score read off the model. */
   score: z.enum(["logit", "probability"]).default("logit"),
-  band_kind: z.enum(["diagonal", "radial"]).default("diagonal"),
+  band_kind: z.enum(BAND_KINDS).default("diagonal"),
   /** Clip occluded images to [0, 1]. */
   clip: z.boolean().default(false),
   max_batch: z.number().int().positive().default(256),
