@@ -15,8 +15,15 @@
  *   (mean score drop with a bootstrap interval; accuracy of the ablated images against the labels);
  * - `single_image.npy` float32 [1 + 2·|single_k|, H, W, C]: image `single_image`, then for each k in
  *   `single_k` its k lowest bands ablated, then for each k its top-k bands ablated (Fig. 4; not clipped);
+ * - `label_change.npy` float64 [K]: per band, the fraction of images whose predicted class changes when
+ *   that band is occluded;
  * - `summary.json`: shares of (positive) attribution in the low / middle / high thirds of the bands with
- *   bootstrap intervals, the mean profile, class counts, clean accuracy, and the single-image layout.
+ *   bootstrap intervals (`shares`), the same with band 0, the DC term, left out (`shares_without_dc`: its
+ *   attribution set to 0, the thirds unchanged), `label_change_rate` [K], the mean profile, class counts,
+ *   clean accuracy, and the single-image layout.
+ *
+ * The authors' protocol (their `vgg_attribution` code) is `band_kind: shell`, `target: predicted`; their
+ * loop also never occludes the highest shell, which freqlens does.
  */
 import { join } from "node:path";
 import { z } from "zod";
@@ -33,11 +40,13 @@ import {
   coefficientStats,
   cumulativeBandAblation,
   gatherImages,
+  labelChangeRates,
   loadStageClassifier,
   occludedFrequency,
   readDataSplit,
   selectIndices,
   topBands,
+  withoutBand,
 } from "../lib/attribution/mod.ts";
 
 const params = z.strictObject({
@@ -167,12 +176,17 @@ export default defineTask({
     views.forEach((v, i) => viewData.set(v, i * h * w * c));
     await writeNpy(join(ctx.outDir, "single_image.npy"), { data: viewData, shape: [views.length, h, w, c] });
 
+    const shareOptions = { resamples: p.bootstrap, level: p.level, mass: p.share_mass };
     const shares = attributionShares(of.scores, of.shape, {
+      ...shareOptions,
       seed: deriveSeed(ctx.seed, "shares"),
-      resamples: p.bootstrap,
-      level: p.level,
-      mass: p.share_mass,
     });
+    const sharesWithoutDc = attributionShares(withoutBand(of.scores, of.shape, 0), of.shape, {
+      ...shareOptions,
+      seed: deriveSeed(ctx.seed, "shares without dc"),
+    });
+    const labelChange = labelChangeRates(of.occludedPredicted, of.cleanPredicted, bands);
+    await writeNpy(join(ctx.outDir, "label_change.npy"), { data: labelChange, shape: [bands] });
     const meanProfile = Array.from({ length: bands }, (_, k) => {
       let s = 0;
       for (let i = 0; i < n; i++) s += of.scores[i * bands + k];
@@ -189,6 +203,8 @@ export default defineTask({
       score: p.score,
       clean_accuracy: cleanAccuracy,
       shares: shares && { mass: p.share_mass, level: p.level, ...shares },
+      shares_without_dc: sharesWithoutDc && { mass: p.share_mass, level: p.level, ...sharesWithoutDc },
+      label_change_rate: Array.from(labelChange),
       mean_profile: meanProfile,
       class_counts: Array.from(profiles.counts),
       class_names: data.classNames,

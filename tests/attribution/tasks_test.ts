@@ -9,8 +9,14 @@ import { join } from "node:path";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
 import { readNpy, writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
 import { saveModel } from "../../lib/models/mod.ts";
-import { occludedFrequency } from "../../lib/attribution/mod.ts";
+import {
+  attributionShares,
+  labelChangeRates,
+  occludedFrequency,
+  withoutBand,
+} from "../../lib/attribution/mod.ts";
 import occlusion from "../../tasks/occlusion.ts";
+import contrast from "../../tasks/contrast.ts";
 import synthesize from "../../tasks/synthesize.ts";
 import spectra from "../../tasks/spectra.ts";
 import fourier from "../../tasks/fourier.ts";
@@ -87,6 +93,38 @@ Deno.test("occlusion task writes attributions equal to the library call, profile
   const s = summary.shares;
   assert.ok(Math.abs(s.low.estimate + s.middle.estimate + s.high.estimate - 1) < 1e-9);
   assert.deepEqual(summary.single_image.layout, ["original", "lowest_1", "lowest_2", "top_1", "top_2"]);
+  // Label-change rate per band from the library's predictions; shares without band 0 match the library's.
+  const change = (await readNpy(join(out, "label_change.npy"))).data;
+  assert.deepEqual(Array.from(change), summary.label_change_rate);
+  const want = labelChangeRates(lib.occludedPredicted, lib.cleanPredicted, 23);
+  want.forEach((r, k) => assert.ok(Math.abs(change[k] - r) < 1e-12, `band ${k}`));
+  const noDc = attributionShares(withoutBand(lib.scores, [20, 23], 0), [20, 23], { seed: 0, resamples: 1 });
+  assert.ok(Math.abs(summary.shares_without_dc.low.estimate - noDc!.low.estimate) < 1e-5);
+
+  // The authors' protocol: shell bands (12 of them), the predicted class; contrast against itself.
+  const authors = await runTask(
+    occlusion,
+    { limit: 20, bootstrap: 20, band_kind: "shell", target: "predicted", cumulative: false },
+    both,
+  );
+  assert.deepEqual((await readNpy(join(authors, "attributions.npy"))).shape, [20, 12]);
+  const self = await runTask(contrast, { protocol: "authors", resamples: 50 }, {
+    effect: input("effect", authors),
+    null: input("null", authors),
+  });
+  const cs = await json(self, "summary.json");
+  assert.deepEqual(cs.verdicts.map((v: { verdict: string }) => v.verdict), [
+    "not reproduced",
+    "not reproduced",
+  ]);
+  await assert.rejects(
+    runTask(contrast, {}, { effect: input("effect", authors), null: input("null", out) }),
+    /used band_kind shell, the protocol needs diagonal/,
+  );
+  await assert.rejects(
+    runTask(contrast, {}, { effect: input("effect", out), null: input("null", authors) }),
+    /null used band_kind shell/,
+  );
   // The noise baseline runs too (reference statistics from the train split).
   const noisy = await runTask(
     occlusion,
