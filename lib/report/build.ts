@@ -25,6 +25,7 @@ import {
   modelAccuracyTable,
   type RenderedTable,
 } from "./tables.ts";
+import { findingsTable, prop1Table, VERDICTS_SECTION } from "./sections/verdicts.ts";
 
 /** A figure before rendering. */
 export interface BuiltFigure {
@@ -49,6 +50,7 @@ export interface BuiltTable {
 /** The report's sections in page order: id → title and intro. */
 export const SECTIONS: { id: string; title: string; intro: string }[] = [
   { id: "models", title: "Models", intro: "The classifiers every analysis below looks at." },
+  VERDICTS_SECTION,
   {
     id: "attacks",
     title: "Adversarial examples in frequency (Fig. 2, Proposition 1)",
@@ -139,6 +141,14 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
   const figures: BuiltFigure[] = [];
   const tables: BuiltTable[] = [];
   const shareTableRows: BandShareRow[] = [];
+  for (
+    const [table, sources] of [
+      [findingsTable(inputs), inputs.verdicts.map((v) => v.source)],
+      [prop1Table(inputs), inputs.prop1.map((p) => p.source)],
+    ] as const
+  ) {
+    if (table) tables.push({ section: VERDICTS_SECTION.id, table, sources: [...new Set(sources)] });
+  }
 
   if (inputs.evaluate.length > 0) {
     tables.push({
@@ -220,6 +230,7 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
 
   if (inputs.prop1.length > 0) {
     const checked = inputs.prop1.reduce((n, p) => n + p.checked, 0);
+    const unperturbed = inputs.prop1.reduce((n, p) => n + (p.unperturbed ?? 0), 0);
     const violations = inputs.prop1.reduce((n, p) => n + p.violations, 0);
     const tight = inputs.prop1.filter((p) => p.meanTightness != null)
       .map((p) => `${p.source.label} ${fmt(p.meanTightness!)}`).join(", ");
@@ -234,7 +245,8 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
       claim:
         "For any perturbation, ||x − x′||₁ ≥ |X₀ − X′₀|: a perturbation small in l1 cannot move the lowest frequency much.",
       measured:
-        `${violations} violations in ${checked} pair-channels checked across ${inputs.prop1.length} attacks` +
+        `${violations} violations in ${checked} perturbed pair-channels checked across ${inputs.prop1.length} ` +
+        `attacks (${unperturbed} unperturbed pair-channels left out)` +
         (tight ? `; mean tightness |X₀ − X′₀| / ||x − x′||₁: ${tight}.` : "."),
       sources: inputs.prop1.map((p) => p.source),
     });

@@ -13,6 +13,10 @@
  * | `fourier` | fourier | `heatmap.npy` [H,W], `summary.json` |
  * | `filtered` | filtered | `curves.csv` |
  * | `saliency` | saliency | `summary.json` (mean profile) |
+ * | `contrast` | contrast | `summary.json` (verdicts only) |
+ *
+ * Besides, every gathered stage's `summary.json` is searched for a `verdicts` array (lib/report/verdicts.ts),
+ * so any stage that tests a finding against its null reaches the "Findings vs their nulls" table.
  *
  * An alias may carry a suffix (`attacks_pgd`, `rct_pgd`: one stage per attack, as attacks take different
  * params); all aliases of one analysis are read together, in the order the config lists them. Every
@@ -34,6 +38,7 @@ import {
   type SharesCI,
   type Source,
 } from "./records.ts";
+import { readVerdicts } from "./verdicts.ts";
 
 /** One gathered upstream instance (the shape of the pipeline's `StageInput`). */
 export interface GatheredInput {
@@ -56,6 +61,7 @@ export const REPORT_ALIASES = [
   "fourier",
   "filtered",
   "saliency",
+  "contrast",
 ] as const;
 
 /** A stage output the report cannot read: names the file and what is wrong. */
@@ -309,7 +315,8 @@ export async function collectReportInputs(
       source,
       l1: l1.data,
       dc: dc.data,
-      checked: l1.data.length,
+      checked: num(s.perturbed) ?? l1.data.length,
+      unperturbed: num(s.unperturbed),
       violations: num(s.violations) ?? 0,
       meanTightness: tight ? num(tight.mean) : null,
     });
@@ -381,6 +388,10 @@ export async function collectReportInputs(
       throw new ReportInputError(join(input.dir, "summary.json"), "no mean_profile");
     }
     r.saliency.push({ source, bandProfile: profile });
+  }
+
+  for (const base of REPORT_ALIASES) {
+    for (const [input, source] of zip(base)) r.verdicts.push(...await readVerdicts(input.dir, source));
   }
 
   return { records: r, unknownAliases: Object.keys(inputs).filter((a) => a !== "data" && !baseOf(a)) };

@@ -4,6 +4,7 @@
  * into figures, tables and captions).
  */
 import type { Grid, PlotImage } from "../plots/mod.ts";
+import type { Verdict } from "../stats/mod.ts";
 
 /** The upstream instance a record came from. */
 export interface Source {
@@ -62,8 +63,10 @@ export interface Prop1Record {
   /** Per pair and channel: ||x − x′||₁ and |X₀ − X′₀|. */
   l1: ArrayLike<number>;
   dc: ArrayLike<number>;
-  /** Pairs × channels checked and how many broke the bound. */
+  /** Perturbed (pair, channel) entries checked and how many broke the bound. */
   checked: number;
+  /** Entries the attack left unchanged (not checks; null when the stage did not count them). */
+  unperturbed: number | null;
   violations: number;
   /** Mean of |X₀ − X′₀| / ||x − x′||₁ (null when not recorded). */
   meanTightness: number | null;
@@ -109,6 +112,12 @@ export interface SaliencyRecord {
   bandProfile: ArrayLike<number>;
 }
 
+/** A finding tested against its null, as some stage's summary wrote it (`verdicts: [...]`). */
+export interface VerdictRecord {
+  source: Source;
+  verdict: Verdict;
+}
+
 /** Everything the report gathered, by analysis; each list may be empty (its stage not in the config). */
 export interface ReportInputs {
   evaluate: EvaluateRecord[];
@@ -120,6 +129,8 @@ export interface ReportInputs {
   fourier: FourierRecord[];
   filtered: FilteredRecord[];
   saliency: SaliencyRecord[];
+  /** Every verdict of every gathered stage, in input order. */
+  verdicts: VerdictRecord[];
 }
 
 /** An empty {@link ReportInputs}. */
@@ -134,6 +145,7 @@ export function emptyInputs(): ReportInputs {
     fourier: [],
     filtered: [],
     saliency: [],
+    verdicts: [],
   };
 }
 
