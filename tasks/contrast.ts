@@ -1,17 +1,17 @@
 /**
  * `contrast`: the Occluded Frequency finding tested against a comparison model on the same images —
  * the low-third share of OF attribution of `effect` (e.g. an adversarially trained model) minus that of
- * `null` (the natural model, or a natural model stopped at the robust models' clean accuracy), with a
- * paired bootstrap over images, with and without band 0 (lib/attribution/contrast.ts).
+ * `control` (the null: the natural model, or a natural model stopped at the robust models' clean
+ * accuracy), with a paired bootstrap over images, with and without band 0 (lib/attribution/contrast.ts).
  *
- * Inputs: `effect` and `null`, two `occlusion` stages run on the same images (same `select_seed`,
+ * Inputs: `effect` and `control`, two `occlusion` stages run on the same images (same `select_seed`,
  * `limit`, split), band kind, target and share mass (a mismatch is an error naming both). Fan `effect`
  * out over a sweep to get one contrast per model. Params: `protocol` (`freqlens`: diagonal bands, true
  * class; `authors`: shell bands, predicted class — checked against the occlusion stages' summaries),
  * `resamples` (default 2000), `level` (default 0.95), `seed` (default: the stage's seed).
  *
  * Writes `summary.json`: `{protocol, images, bands, band_kind, target, effect: {instance, clean_accuracy},
- * null: {instance, clean_accuracy}, verdicts: [Verdict, Verdict]}` (with band 0, then without it).
+ * control: {instance, clean_accuracy}, verdicts: [Verdict, Verdict]}` (with band 0, then without it).
  */
 import { join } from "node:path";
 import { z } from "zod";
@@ -46,10 +46,10 @@ export default defineTask({
   numeric: false,
   async run(ctx) {
     const p = ctx.params;
-    const [effectIn, nullIn] = [oneInput(ctx.inputs, "effect"), oneInput(ctx.inputs, "null")];
-    const [effect, nul] = [await readOcclusion(effectIn.dir), await readOcclusion(nullIn.dir)];
+    const [effectIn, controlIn] = [oneInput(ctx.inputs, "effect"), oneInput(ctx.inputs, "control")];
+    const [effect, control] = [await readOcclusion(effectIn.dir), await readOcclusion(controlIn.dir)];
     const want = PROTOCOL_OCCLUSION[p.protocol];
-    for (const [name, o] of [[effectIn.instance, effect], [nullIn.instance, nul]] as const) {
+    for (const [name, o] of [[effectIn.instance, effect], [controlIn.instance, control]] as const) {
       for (const key of ["band_kind", "target"] as const) {
         if (o.summary[key] !== want[key]) {
           throw new AttributionError(
@@ -60,12 +60,12 @@ export default defineTask({
         }
       }
     }
-    const same = effect.indices.length === nul.indices.length &&
-      effect.indices.every((v, i) => v === nul.indices[i]) && effect.shape[1] === nul.shape[1] &&
-      effect.summary.shares?.mass === nul.summary.shares?.mass;
+    const same = effect.indices.length === control.indices.length &&
+      effect.indices.every((v, i) => v === control.indices[i]) && effect.shape[1] === control.shape[1] &&
+      effect.summary.shares?.mass === control.summary.shares?.mass;
     if (!same) {
       throw new AttributionError(
-        `contrast: ${effectIn.instance} and ${nullIn.instance} did not attribute the same images, bands and ` +
+        `contrast: ${effectIn.instance} and ${controlIn.instance} did not attribute the same images, bands and ` +
           `share mass (give both occlusion stages the same select_seed, limit, split and share_mass)`,
       );
     }
@@ -73,10 +73,10 @@ export default defineTask({
     const accuracy = (o: typeof effect) => Number(o.summary.clean_accuracy);
     const name = (instance: string, o: typeof effect) =>
       `${instanceLabel(instance)} (clean ${(100 * accuracy(o)).toFixed(1)} %)`;
-    const verdicts = ofContrastVerdicts(effect.scores, nul.scores, [n, bands], {
+    const verdicts = ofContrastVerdicts(effect.scores, control.scores, [n, bands], {
       protocol: p.protocol,
       effectName: name(effectIn.instance, effect),
-      nullName: name(nullIn.instance, nul),
+      nullName: name(controlIn.instance, control),
       mass: effect.summary.shares?.mass ?? "positive",
       seed: p.seed ?? ctx.seed,
       resamples: p.resamples,
@@ -90,7 +90,7 @@ export default defineTask({
       band_kind: effect.summary.band_kind,
       target: effect.summary.target,
       effect: { instance: effectIn.instance, clean_accuracy: accuracy(effect) },
-      null: { instance: nullIn.instance, clean_accuracy: accuracy(nul) },
+      control: { instance: controlIn.instance, clean_accuracy: accuracy(control) },
       verdicts,
     });
   },

@@ -69,7 +69,8 @@ export default defineTask({
     const floor = p.floor === undefined ? base.floor : p.floor;
     const bandKind = p.band_kind ?? base.band_kind;
     const subset = p.subset ?? base.subset;
-    const attackDir = oneInput(ctx.inputs, "attack").dir;
+    const attackInput = oneInput(ctx.inputs, "attack");
+    const attackDir = attackInput.dir;
     const all = await loadAttackPairs(attackDir, oneInput(ctx.inputs, "data").dir);
     const pairs = subset === "all" ? all : selectPairs(all, (k) => all.success[k] === 1);
     const [n, h, w] = pairs.shape;
@@ -88,6 +89,7 @@ export default defineTask({
       resamples: p.resamples,
       level: p.level,
       protocol: p.protocol,
+      name: attackInput.instance,
     });
     for (const v of nulls.verdicts) {
       ctx.log(`${v.finding}: ${v.difference.estimate.toFixed(4)} → ${v.verdict}`);

@@ -6,8 +6,9 @@
  * Inputs (all optional, each `{stage: X, gather: true}` so the report sees every instance; the aliases
  * and the files read are listed in lib/report/collect.ts): `evaluate`, `models`, `attacks`, `rct`,
  * `prop1`, `spectra`, `occlusion`, `fourier`, `filtered`, `saliency`, each optionally with a `_suffix`
- * (`attacks_pgd`, `rct_pgd`…) so several stages feed one analysis; `contrast` (verdicts only). Every gathered
- * stage's `verdicts` array goes into the "Findings vs their nulls" table. Params: `title`; `scale` (PNG pixels
+ * (`attacks_pgd`, `rct_pgd`…) so several stages feed one analysis; and `verdicts` (any stage, read for
+ * its verdicts only). Every gathered stage's `verdicts` array goes into the "Findings vs their nulls"
+ * table. Params: `title`; `scale` (PNG pixels
  * per SVG unit, default 2).
  *
  * Writes:

@@ -38,6 +38,8 @@ export interface RctNullOptions {
   resamples?: number;
   level?: number;
   protocol: Protocol;
+  /** The attack's name in the findings' text (default "attack"). */
+  name?: string;
 }
 
 /** Everything {@link rctNullComparison} computes beside the attack's own RCT. */
@@ -88,23 +90,24 @@ export function rctNullComparison(
     ratio += (noisePairs.requested[i] > 0 ? noisePairs.realised[i] / noisePairs.requested[i] : 1) / n;
   }
   const spec = (finding: string) => ({ finding, protocol: options.protocol, direction: "greater" as const });
+  const name = options.name ?? "attack";
   const verdicts = [
     pairedVerdict(
-      spec("RCT high-third share: attack − equal-norm noise"),
+      spec(`RCT high-third share: ${name} − equal-norm noise`),
       n,
       highShareOf(attack.rows),
       highShareOf(noise.rows),
       boot("verdict noise"),
     ),
     pairedVerdict(
-      spec("RCT high-third share: attack − its shuffled perturbation"),
+      spec(`RCT high-third share: ${name} − its shuffled perturbation`),
       n,
       highShareOf(attack.rows),
       highShareOf(shuffled.rows),
       boot("verdict shuffle"),
     ),
     pairedVerdict(
-      spec("DCT-energy high-third share of x′ − x: attack − equal-norm noise"),
+      spec(`DCT-energy high-third share of x′ − x: ${name} − equal-norm noise`),
       n,
       highShareOf(attackEnergy),
       highShareOf(noiseEnergy),

@@ -13,7 +13,7 @@
  * | `fourier` | fourier | `heatmap.npy` [H,W], `summary.json` |
  * | `filtered` | filtered | `curves.csv` |
  * | `saliency` | saliency | `summary.json` (mean profile) |
- * | `contrast` | contrast | `summary.json` (verdicts only) |
+ * | `verdicts` | any (contrast, the authors' rct…) | `summary.json` (its `verdicts` only) |
  *
  * Besides, every gathered stage's `summary.json` is searched for a `verdicts` array (lib/report/verdicts.ts),
  * so any stage that tests a finding against its null reaches the "Findings vs their nulls" table.
@@ -61,7 +61,7 @@ export const REPORT_ALIASES = [
   "fourier",
   "filtered",
   "saliency",
-  "contrast",
+  "verdicts",
 ] as const;
 
 /** A stage output the report cannot read: names the file and what is wrong. */

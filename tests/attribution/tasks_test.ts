@@ -110,7 +110,7 @@ Deno.test("occlusion task writes attributions equal to the library call, profile
   assert.deepEqual((await readNpy(join(authors, "attributions.npy"))).shape, [20, 12]);
   const self = await runTask(contrast, { protocol: "authors", resamples: 50 }, {
     effect: input("effect", authors),
-    null: input("null", authors),
+    control: input("control", authors),
   });
   const cs = await json(self, "summary.json");
   assert.deepEqual(cs.verdicts.map((v: { verdict: string }) => v.verdict), [
@@ -118,12 +118,12 @@ Deno.test("occlusion task writes attributions equal to the library call, profile
     "not reproduced",
   ]);
   await assert.rejects(
-    runTask(contrast, {}, { effect: input("effect", authors), null: input("null", out) }),
+    runTask(contrast, {}, { effect: input("effect", authors), control: input("control", out) }),
     /used band_kind shell, the protocol needs diagonal/,
   );
   await assert.rejects(
-    runTask(contrast, {}, { effect: input("effect", out), null: input("null", authors) }),
-    /null used band_kind shell/,
+    runTask(contrast, {}, { effect: input("effect", out), control: input("control", authors) }),
+    /control used band_kind shell/,
   );
   // The noise baseline runs too (reference statistics from the train split).
   const noisy = await runTask(

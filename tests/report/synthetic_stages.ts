@@ -180,7 +180,7 @@ export async function makeSyntheticStore(
     );
   }
   // A contrast stage: only verdicts, under the authors' protocol.
-  await entry("contrast", "contrast", "contrast[model=linf-8]", async (dir) => {
+  await entry("verdicts_contrast", "contrast", "contrast[model=linf-8]", async (dir) => {
     await writeJsonAtomic(join(dir, "summary.json"), {
       verdicts: [verdict("OF low-third share: linf-8 − natural", "authors", 0.15)],
     });
