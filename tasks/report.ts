@@ -16,8 +16,8 @@
  * - `figures/<name>.vl.json` (the spec, data inline), `figures/<name>.svg`, `figures/<name>.png`;
  *   names: `rct`, `rct_shares`, `prop1`, `spectra`, `of_classes`, `of_mean`, `of_shares`, `of_image_<k>`,
  *   `fourier`, `filtered`, `saliency` (each only when its inputs exist);
- * - `tables/<name>.csv|md`: `findings_vs_nulls`, `prop1_perturbed`, `model_accuracy`, `attack_summary`,
- *   `band_shares`;
+ * - `tables/<name>.csv|md`: `findings_vs_nulls`, `prop1_perturbed`, `rct_nulls`, `of_dc_label_change`,
+ *   `model_accuracy`, `attack_summary`, `band_shares`;
  * - `report.json`: the figures and tables written, and Vega warnings per figure.
  */
 import { z } from "zod";

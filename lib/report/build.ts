@@ -26,6 +26,7 @@ import {
   type RenderedTable,
 } from "./tables.ts";
 import { findingsTable, prop1Table, VERDICTS_SECTION } from "./sections/verdicts.ts";
+import { ofDcTable, rctNullsTable } from "./sections/nulls.ts";
 
 /** A figure before rendering. */
 export interface BuiltFigure {
@@ -142,12 +143,14 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
   const tables: BuiltTable[] = [];
   const shareTableRows: BandShareRow[] = [];
   for (
-    const [table, sources] of [
-      [findingsTable(inputs), inputs.verdicts.map((v) => v.source)],
-      [prop1Table(inputs), inputs.prop1.map((p) => p.source)],
+    const [section, table, sources] of [
+      [VERDICTS_SECTION.id, findingsTable(inputs), inputs.verdicts.map((v) => v.source)],
+      [VERDICTS_SECTION.id, prop1Table(inputs), inputs.prop1.map((p) => p.source)],
+      ["attacks", rctNullsTable(inputs), inputs.rct.map((r) => r.source)],
+      ["occlusion", ofDcTable(inputs), inputs.occlusion.map((o) => o.source)],
     ] as const
   ) {
-    if (table) tables.push({ section: VERDICTS_SECTION.id, table, sources: [...new Set(sources)] });
+    if (table) tables.push({ section, table, sources: [...new Set(sources)] });
   }
 
   if (inputs.evaluate.length > 0) {

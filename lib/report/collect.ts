@@ -292,11 +292,20 @@ export async function collectReportInputs(
     const map = await readArray(input.dir, "rct_mean.npy", 2);
     const profile = await readArray(input.dir, "band_profile.npy", 1);
     const s = await readJson(input.dir, "summary.json");
+    const file = join(input.dir, "summary.json");
+    const nulls = s.nulls as Record<string, Record<string, unknown>> | undefined;
     r.rct.push({
       source,
       map: { height: map.shape[0], width: map.shape[1], values: map.data },
       bandProfile: profile.data,
-      shares: sharesOf(join(input.dir, "summary.json"), s.shares),
+      shares: sharesOf(file, s.shares),
+      nulls: nulls && {
+        noise: sharesOf(file, nulls.noise?.shares),
+        shuffled: sharesOf(file, nulls.shuffled?.shares),
+        energyAttack: sharesOf(file, nulls.energy?.attack),
+        energyNoise: sharesOf(file, nulls.energy?.noise),
+        noiseNormRatio: num(nulls.noise?.mean_norm_ratio),
+      },
     });
   }
 
@@ -352,6 +361,8 @@ export async function collectReportInputs(
       classProfiles: classProfiles.filter((_, c) => keep[c]),
       meanProfile: (s.mean_profile as number[] | undefined) ?? [],
       shares: sharesOf(join(input.dir, "summary.json"), s.shares),
+      sharesWithoutDc: sharesOf(join(input.dir, "summary.json"), s.shares_without_dc),
+      labelChange: Array.isArray(s.label_change_rate) ? (s.label_change_rate as number[]) : undefined,
       perImage: await readPerImage(input.dir, s),
       single: await readSingle(input.dir, s),
     });

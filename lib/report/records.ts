@@ -56,6 +56,18 @@ export interface RctRecord {
   map: Grid;
   bandProfile: ArrayLike<number>;
   shares: SharesCI | null;
+  /** The stage's nulls on the same pairs (absent from stages that did not compute them). */
+  nulls?: RctNulls;
+}
+
+/** Band shares of an RCT stage's nulls: equal-norm noise, shuffled perturbation, DCT energy of x′ − x. */
+export interface RctNulls {
+  noise: SharesCI | null;
+  shuffled: SharesCI | null;
+  energyAttack: SharesCI | null;
+  energyNoise: SharesCI | null;
+  /** Mean realised / requested l2 of the (clipped) noise. */
+  noiseNormRatio: number | null;
 }
 
 export interface Prop1Record {
@@ -87,6 +99,9 @@ export interface OcclusionRecord {
   /** Mean attribution per band over all images. */
   meanProfile: ArrayLike<number>;
   shares: SharesCI | null;
+  /** Shares with band 0 (DC) left out, and the per-band label-change rate (when the stage wrote them). */
+  sharesWithoutDc?: SharesCI | null;
+  labelChange?: number[];
   /** Per-image attribution (`[images × bands]`, the share mass: positive part or absolute value) and the
    * dataset indices of those images, for paired comparisons between models; null when not written. */
   perImage: { rows: Float64Array; indices: Int32Array; mass: string } | null;

@@ -30,6 +30,8 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
     assertEquals(written.tables, [
       "findings_vs_nulls",
       "prop1_perturbed",
+      "rct_nulls",
+      "of_dc_label_change",
       "model_accuracy",
       "attack_summary",
       "band_shares",
@@ -52,6 +54,16 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
     const prop1 = (await Deno.readTextFile(join(view, "tables", "prop1_perturbed.csv"))).trim().split("\n");
     assertEquals(prop1[0], "attack,perturbed,unperturbed,violations,result,stage");
     assert(prop1.slice(1).every((l) => l.includes(",holds,")));
+    const nulls = (await Deno.readTextFile(join(view, "tables", "rct_nulls.csv"))).trim().split("\n");
+    assertEquals(nulls.length - 1, 4);
+    const want = [0.6, 0.55, 0.58, 0.1, 0.1, 0.25, 0.5, 0.25, 0.22, 0.9];
+    const got = nulls[1].split(",");
+    assertEquals(got[0], "fgsm");
+    want.forEach((v, k) => assert(Math.abs(Number(got[k + 1]) - v) < 1e-12, nulls[1]));
+    const dc = (await Deno.readTextFile(join(view, "tables", "of_dc_label_change.csv"))).trim().split("\n");
+    const cells = dc[1].split(",").map(Number);
+    assertEquals(cells.slice(1, 3), [0.2, 0.1]);
+    [2 / 15, 7 / 15, 12 / 15].forEach((v, k) => assert(Math.abs(cells[4 + k] - v) < 1e-12, dc[1]));
     assertEquals(written.warnings, {});
     for (const f of FIGURES) {
       const spec = JSON.parse(await Deno.readTextFile(join(view, "figures", `${f}.vl.json`)));

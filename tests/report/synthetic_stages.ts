@@ -98,6 +98,11 @@ export async function makeSyntheticStore(
       await writeNpy(join(dir, "band_profile.npy"), { data: Float64Array.from(bandMeans(map)), shape: [B] });
       await writeJsonAtomic(join(dir, "summary.json"), {
         shares: shares(0.1, 0.3),
+        nulls: {
+          noise: { shares: shares(0.1, 0.35), excluded: 0, clip: true, mean_norm_ratio: 0.9 },
+          shuffled: { shares: shares(0.12, 0.3), excluded: 0 },
+          energy: { attack: shares(0.25, 0.5), noise: shares(0.23, 0.55) },
+        },
         verdicts: [verdict(`RCT high-third share: ${method} − equal-norm noise`, "freqlens", 0.02 * (a - 1))],
       });
     });
@@ -139,6 +144,9 @@ export async function makeSyntheticStore(
       await writeNpy(join(dir, "single_image.npy"), { data: views, shape: [3, N, N, 3] });
       await writeJsonAtomic(join(dir, "summary.json"), {
         shares: { mass: "positive", level: 0.95, ...shares(0.2 + 0.4 * m, 0.4) },
+        shares_without_dc: { mass: "positive", level: 0.95, ...shares(0.1 + 0.2 * m, 0.5) },
+        // Occluding band k changes k / B of the labels: thirds of 15 bands average 2/15, 7/15, 12/15.
+        label_change_rate: Array.from({ length: B }, (_, k) => k / B),
         mean_profile: Array.from({ length: B }, (_, k) => Math.exp(-((k - peak) ** 2) / 6)),
         class_counts: [4, 4, 4],
         class_names: CLASSES,
