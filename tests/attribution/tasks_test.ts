@@ -173,6 +173,13 @@ Deno.test("fourier, filtered and saliency tasks write their arrays and curves", 
   const sal = await runTask(saliency, { limit: 8, bootstrap: 20 }, both);
   assert.deepEqual((await readNpy(join(sal, "saliency.npy"))).shape, [8, 23]);
   assert.equal((await json(sal, "summary.json")).mean_profile.length, 23);
+  // Shell bands max(i, j): 12 of them on 12×12 images, in saliency and filtered accuracy alike.
+  const salShell = await runTask(saliency, { limit: 8, bootstrap: 20, band_kind: "shell" }, both);
+  assert.deepEqual((await readNpy(join(salShell, "saliency.npy"))).shape, [8, 12]);
+  const flShell = await runTask(filtered, { limit: 40, band_kind: "shell" }, both);
+  const shellRows = await csv(flShell, "curves.csv");
+  assert.equal(shellRows.length, 1 + 13);
+  assert.equal(shellRows[13].split(",")[1], shellRows[1].split(",")[2], "unfiltered at both ends");
 });
 
 Deno.test({
