@@ -11,6 +11,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { BAND_KINDS } from "../lib/dct/mod.ts";
 import { defineTask, oneInput } from "../pipeline/task.ts";
 import { writeCsvAtomic, writeJsonAtomic } from "../lib/io/mod.ts";
 import {
@@ -25,7 +26,7 @@ const params = z.strictObject({
   split: z.enum(["train", "test"]).default("test"),
   limit: z.number().int().positive().nullable().default(500),
   select_seed: z.number().int().default(0),
-  band_kind: z.enum(["diagonal", "radial"]).default("diagonal"),
+  band_kind: z.enum(BAND_KINDS).default("diagonal"),
   clip: z.boolean().default(false),
   max_batch: z.number().int().positive().default(256),
 });

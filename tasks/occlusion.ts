@@ -15,11 +15,19 @@
  *   (mean score drop with a bootstrap interval; accuracy of the ablated images against the labels);
  * - `single_image.npy` float32 [1 + 2·|single_k|, H, W, C]: image `single_image`, then for each k in
  *   `single_k` its k lowest bands ablated, then for each k its top-k bands ablated (Fig. 4; not clipped);
+ * - `label_change.npy` float64 [K]: per band, the fraction of images whose predicted class changes when
+ *   that band is occluded;
  * - `summary.json`: shares of (positive) attribution in the low / middle / high thirds of the bands with
- *   bootstrap intervals, the mean profile, class counts, clean accuracy, and the single-image layout.
+ *   bootstrap intervals (`shares`), the same with band 0, the DC term, left out (`shares_without_dc`: its
+ *   attribution set to 0, the thirds unchanged), `label_change_rate` [K], the mean profile, class counts,
+ *   clean accuracy, and the single-image layout.
+ *
+ * The authors' protocol (their `vgg_attribution` code) is `band_kind: shell`, `target: predicted`; their
+ * loop also never occludes the highest shell, which freqlens does.
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { BAND_KINDS } from "../lib/dct/mod.ts";
 import { defineTask, oneInput } from "../pipeline/task.ts";
 import { writeCsvAtomic, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import { bootstrapColumnMeansCI, deriveSeed } from "../lib/stats/mod.ts";
@@ -33,11 +41,13 @@ import {
   coefficientStats,
   cumulativeBandAblation,
   gatherImages,
+  labelChangeRates,
   loadStageClassifier,
   occludedFrequency,
   readDataSplit,
   selectIndices,
   topBands,
+  withoutBand,
 } from "../lib/attribution/mod.ts";
 
 const params = z.strictObject({
@@ -56,7 +66,7 @@ const params = z.strictObject({
   target: z.enum(["true", "predicted"]).default("true"),
   /** Score read off the model. */
   score: z.enum(["logit", "probability"]).default("logit"),
-  band_kind: z.enum(["diagonal", "radial"]).default("diagonal"),
+  band_kind: z.enum(BAND_KINDS).default("diagonal"),
   /** Clip occluded images to [0, 1]. */
   clip: z.boolean().default(false),
   max_batch: z.number().int().positive().default(256),
@@ -178,12 +188,17 @@ export default defineTask({
     views.forEach((v, i) => viewData.set(v, i * h * w * c));
     await writeNpy(join(ctx.outDir, "single_image.npy"), { data: viewData, shape: [views.length, h, w, c] });
 
+    const shareOptions = { resamples: p.bootstrap, level: p.level, mass: p.share_mass };
     const shares = attributionShares(of.scores, of.shape, {
+      ...shareOptions,
       seed: deriveSeed(ctx.seed, "shares"),
-      resamples: p.bootstrap,
-      level: p.level,
-      mass: p.share_mass,
     });
+    const sharesWithoutDc = attributionShares(withoutBand(of.scores, of.shape, 0), of.shape, {
+      ...shareOptions,
+      seed: deriveSeed(ctx.seed, "shares without dc"),
+    });
+    const labelChange = labelChangeRates(of.occludedPredicted, of.cleanPredicted, bands);
+    await writeNpy(join(ctx.outDir, "label_change.npy"), { data: labelChange, shape: [bands] });
     const meanProfile = Array.from({ length: bands }, (_, k) => {
       let s = 0;
       for (let i = 0; i < n; i++) s += of.scores[i * bands + k];
@@ -200,6 +215,8 @@ export default defineTask({
       score: p.score,
       clean_accuracy: cleanAccuracy,
       shares: shares && { mass: p.share_mass, level: p.level, ...shares },
+      shares_without_dc: sharesWithoutDc && { mass: p.share_mass, level: p.level, ...sharesWithoutDc },
+      label_change_rate: Array.from(labelChange),
       mean_profile: meanProfile,
       class_counts: Array.from(profiles.counts),
       class_names: data.classNames,

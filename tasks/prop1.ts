@@ -6,8 +6,10 @@
  * `indices.npy` index). No params.
  *
  * Writes: `l1.npy`, `dc_diff.npy` float64 [N,C] (both sides per pair and channel); `summary.json`
- * `{pairs, channels, holdsAll, violations, minSlack, tightness: {count, mean, median, min, max, p90} |
- * null, tolerance}` with tightness = |X₀ − X′₀| / ‖x − x′‖₁ over entries with a non-zero perturbation.
+ * `{pairs, channels, perturbed, unperturbed, holdsAll, violations, minSlack, tightness: {count, mean,
+ * median, min, max, p90} | null, tolerance}`: only the perturbed (pair, channel) entries (‖x − x′‖₁ > 0)
+ * are checks — `violations` and the tightness |X₀ − X′₀| / ‖x − x′‖₁ are over them — and `unperturbed`
+ * counts the entries the attack left unchanged (SimBA changes one channel at a time, for instance).
  */
 import { z } from "zod";
 import { join } from "node:path";
@@ -32,7 +34,8 @@ export default defineTask({
     await writeNpy(join(ctx.outDir, "dc_diff.npy"), { data: check.dcDiff, shape: [n, c] });
     await writeJsonAtomic(join(ctx.outDir, "summary.json"), { ...summary, tolerance: PROP1_TOLERANCE });
     ctx.log(
-      `Proposition 1 ${summary.holdsAll ? "holds" : `fails ${summary.violations} times`} on ${n} pairs`,
+      `Proposition 1 ${summary.holdsAll ? "holds" : `fails ${summary.violations} times`} on ` +
+        `${summary.perturbed} perturbed (pair, channel) entries of ${n} pairs (${summary.unperturbed} unperturbed)`,
     );
   },
 });

@@ -6,7 +6,9 @@
  * Inputs (all optional, each `{stage: X, gather: true}` so the report sees every instance; the aliases
  * and the files read are listed in lib/report/collect.ts): `evaluate`, `models`, `attacks`, `rct`,
  * `prop1`, `spectra`, `occlusion`, `fourier`, `filtered`, `saliency`, each optionally with a `_suffix`
- * (`attacks_pgd`, `rct_pgd`…) so several stages feed one analysis. Params: `title`; `scale` (PNG pixels
+ * (`attacks_pgd`, `rct_pgd`…) so several stages feed one analysis; and `verdicts` (any stage, read for
+ * its verdicts only). Every gathered stage's `verdicts` array goes into the "Findings vs their nulls"
+ * table. Params: `title`; `scale` (PNG pixels
  * per SVG unit, default 2).
  *
  * Writes:
@@ -14,7 +16,8 @@
  * - `figures/<name>.vl.json` (the spec, data inline), `figures/<name>.svg`, `figures/<name>.png`;
  *   names: `rct`, `rct_shares`, `prop1`, `spectra`, `of_classes`, `of_mean`, `of_shares`, `of_image_<k>`,
  *   `fourier`, `filtered`, `saliency` (each only when its inputs exist);
- * - `tables/<name>.csv|md`: `model_accuracy`, `attack_summary`, `band_shares`;
+ * - `tables/<name>.csv|md`: `findings_vs_nulls`, `prop1_perturbed`, `rct_nulls`, `of_dc_label_change`,
+ *   `model_accuracy`, `attack_summary`, `band_shares`;
  * - `report.json`: the figures and tables written, and Vega warnings per figure.
  */
 import { z } from "zod";

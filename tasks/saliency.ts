@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { BAND_KINDS } from "../lib/dct/mod.ts";
 import { defineTask, oneInput } from "../pipeline/task.ts";
 import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import { deriveSeed } from "../lib/stats/mod.ts";
@@ -27,7 +28,7 @@ const params = z.strictObject({
   select_seed: z.number().int().default(0),
   target: z.enum(["true", "predicted"]).default("true"),
   score: z.enum(["logit", "probability"]).default("logit"),
-  band_kind: z.enum(["diagonal", "radial"]).default("diagonal"),
+  band_kind: z.enum(BAND_KINDS).default("diagonal"),
   /** Sum or mean of each band's values. */
   reduce: z.enum(["sum", "mean"]).default("sum"),
   input_times_gradient: z.boolean().default(false),

@@ -15,6 +15,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { BAND_KINDS } from "../lib/dct/mod.ts";
 import { defineTask, oneInput } from "../pipeline/task.ts";
 import { readNpy, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import { deriveSeed } from "../lib/stats/mod.ts";
@@ -23,7 +24,7 @@ import { differenceSpectrum } from "../lib/spectra/mod.ts";
 
 const params = z.strictObject({
   against: z.enum(["target", "start"]).default("target"),
-  band_kind: z.enum(["diagonal", "radial"]).default("diagonal"),
+  band_kind: z.enum(BAND_KINDS).default("diagonal"),
   bootstrap: z.number().int().positive().default(1000),
   level: z.number().gt(0).lt(1).default(0.95),
 });

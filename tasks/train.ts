@@ -15,7 +15,10 @@
  * - `adversarial: {method: none|pgd|fgsm-rs, norm: linf|l2, eps, steps, step_size}` (Madry PGD-k; fast
  *   FGSM with random start, whose held-out PGD check keeps the best epoch and stops on catastrophic
  *   overfitting);
- * - `limit`: train on a stratified subset of this many training images; `seed` (default: the stage seed).
+ * - `limit`: train on a stratified subset of this many training images; `seed` (default: the stage seed);
+ * - `stop_at_accuracy`: stop after the first epoch whose clean test accuracy reaches this fraction (the
+ *   schedule stays planned for `epochs`) — an accuracy-matched control, e.g. a natural model as weak as
+ *   the adversarially trained ones.
  *
  * Writes:
  * - `model/model.json` + `model/weights.bin`: TensorFlow.js LayersModel over NHWC float32 images in [0, 1]
@@ -77,6 +80,7 @@ export const trainParams = z.strictObject({
   }).default({ method: "none", norm: "linf", eps: 0.1, steps: 3 }),
   limit: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
+  stop_at_accuracy: z.number().gt(0).lt(1).optional(),
 }).superRefine((p, ctx) => {
   if (p.arch === "resnet" && p.widths !== undefined && p.widths.length !== 3) {
     ctx.addIssue({ code: "custom", path: ["widths"], message: "resnet takes 3 stage widths" });
@@ -203,6 +207,7 @@ export default defineTask({
         },
         seed,
         test,
+        stopAtAccuracy: p.stop_at_accuracy,
         onBatch: (epoch, batch, s) => {
           if (batch === 1) ctx.progress.start(`epoch ${epoch}/${p.epochs}`, s.batches);
           ctx.progress.update(batch, {

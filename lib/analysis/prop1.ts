@@ -33,7 +33,12 @@ export function prop1Check(pairs: ImagePairs): Prop1Check {
 export interface Prop1Summary {
   pairs: number;
   channels: number;
+  /** (pair, channel) entries the attack changed (`‖x − x′‖₁ > 0`): the ones the check is about. */
+  perturbed: number;
+  /** Entries left unchanged (the bound holds there trivially, 0 ≥ 0); not counted as checks. */
+  unperturbed: number;
   holdsAll: boolean;
+  /** Perturbed entries where the bound fails. */
   violations: number;
   /** Least `l1 − dcDiff` over pairs and channels. */
   minSlack: number;
@@ -41,7 +46,10 @@ export interface Prop1Summary {
   tightness: { count: number; mean: number; median: number; min: number; max: number; p90: number } | null;
 }
 
-/** Summarises a check of `n` pairs × `c` channels. */
+/**
+ * Summarises a check of `n` pairs × `c` channels over the perturbed entries only (an unperturbed entry
+ * satisfies the bound as 0 ≥ 0 and says nothing); their number is reported beside.
+ */
 export function prop1Summary(check: Prop1Check, n: number, c: number): Prop1Summary {
   let minSlack = Infinity;
   const ratios: number[] = [];
@@ -49,7 +57,8 @@ export function prop1Summary(check: Prop1Check, n: number, c: number): Prop1Summ
     minSlack = Math.min(minSlack, check.l1[i] - check.dcDiff[i]);
     if (check.l1[i] > 0) ratios.push(check.dcDiff[i] / check.l1[i]);
   }
-  const violations = check.holds.reduce((a, h) => a + (h ? 0 : 1), 0);
+  let violations = 0;
+  for (let i = 0; i < check.l1.length; i++) if (check.l1[i] > 0 && !check.holds[i]) violations++;
   const sorted = Float64Array.from(ratios).sort();
   const tightness = sorted.length === 0 ? null : {
     count: sorted.length,
@@ -59,5 +68,14 @@ export function prop1Summary(check: Prop1Check, n: number, c: number): Prop1Summ
     max: sorted[sorted.length - 1],
     p90: quantileSorted(sorted, 0.9),
   };
-  return { pairs: n, channels: c, holdsAll: violations === 0, violations, minSlack, tightness };
+  return {
+    pairs: n,
+    channels: c,
+    perturbed: ratios.length,
+    unperturbed: check.l1.length - ratios.length,
+    holdsAll: violations === 0,
+    violations,
+    minSlack,
+    tightness,
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * Summaries derived from band attributions `[N, bands]`: per-class mean profiles (the paper's Fig. 1),
- * each image's top bands, and low / middle / high shares of attribution with bootstrap intervals.
+ * each image's top bands, low / middle / high shares of attribution with bootstrap intervals (with or
+ * without a band, e.g. the DC term), and the per-band label-change rate of an occlusion.
  */
 import { type BandSharesCI, bandSharesCI } from "../stats/mod.ts";
 import { AttributionError } from "./types.ts";
@@ -72,4 +73,37 @@ export function attributionShares(
   const mass = options.mass ?? "positive";
   const rows = Float64Array.from(scores, (v) => (mass === "positive" ? Math.max(0, v) : Math.abs(v)));
   return rows.some((v) => v > 0) ? bandSharesCI(rows, n, options) : null;
+}
+
+/** A copy of `[N, bands]` scores with band `band` set to 0 (e.g. band 0, the DC term, left out of shares). */
+export function withoutBand(scores: ArrayLike<number>, shape: readonly number[], band: number): Float32Array {
+  const [, bands] = dims(scores, shape);
+  if (!Number.isInteger(band) || band < 0 || band >= bands) {
+    throw new AttributionError(`band ${band} is outside [0, ${bands})`);
+  }
+  return Float32Array.from(scores, (v, i) => (i % bands === band ? 0 : v));
+}
+
+/**
+ * Per band k, the fraction of images whose predicted class changes when band k is occluded:
+ * `occludedPredicted` `[N, bands]` against `cleanPredicted` `[N]` (what the authors' code records).
+ */
+export function labelChangeRates(
+  occludedPredicted: ArrayLike<number>,
+  cleanPredicted: ArrayLike<number>,
+  bands: number,
+): Float64Array {
+  const n = cleanPredicted.length;
+  if (occludedPredicted.length !== n * bands) {
+    throw new AttributionError(
+      `${occludedPredicted.length} occluded predictions for ${n} images × ${bands} bands`,
+    );
+  }
+  const rates = new Float64Array(bands);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < bands; k++) {
+      if (occludedPredicted[i * bands + k] !== cleanPredicted[i]) rates[k] += 1 / n;
+    }
+  }
+  return rates;
 }

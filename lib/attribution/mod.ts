@@ -15,4 +15,5 @@ export * from "./saliency.ts";
 export * from "./fourier_heatmap.ts";
 export * from "./filtered_accuracy.ts";
 export * from "./derived.ts";
+export * from "./contrast.ts";
 export * from "./stage_data.ts";

@@ -4,13 +4,21 @@
  * Diagonal bands (the paper's): coefficient (i, j) of an H×W grid lies in band `bandOf(i, j) = i + j`, so
  * there are H + W − 1 bands (2H − 1 for square images), band 0 the DC term (top-left) and band H + W − 2 the
  * highest frequency (bottom-right). Radial bands (an option): band `⌊√(i² + j²)⌋`, so
- * `⌊√((H−1)² + (W−1)²)⌋ + 1` bands. Maps and masks are row-major over (i, j) and shared by all channels.
+ * `⌊√((H−1)² + (W−1)²)⌋ + 1` bands. Shell bands (the authors' code, `frequency_utils.py`): band
+ * `max(i, j)`, so max(H, W) bands, square shells around the DC term (band k of a square grid holds 2k + 1
+ * coefficients). Maps and masks are row-major over (i, j) and shared by all channels.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { DctShapeError } from "./basis.ts";
 
-/** How coefficients are grouped into bands: anti-diagonals `i + j` (default) or rings `⌊√(i² + j²)⌋`. */
-export type BandKind = "diagonal" | "radial";
+/** The band groupings, for option schemas: anti-diagonals, rings, square shells. */
+export const BAND_KINDS = ["diagonal", "radial", "shell"] as const;
+
+/**
+ * How coefficients are grouped into bands: anti-diagonals `i + j` (default), rings `⌊√(i² + j²)⌋` or
+ * square shells `max(i, j)`.
+ */
+export type BandKind = (typeof BAND_KINDS)[number];
 
 /** Diagonal band of DCT coefficient (i, j): `i + j`. */
 export function bandOf(i: number, j: number): number {
@@ -22,22 +30,39 @@ export function radialBandOf(i: number, j: number): number {
   return Math.floor(Math.sqrt(i * i + j * j));
 }
 
+/** Shell band of DCT coefficient (i, j): `max(i, j)` (the authors' occlusion bands). */
+export function shellBandOf(i: number, j: number): number {
+  return Math.max(i, j);
+}
+
+const BAND_OF: Record<BandKind, (i: number, j: number) => number> = {
+  diagonal: bandOf,
+  radial: radialBandOf,
+  shell: shellBandOf,
+};
+
 function checkGrid(h: number, w: number): void {
   if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
     throw new DctShapeError(`band grid must be positive integers, got ${h}×${w}`);
   }
 }
 
-/** Number of bands of an H×W grid: H + W − 1 (diagonal) or `⌊√((H−1)² + (W−1)²)⌋ + 1` (radial). */
+/**
+ * Number of bands of an H×W grid: H + W − 1 (diagonal), `⌊√((H−1)² + (W−1)²)⌋ + 1` (radial), max(H, W)
+ * (shell) — in each case the band of the last coefficient (H − 1, W − 1), plus one.
+ */
 export function numBands(h: number, w: number, kind: BandKind = "diagonal"): number {
   checkGrid(h, w);
-  return kind === "diagonal" ? h + w - 1 : radialBandOf(h - 1, w - 1) + 1;
+  const of = BAND_OF[kind];
+  if (!of) throw new DctShapeError(`unknown band kind '${kind}' (expected ${BAND_KINDS.join(", ")})`);
+  return of(h - 1, w - 1) + 1;
 }
 
 /** Band index of every coefficient of an H×W grid, row-major `[H·W]`. */
 export function bandMap(h: number, w: number, kind: BandKind = "diagonal"): Int32Array {
   checkGrid(h, w);
-  const of = kind === "diagonal" ? bandOf : radialBandOf;
+  const of = BAND_OF[kind];
+  if (!of) throw new DctShapeError(`unknown band kind '${kind}' (expected ${BAND_KINDS.join(", ")})`);
   const map = new Int32Array(h * w);
   for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) map[i * w + j] = of(i, j);
   return map;

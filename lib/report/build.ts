@@ -25,6 +25,8 @@ import {
   modelAccuracyTable,
   type RenderedTable,
 } from "./tables.ts";
+import { findingsTable, prop1Table, VERDICTS_SECTION } from "./sections/verdicts.ts";
+import { ofDcTable, rctNullsTable } from "./sections/nulls.ts";
 
 /** A figure before rendering. */
 export interface BuiltFigure {
@@ -49,6 +51,7 @@ export interface BuiltTable {
 /** The report's sections in page order: id → title and intro. */
 export const SECTIONS: { id: string; title: string; intro: string }[] = [
   { id: "models", title: "Models", intro: "The classifiers every analysis below looks at." },
+  VERDICTS_SECTION,
   {
     id: "attacks",
     title: "Adversarial examples in frequency (Fig. 2, Proposition 1)",
@@ -139,6 +142,16 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
   const figures: BuiltFigure[] = [];
   const tables: BuiltTable[] = [];
   const shareTableRows: BandShareRow[] = [];
+  for (
+    const [section, table, sources] of [
+      [VERDICTS_SECTION.id, findingsTable(inputs), inputs.verdicts.map((v) => v.source)],
+      [VERDICTS_SECTION.id, prop1Table(inputs), inputs.prop1.map((p) => p.source)],
+      ["attacks", rctNullsTable(inputs), inputs.rct.map((r) => r.source)],
+      ["occlusion", ofDcTable(inputs), inputs.occlusion.map((o) => o.source)],
+    ] as const
+  ) {
+    if (table) tables.push({ section, table, sources: [...new Set(sources)] });
+  }
 
   if (inputs.evaluate.length > 0) {
     tables.push({
@@ -220,6 +233,7 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
 
   if (inputs.prop1.length > 0) {
     const checked = inputs.prop1.reduce((n, p) => n + p.checked, 0);
+    const unperturbed = inputs.prop1.reduce((n, p) => n + (p.unperturbed ?? 0), 0);
     const violations = inputs.prop1.reduce((n, p) => n + p.violations, 0);
     const tight = inputs.prop1.filter((p) => p.meanTightness != null)
       .map((p) => `${p.source.label} ${fmt(p.meanTightness!)}`).join(", ");
@@ -234,7 +248,8 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
       claim:
         "For any perturbation, ||x − x′||₁ ≥ |X₀ − X′₀|: a perturbation small in l1 cannot move the lowest frequency much.",
       measured:
-        `${violations} violations in ${checked} pair-channels checked across ${inputs.prop1.length} attacks` +
+        `${violations} violations in ${checked} perturbed pair-channels checked across ${inputs.prop1.length} ` +
+        `attacks (${unperturbed} unperturbed pair-channels left out)` +
         (tight ? `; mean tightness |X₀ − X′₀| / ||x − x′||₁: ${tight}.` : "."),
       sources: inputs.prop1.map((p) => p.source),
     });

@@ -13,6 +13,10 @@
  * | `fourier` | fourier | `heatmap.npy` [H,W], `summary.json` |
  * | `filtered` | filtered | `curves.csv` |
  * | `saliency` | saliency | `summary.json` (mean profile) |
+ * | `verdicts` | any (contrast, the authors' rct…) | `summary.json` (its `verdicts` only) |
+ *
+ * Besides, every gathered stage's `summary.json` is searched for a `verdicts` array (lib/report/verdicts.ts),
+ * so any stage that tests a finding against its null reaches the "Findings vs their nulls" table.
  *
  * An alias may carry a suffix (`attacks_pgd`, `rct_pgd`: one stage per attack, as attacks take different
  * params); all aliases of one analysis are read together, in the order the config lists them. Every
@@ -34,6 +38,7 @@ import {
   type SharesCI,
   type Source,
 } from "./records.ts";
+import { readVerdicts } from "./verdicts.ts";
 
 /** One gathered upstream instance (the shape of the pipeline's `StageInput`). */
 export interface GatheredInput {
@@ -56,6 +61,7 @@ export const REPORT_ALIASES = [
   "fourier",
   "filtered",
   "saliency",
+  "verdicts",
 ] as const;
 
 /** A stage output the report cannot read: names the file and what is wrong. */
@@ -286,11 +292,20 @@ export async function collectReportInputs(
     const map = await readArray(input.dir, "rct_mean.npy", 2);
     const profile = await readArray(input.dir, "band_profile.npy", 1);
     const s = await readJson(input.dir, "summary.json");
+    const file = join(input.dir, "summary.json");
+    const nulls = s.nulls as Record<string, Record<string, unknown>> | undefined;
     r.rct.push({
       source,
       map: { height: map.shape[0], width: map.shape[1], values: map.data },
       bandProfile: profile.data,
-      shares: sharesOf(join(input.dir, "summary.json"), s.shares),
+      shares: sharesOf(file, s.shares),
+      nulls: nulls && {
+        noise: sharesOf(file, nulls.noise?.shares),
+        shuffled: sharesOf(file, nulls.shuffled?.shares),
+        energyAttack: sharesOf(file, nulls.energy?.attack),
+        energyNoise: sharesOf(file, nulls.energy?.noise),
+        noiseNormRatio: num(nulls.noise?.mean_norm_ratio),
+      },
     });
   }
 
@@ -309,7 +324,8 @@ export async function collectReportInputs(
       source,
       l1: l1.data,
       dc: dc.data,
-      checked: l1.data.length,
+      checked: num(s.perturbed) ?? l1.data.length,
+      unperturbed: num(s.unperturbed),
       violations: num(s.violations) ?? 0,
       meanTightness: tight ? num(tight.mean) : null,
     });
@@ -345,6 +361,8 @@ export async function collectReportInputs(
       classProfiles: classProfiles.filter((_, c) => keep[c]),
       meanProfile: (s.mean_profile as number[] | undefined) ?? [],
       shares: sharesOf(join(input.dir, "summary.json"), s.shares),
+      sharesWithoutDc: sharesOf(join(input.dir, "summary.json"), s.shares_without_dc),
+      labelChange: Array.isArray(s.label_change_rate) ? (s.label_change_rate as number[]) : undefined,
       perImage: await readPerImage(input.dir, s),
       single: await readSingle(input.dir, s),
     });
@@ -381,6 +399,10 @@ export async function collectReportInputs(
       throw new ReportInputError(join(input.dir, "summary.json"), "no mean_profile");
     }
     r.saliency.push({ source, bandProfile: profile });
+  }
+
+  for (const base of REPORT_ALIASES) {
+    for (const [input, source] of zip(base)) r.verdicts.push(...await readVerdicts(input.dir, source));
   }
 
   return { records: r, unknownAliases: Object.keys(inputs).filter((a) => a !== "data" && !baseOf(a)) };

@@ -4,6 +4,7 @@
  * into figures, tables and captions).
  */
 import type { Grid, PlotImage } from "../plots/mod.ts";
+import type { Verdict } from "../stats/mod.ts";
 
 /** The upstream instance a record came from. */
 export interface Source {
@@ -55,6 +56,18 @@ export interface RctRecord {
   map: Grid;
   bandProfile: ArrayLike<number>;
   shares: SharesCI | null;
+  /** The stage's nulls on the same pairs (absent from stages that did not compute them). */
+  nulls?: RctNulls;
+}
+
+/** Band shares of an RCT stage's nulls: equal-norm noise, shuffled perturbation, DCT energy of x′ − x. */
+export interface RctNulls {
+  noise: SharesCI | null;
+  shuffled: SharesCI | null;
+  energyAttack: SharesCI | null;
+  energyNoise: SharesCI | null;
+  /** Mean realised / requested l2 of the (clipped) noise. */
+  noiseNormRatio: number | null;
 }
 
 export interface Prop1Record {
@@ -62,8 +75,10 @@ export interface Prop1Record {
   /** Per pair and channel: ||x − x′||₁ and |X₀ − X′₀|. */
   l1: ArrayLike<number>;
   dc: ArrayLike<number>;
-  /** Pairs × channels checked and how many broke the bound. */
+  /** Perturbed (pair, channel) entries checked and how many broke the bound. */
   checked: number;
+  /** Entries the attack left unchanged (not checks; null when the stage did not count them). */
+  unperturbed: number | null;
   violations: number;
   /** Mean of |X₀ − X′₀| / ||x − x′||₁ (null when not recorded). */
   meanTightness: number | null;
@@ -84,6 +99,9 @@ export interface OcclusionRecord {
   /** Mean attribution per band over all images. */
   meanProfile: ArrayLike<number>;
   shares: SharesCI | null;
+  /** Shares with band 0 (DC) left out, and the per-band label-change rate (when the stage wrote them). */
+  sharesWithoutDc?: SharesCI | null;
+  labelChange?: number[];
   /** Per-image attribution (`[images × bands]`, the share mass: positive part or absolute value) and the
    * dataset indices of those images, for paired comparisons between models; null when not written. */
   perImage: { rows: Float64Array; indices: Int32Array; mass: string } | null;
@@ -109,6 +127,12 @@ export interface SaliencyRecord {
   bandProfile: ArrayLike<number>;
 }
 
+/** A finding tested against its null, as some stage's summary wrote it (`verdicts: [...]`). */
+export interface VerdictRecord {
+  source: Source;
+  verdict: Verdict;
+}
+
 /** Everything the report gathered, by analysis; each list may be empty (its stage not in the config). */
 export interface ReportInputs {
   evaluate: EvaluateRecord[];
@@ -120,6 +144,8 @@ export interface ReportInputs {
   fourier: FourierRecord[];
   filtered: FilteredRecord[];
   saliency: SaliencyRecord[];
+  /** Every verdict of every gathered stage, in input order. */
+  verdicts: VerdictRecord[];
 }
 
 /** An empty {@link ReportInputs}. */
@@ -134,6 +160,7 @@ export function emptyInputs(): ReportInputs {
     fourier: [],
     filtered: [],
     saliency: [],
+    verdicts: [],
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Statistics shared by every analysis: the seeded PRNG (xoshiro128**, Box–Muller normals), percentile
- * bootstrap intervals, and low / middle / high band shares with intervals over images.
+ * bootstrap intervals, low / middle / high band shares with intervals over images, and verdicts of
+ * findings against their null models (paired bootstrap of the difference).
  */
 export { deriveSeed, Rng } from "./rng.ts";
 export {
@@ -20,3 +21,13 @@ export {
   thirdOf,
   thirdSizes,
 } from "./shares.ts";
+export {
+  type Direction,
+  pairedMeanVerdict,
+  pairedVerdict,
+  type Protocol,
+  type Verdict,
+  type VerdictKind,
+  verdictOf,
+  type VerdictSpec,
+} from "./verdict.ts";

@@ -71,6 +71,11 @@ export interface TrainOptions {
   heldOutSteps?: number;
   /** Drop of held-out PGD accuracy below the best that stops training (default 0.2, Wong et al.). */
   overfitDrop?: number;
+  /**
+   * Stop after the first epoch whose clean `test` accuracy reaches this value (the schedule stays planned
+   * for `epochs`): a model matched in accuracy to another, e.g. a natural model as weak as robust ones.
+   */
+  stopAtAccuracy?: number;
   onBatch?: (epoch: number, batch: number, stats: BatchStats) => void;
   onEpoch?: (row: EpochRow) => void;
 }
@@ -80,7 +85,7 @@ export interface TrainResult {
   history: EpochRow[];
   /** Epoch whose weights the model holds at the end (the best held-out one when checking, else the last). */
   keptEpoch: number;
-  /** True when catastrophic overfitting stopped training early. */
+  /** True when catastrophic overfitting, or reaching `stopAtAccuracy`, stopped training early. */
   stoppedEarly: boolean;
   /** Images trained on (after holding out). */
   trainImages: number;
@@ -153,6 +158,11 @@ export function trainModel(
   }
   if (!(options.lr > 0)) throw new TrainingError(`learning rate ${options.lr} must be > 0`);
   if (!(options.weightDecay >= 0)) throw new TrainingError(`weight decay ${options.weightDecay} must be ≥ 0`);
+  if (options.stopAtAccuracy !== undefined && !options.test) {
+    throw new TrainingError(
+      `stopAtAccuracy ${options.stopAtAccuracy} needs a test split to measure accuracy on`,
+    );
+  }
   const adv = options.adversarial;
   const heldOutN = options.heldOut ?? (adv.method === "fgsm-rs" ? 512 : 0);
   if (heldOutN > 0 && adv.method === "none") {
@@ -282,6 +292,10 @@ export function trainModel(
           stoppedEarly = true;
           break;
         }
+      }
+      if (options.stopAtAccuracy !== undefined && testAcc >= options.stopAtAccuracy) {
+        stoppedEarly = epoch < epochs;
+        break;
       }
     }
     let keptEpoch = history.length;

@@ -62,3 +62,19 @@ Deno.test("prop1Summary counts a pair where the DC side exceeds the l1 side as a
   assert.equal(s.violations, 1);
   assert.equal(s.minSlack, -1);
 });
+
+Deno.test("prop1Summary checks only perturbed (pair, channel) entries and counts the unperturbed ones", () => {
+  // Two pairs × 3 channels; the attack changes channel 1 of pair 0 and channels 0, 2 of pair 1 only.
+  const clean = uniform(2 * 4 * 4 * 3, 0.2, 0.8, 11);
+  const adversarial = Float32Array.from(clean);
+  for (let p = 0; p < 16; p++) {
+    adversarial[p * 3 + 1] += 0.05;
+    adversarial[48 + p * 3] -= 0.02;
+    adversarial[48 + p * 3 + 2] += p % 2 ? 0.03 : -0.03;
+  }
+  const s = prop1Summary(prop1Check({ clean, adversarial, shape: [2, 4, 4, 3] }), 2, 3);
+  assert.deepEqual([s.perturbed, s.unperturbed, s.violations], [3, 3, 0]);
+  assert.equal(s.tightness!.count, 3);
+  // Channel 2 of pair 1 cancels exactly in sum: tightness 0 there; the uniform shifts give 1.
+  assert.ok(Math.abs(s.tightness!.min) < 1e-5 && Math.abs(s.tightness!.max - 1) < 1e-5);
+});

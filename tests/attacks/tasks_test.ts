@@ -130,6 +130,31 @@ Deno.test("attack, rct and prop1 tasks write consistent stage files", async () =
     assert.equal(rs.floor, 0.01);
     const sum = rs.shares.low.estimate + rs.shares.middle.estimate + rs.shares.high.estimate;
     assert.ok(Math.abs(sum - 1) < 1e-9);
+    assert.deepEqual(rs.verdicts.map((v: { protocol: string }) => v.protocol), [
+      "freqlens",
+      "freqlens",
+      "freqlens",
+    ]);
+    assert.ok(rs.nulls.noise.shares && rs.nulls.shuffled.shares && rs.nulls.energy.attack);
+    assert.ok(rs.nulls.noise.mean_norm_ratio > 0 && rs.nulls.noise.mean_norm_ratio <= 1 + 1e-6);
+
+    // The authors' protocol: channel-averaged DCT, no floor, shell bands (H of them), every attacked image.
+    const authorsDir = join(root, "rct_authors");
+    await runTask(rctTask, { protocol: "authors", resamples: 50 }, {
+      attack: input(attackDir),
+      data: input(dataDir),
+    }, authorsDir);
+    assert.deepEqual((await readNpy(join(authorsDir, "rct.npy"), "float64")).shape, [H, W, 1]);
+    const ra = JSON.parse(await Deno.readTextFile(join(authorsDir, "summary.json")));
+    assert.deepEqual([ra.variant, ra.floor, ra.band_kind, ra.subset, ra.bands], [
+      "channel_mean",
+      null,
+      "shell",
+      "all",
+      H,
+    ]);
+    assert.equal(typeof ra.excluded, "number");
+    assert.ok(ra.verdicts.every((v: { protocol: string }) => v.protocol === "authors"));
 
     const p1Dir = join(root, "prop1");
     await runTask(prop1Task, {}, { attack: input(attackDir), data: input(dataDir) }, p1Dir);
@@ -138,6 +163,7 @@ Deno.test("attack, rct and prop1 tasks write consistent stage files", async () =
     const ps = JSON.parse(await Deno.readTextFile(join(p1Dir, "summary.json")));
     assert.equal(ps.holdsAll, true);
     assert.equal(ps.pairs, 10);
+    assert.equal(ps.perturbed + ps.unperturbed, 10 * C);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

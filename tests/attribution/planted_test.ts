@@ -1,7 +1,7 @@
 import "@tensorflow/tfjs-backend-cpu";
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
-import { occludedFrequency, topBands } from "../../lib/attribution/mod.ts";
+import { classProfiles, labelChangeRates, occludedFrequency, topBands } from "../../lib/attribution/mod.ts";
 import { randomOtherPairing, synthesizeFromRepresentation } from "../../lib/synthesis/mod.ts";
 import { trainedPlantedModel } from "./planted_model.ts";
 
@@ -19,6 +19,25 @@ Deno.test("planted-frequency dataset: a trained model's top OF band is the plant
   let hits = 0;
   top.forEach((b, i) => (hits += b === bands[test.labels[i]] ? 1 : 0));
   assert.ok(hits / top.length >= 0.9, `top band is the planted band for ${hits}/${top.length} images`);
+  // Each class's mean attribution peaks at its own band, and occluding that band changes the predicted
+  // label of more of the class's images than occluding any other band (which changes few).
+  const nb = of.shape[1];
+  const { profiles } = classProfiles(of.scores, of.shape, test.labels, 4);
+  bands.forEach((band, cls) => {
+    const row = Array.from(profiles.subarray(cls * nb, (cls + 1) * nb));
+    assert.equal(row.indexOf(Math.max(...row)), band, `class ${cls}`);
+    const members = Array.from(test.labels.keys()).filter((i) => test.labels[i] === cls);
+    const pick = (a: ArrayLike<number>, per: number) =>
+      members.flatMap((i) => Array.from({ length: per }, (_, k) => a[i * per + k]));
+    const rates = labelChangeRates(pick(of.occludedPredicted, nb), pick(of.cleanPredicted, 1), nb);
+    assert.ok(
+      rates[band] >= 0.2,
+      `class ${cls}: occluding band ${band} changes ${rates[band]} of its labels`,
+    );
+    rates.forEach((r, k) =>
+      k !== band && assert.ok(r < rates[band] && r <= 0.2, `class ${cls}, band ${k}: ${r}`)
+    );
+  });
 });
 
 Deno.test("synthesis on the trained model lowers the representation distance by >= 90%, in [0,1]", () => {

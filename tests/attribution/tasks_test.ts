@@ -13,15 +13,20 @@ import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/tas
 import { readNpy, writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
 import { saveModel } from "../../lib/models/mod.ts";
 import {
+  attributionShares,
   filteredAccuracy,
   fourierHeatMap,
   frequencySaliency,
   type ImageArray,
+  labelChangeRates,
+  occludedFrequency,
   selectIndices,
+  withoutBand,
 } from "../../lib/attribution/mod.ts";
 import { synthesizeFromRepresentation } from "../../lib/synthesis/mod.ts";
 import { deriveSeed } from "../../lib/stats/mod.ts";
 import occlusion from "../../tasks/occlusion.ts";
+import contrast from "../../tasks/contrast.ts";
 import synthesize from "../../tasks/synthesize.ts";
 import spectra from "../../tasks/spectra.ts";
 import fourier from "../../tasks/fourier.ts";
@@ -174,6 +179,43 @@ Deno.test("occlusion task: attributions equal a brute-force DCT occlusion of the
     const sh = summary.shares;
     assert.ok(Math.abs(sh.low.estimate + sh.middle.estimate + sh.high.estimate - 1) < 1e-9);
     assert.deepEqual(summary.single_image.layout, ["original", "lowest_1", "lowest_2", "top_1", "top_2"]);
+    // Label-change rate per band from the library's predictions; shares without band 0 match the library's.
+    const lib = await occludedFrequency(classifier, images, labels);
+    const change = (await readNpy(join(out, "label_change.npy"))).data;
+    assert.deepEqual(Array.from(change), summary.label_change_rate);
+    const want = labelChangeRates(lib.occludedPredicted, lib.cleanPredicted, BANDS);
+    want.forEach((r, k) => assert.ok(Math.abs(change[k] - r) < 1e-12, `band ${k}`));
+    const noDc = attributionShares(withoutBand(lib.scores, [20, BANDS], 0), [20, BANDS], {
+      seed: 0,
+      resamples: 1,
+    });
+    assert.ok(Math.abs(summary.shares_without_dc.low.estimate - noDc!.low.estimate) < 1e-5);
+
+    // The authors' protocol: shell bands (12 of them), the predicted class; contrast against itself.
+    const authors = await runTask(
+      root,
+      occlusion,
+      { limit: 20, bootstrap: 20, band_kind: "shell", target: "predicted", cumulative: false },
+      both,
+    );
+    assert.deepEqual((await readNpy(join(authors, "attributions.npy"))).shape, [20, 12]);
+    const self = await runTask(root, contrast, { protocol: "authors", resamples: 50 }, {
+      effect: input("effect", authors),
+      control: input("control", authors),
+    });
+    const cs = await json(self, "summary.json");
+    assert.deepEqual(cs.verdicts.map((v: { verdict: string }) => v.verdict), [
+      "not reproduced",
+      "not reproduced",
+    ]);
+    await assert.rejects(
+      runTask(root, contrast, {}, { effect: input("effect", authors), control: input("control", out) }),
+      /used band_kind shell, the protocol needs diagonal/,
+    );
+    await assert.rejects(
+      runTask(root, contrast, {}, { effect: input("effect", out), control: input("control", authors) }),
+      /control used band_kind shell/,
+    );
     // The noise baseline runs too (reference statistics from the train split).
     const noisy = await runTask(root, occlusion, {
       limit: 8,
@@ -289,5 +331,12 @@ Deno.test("fourier, filtered and saliency tasks: arrays equal the library on the
       (_, k) => [...sIdx.keys()].reduce((a, i) => a + got[i * BANDS + k], 0) / 8,
     );
     assertClose((await json(sal, "summary.json")).mean_profile, mean, 1e-6, "mean profile");
+    // Shell bands max(i, j): 12 of them on 12×12 images, in saliency and filtered accuracy alike.
+    const salShell = await runTask(root, saliency, { limit: 8, bootstrap: 20, band_kind: "shell" }, both);
+    assert.deepEqual((await readNpy(join(salShell, "saliency.npy"))).shape, [8, 12]);
+    const flShell = await runTask(root, filtered, { limit: 40, band_kind: "shell" }, both);
+    const shellRows = await csv(flShell, "curves.csv");
+    assert.equal(shellRows.length, 1 + 13);
+    assert.equal(shellRows[13].split(",")[1], shellRows[1].split(",")[2], "unfiltered at both ends");
   });
 });

@@ -15,6 +15,7 @@ import {
   lowBandProject,
   meanOverImages,
   numBands,
+  shellBandOf,
 } from "../../lib/dct/mod.ts";
 import { maxAbsDiff, seededValues } from "./helpers.ts";
 
@@ -45,12 +46,28 @@ Deno.test("radial bands: ⌊√(i² + j²)⌋, none empty for 32×32, sizes add 
   assert.equal(sizes.reduce((a, b) => a + b, 0), 1024);
 });
 
+Deno.test("shell bands: max(i, j), H bands for a square grid, band k holds 2k + 1 cells (brute force)", () => {
+  for (const h of [1, 2, 5, 16, 32]) {
+    assert.equal(numBands(h, h, "shell"), h);
+    const sizes = bandSizes(h, h, "shell");
+    assert.deepEqual([...sizes], Array.from({ length: h }, (_, k) => 2 * k + 1));
+    const map = bandMap(h, h, "shell");
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < h; j++) assert.equal(map[i * h + j], i > j ? i : j);
+    }
+  }
+  assert.equal(shellBandOf(3, 7), 7);
+  assert.equal(numBands(5, 7, "shell"), 7);
+  assert.equal(bandSizes(5, 7, "shell").reduce((a, b) => a + b, 0), 35);
+  assert.throws(() => numBands(4, 4, "hexagonal" as "shell"), DctShapeError);
+});
+
 Deno.test("band masks partition the grid, and the lowest-K mask is the union of bands < K (property)", () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 1, max: 12 }),
       fc.integer({ min: 1, max: 12 }),
-      fc.constantFrom("diagonal", "radial"),
+      fc.constantFrom("diagonal", "radial", "shell"),
       (h, w, kind) => {
         const nb = numBands(h, w, kind);
         const total = new Float32Array(h * w);

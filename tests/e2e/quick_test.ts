@@ -43,6 +43,15 @@ Deno.test("quick.yaml: the planted answers, report with every figure, a rerun do
     }
 
     assert(/Paired difference in low-third share against natural/.test(html), "no paired OF comparison");
+    // Every finding against its null under both protocols: 4 attacks × 3 RCT verdicts, and per robust model
+    // 2 OF verdicts against the natural and the accuracy-matched natural model, each protocol.
+    assert(html.includes("Findings vs their nulls"), "no findings table");
+    const findings = (await Deno.readTextFile(join(report, "tables", "findings_vs_nulls.csv"))).trim().split(
+      "\n",
+    );
+    const protocols = findings.slice(1).map((l) => /,(freqlens|authors),/.exec(l)?.[1]);
+    assertEquals(protocols.filter((p) => p === "freqlens").length, 12 + 4);
+    assertEquals(protocols.filter((p) => p === "authors").length, 12 + 4);
 
     const again = summaryOf((await cli(["run", CONFIG, "--outputs", outputs], {}, ROOT)).stdout);
     assertEquals([again.ran, again.cached], [0, s1.ran]);
@@ -53,7 +62,13 @@ Deno.test("quick.yaml: the planted answers, report with every figure, a rerun do
     await Deno.writeTextFile(edited, yaml.replace(PGD_PARAMS, PGD_PARAMS.replace("eps: 0.15", "eps: 0.1")));
     const third = await cli(["run", edited, "--outputs", outputs], {}, ROOT);
     assertEquals(third.code, 0, third.stderr);
-    assertEquals(ranStages(third.stdout), ["attack_pgd", "prop1_pgd", "rct_pgd", "report"]);
+    assertEquals(ranStages(third.stdout), [
+      "attack_pgd",
+      "prop1_pgd",
+      "rct_pgd",
+      "rct_pgd_authors",
+      "report",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -27,7 +27,43 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
     const view = await runReportTask(root, await makeSyntheticStore(root));
     const written = JSON.parse(await Deno.readTextFile(join(view, "report.json")));
     assertEquals(written.figures, FIGURES);
-    assertEquals(written.tables, ["model_accuracy", "attack_summary", "band_shares"]);
+    assertEquals(written.tables, [
+      "findings_vs_nulls",
+      "prop1_perturbed",
+      "rct_nulls",
+      "of_dc_label_change",
+      "model_accuracy",
+      "attack_summary",
+      "band_shares",
+    ]);
+    // Every stage's verdicts, the freqlens protocol first; the attack index a gives difference 0.02·(a − 1).
+    const findings = (await Deno.readTextFile(join(view, "tables", "findings_vs_nulls.csv"))).trim().split(
+      "\n",
+    );
+    assertEquals(findings.length - 1, 4 + 1);
+    assertEquals(findings.slice(1).map((l) => /,(reproduced|not reproduced|reversed),/.exec(l)?.[1]), [
+      "reversed",
+      "not reproduced",
+      "reproduced",
+      "reproduced",
+      "reproduced",
+    ]);
+    assert(findings[5].startsWith("OF low-third share: linf-8 − natural,authors,"), findings[5]);
+    const md = await Deno.readTextFile(join(view, "tables", "findings_vs_nulls.md"));
+    assert(md.includes("|+0.15 [+0.14, +0.16]|reproduced|"), md);
+    const prop1 = (await Deno.readTextFile(join(view, "tables", "prop1_perturbed.csv"))).trim().split("\n");
+    assertEquals(prop1[0], "attack,perturbed,unperturbed,violations,result,stage");
+    assert(prop1.slice(1).every((l) => l.includes(",holds,")));
+    const nulls = (await Deno.readTextFile(join(view, "tables", "rct_nulls.csv"))).trim().split("\n");
+    assertEquals(nulls.length - 1, 4);
+    const want = [0.6, 0.55, 0.58, 0.1, 0.1, 0.25, 0.5, 0.25, 0.22, 0.9];
+    const got = nulls[1].split(",");
+    assertEquals(got[0], "fgsm");
+    want.forEach((v, k) => assert(Math.abs(Number(got[k + 1]) - v) < 1e-12, nulls[1]));
+    const dc = (await Deno.readTextFile(join(view, "tables", "of_dc_label_change.csv"))).trim().split("\n");
+    const cells = dc[1].split(",").map(Number);
+    assertEquals(cells.slice(1, 3), [0.2, 0.1]);
+    [2 / 15, 7 / 15, 12 / 15].forEach((v, k) => assert(Math.abs(cells[4 + k] - v) < 1e-12, dc[1]));
     assertEquals(written.warnings, {});
     for (const f of FIGURES) {
       const spec = JSON.parse(await Deno.readTextFile(join(view, "figures", `${f}.vl.json`)));

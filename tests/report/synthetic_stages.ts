@@ -19,6 +19,20 @@ const shares = (low: number, middle: number) => ({
   high: { estimate: 1 - low - middle, lo: 1 - low - middle - 0.05, hi: 1 - low - middle + 0.05 },
 });
 
+/** A verdict of `effect − null = d` with a ±0.01 interval (lib/stats/verdict.ts' shape and rule). */
+export function verdict(finding: string, protocol: "freqlens" | "authors", d: number) {
+  const [lo, hi] = [d - 0.01, d + 0.01];
+  return {
+    finding,
+    protocol,
+    effect: 0.5 + d,
+    null: 0.5,
+    difference: { estimate: d, lo, hi, level: 0.95 },
+    direction: "greater",
+    verdict: lo > 0 ? "reproduced" : hi < 0 ? "reversed" : "not reproduced",
+  };
+}
+
 /** A store under `root` with one entry per synthetic instance; returns the gathered inputs by alias. */
 export async function makeSyntheticStore(
   root: string,
@@ -82,7 +96,15 @@ export async function makeSyntheticStore(
       const map = bandGrid(N, a + 1, a + 1);
       await writeNpy(join(dir, "rct_mean.npy"), { data: Float64Array.from(map.values), shape: [N, N] });
       await writeNpy(join(dir, "band_profile.npy"), { data: Float64Array.from(bandMeans(map)), shape: [B] });
-      await writeJsonAtomic(join(dir, "summary.json"), { shares: shares(0.1, 0.3) });
+      await writeJsonAtomic(join(dir, "summary.json"), {
+        shares: shares(0.1, 0.3),
+        nulls: {
+          noise: { shares: shares(0.1, 0.35), excluded: 0, clip: true, mean_norm_ratio: 0.9 },
+          shuffled: { shares: shares(0.12, 0.3), excluded: 0 },
+          energy: { attack: shares(0.25, 0.5), noise: shares(0.23, 0.55) },
+        },
+        verdicts: [verdict(`RCT high-third share: ${method} − equal-norm noise`, "freqlens", 0.02 * (a - 1))],
+      });
     });
     await entry(`prop1_${method}`, `prop1_${method}`, `prop1_${method}[model=natural]`, async (dir) => {
       const l1 = Float64Array.from({ length: 20 * 3 }, () => (a + 1) * 10 * rand());
@@ -91,6 +113,8 @@ export async function makeSyntheticStore(
       await writeJsonAtomic(join(dir, "summary.json"), {
         pairs: 20,
         channels: 3,
+        perturbed: 60 - a,
+        unperturbed: a,
         violations: 0,
         tightness: { mean: 0.4 },
       });
@@ -120,6 +144,9 @@ export async function makeSyntheticStore(
       await writeNpy(join(dir, "single_image.npy"), { data: views, shape: [3, N, N, 3] });
       await writeJsonAtomic(join(dir, "summary.json"), {
         shares: { mass: "positive", level: 0.95, ...shares(0.2 + 0.4 * m, 0.4) },
+        shares_without_dc: { mass: "positive", level: 0.95, ...shares(0.1 + 0.2 * m, 0.5) },
+        // Occluding band k changes k / B of the labels: thirds of 15 bands average 2/15, 7/15, 12/15.
+        label_change_rate: Array.from({ length: B }, (_, k) => k / B),
         mean_profile: Array.from({ length: B }, (_, k) => Math.exp(-((k - peak) ** 2) / 6)),
         class_counts: [4, 4, 4],
         class_names: CLASSES,
@@ -160,6 +187,12 @@ export async function makeSyntheticStore(
         }),
     );
   }
+  // A contrast stage: only verdicts, under the authors' protocol.
+  await entry("verdicts_contrast", "contrast", "contrast[model=linf-8]", async (dir) => {
+    await writeJsonAtomic(join(dir, "summary.json"), {
+      verdicts: [verdict("OF low-third share: linf-8 − natural", "authors", 0.15)],
+    });
+  });
   return inputs;
 }
 

@@ -41,6 +41,27 @@ Deno.test("a tiny CNN learns the planted-frequency dataset to > 95 % test accura
   model.dispose();
 });
 
+Deno.test("stopAtAccuracy stops after the first epoch whose test accuracy reaches it, with the same weights", () => {
+  const ds = plantedDataset({ size: 12, numClasses: 4, trainPerClass: 100, testPerClass: 50, seed: 3 });
+  const make = () => smallCnn({ inputShape: [12, 12, 1], numClasses: 4, channels: [8], hidden: 16, seed: 2 });
+  const full = trainModel(make(), ds.train, { ...BASE, epochs: 5, test: ds.test });
+  const accs = full.history.map((r) => r.test_acc);
+  // A target between the first and the last epoch's accuracy: the run stops at the first epoch reaching it.
+  const target = (accs[0] + accs[4]) / 2;
+  const first = accs.findIndex((a) => a >= target) + 1;
+  assert.ok(first > 1 && first < 5, `accuracies ${accs.join(", ")}`);
+  const model = make();
+  const stopped = trainModel(model, ds.train, { ...BASE, epochs: 5, test: ds.test, stopAtAccuracy: target });
+  assert.deepEqual([stopped.history.length, stopped.keptEpoch, stopped.stoppedEarly], [first, first, true]);
+  // Same seed and schedule, so the epochs run are those of the full run.
+  assert.deepEqual(stopped.history.map((r) => r.test_acc), accs.slice(0, first));
+  assert.equal(accuracy(classifierFromLayersModel(model), ds.test), accs[first - 1]);
+  assert.throws(
+    () => trainModel(make(), ds.train, { ...BASE, epochs: 1, stopAtAccuracy: 0.5 }),
+    /needs a test split/,
+  );
+});
+
 Deno.test("training is seeded: same seed → same weight bytes (with augmentation and PGD); other seed differs", () => {
   const data = randomImages(40, 6, 6, 2, 3, 5);
   const run = (seed: number) => {
