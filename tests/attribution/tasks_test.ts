@@ -183,8 +183,8 @@ Deno.test("occlusion task: attributions equal a brute-force DCT occlusion of the
     const lib = await occludedFrequency(classifier, images, labels);
     const change = (await readNpy(join(out, "label_change.npy"))).data;
     assert.deepEqual(Array.from(change), summary.label_change_rate);
-    const want = labelChangeRates(lib.occludedPredicted, lib.cleanPredicted, BANDS);
-    want.forEach((r, k) => assert.ok(Math.abs(change[k] - r) < 1e-12, `band ${k}`));
+    const changeWant = labelChangeRates(lib.occludedPredicted, lib.cleanPredicted, BANDS);
+    changeWant.forEach((r, k) => assert.ok(Math.abs(change[k] - r) < 1e-12, `band ${k}`));
     const noDc = attributionShares(withoutBand(lib.scores, [20, BANDS], 0), [20, BANDS], {
       seed: 0,
       resamples: 1,
