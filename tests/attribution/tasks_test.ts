@@ -111,7 +111,7 @@ Deno.test("synthesize and spectra tasks: pairs never start from their target; sp
     synthesize: input("synthesize", synth),
     data: input("data", dataDir),
   });
-  assert.deepEqual((await readNpy(join(spec, "diff_map.npy"))).shape, [12, 12, 1]);
+  assert.deepEqual((await readNpy(join(spec, "diff_map_start.npy"))).shape, [12, 12, 1]);
   assert.deepEqual((await readNpy(join(spec, "diff_map_mean.npy"))).shape, [12, 12]);
   assert.deepEqual((await readNpy(join(spec, "band_profile.npy"))).shape, [23]);
   assert.ok((await json(spec, "summary.json")).shares.low.estimate > 0);
