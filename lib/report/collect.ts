@@ -34,6 +34,7 @@ import {
   type SharesCI,
   type Source,
 } from "./records.ts";
+import { readSynthesisDetail } from "./sections/synthesis.ts";
 
 /** One gathered upstream instance (the shape of the pipeline's `StageInput`). */
 export interface GatheredInput {
@@ -324,6 +325,7 @@ export async function collectReportInputs(
       map: { height: map.shape[0], width: map.shape[1], values: map.data },
       bandProfile: profile.data,
       shares: sharesOf(join(input.dir, "summary.json"), s.shares),
+      synthesis: await readSynthesisDetail(input.dir, s),
     });
   }
 

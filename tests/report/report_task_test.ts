@@ -11,6 +11,9 @@ const FIGURES = [
   "rct_shares",
   "prop1",
   "spectra",
+  "spectra_target",
+  "spectra_shares",
+  "synthesis_convergence",
   "of_classes",
   "of_mean",
   "of_shares",
@@ -27,7 +30,7 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
     const view = await runReportTask(root, await makeSyntheticStore(root));
     const written = JSON.parse(await Deno.readTextFile(join(view, "report.json")));
     assertEquals(written.figures, FIGURES);
-    assertEquals(written.tables, ["model_accuracy", "attack_summary", "band_shares"]);
+    assertEquals(written.tables, ["model_accuracy", "attack_summary", "synthesis_contrast", "band_shares"]);
     assertEquals(written.warnings, {});
     for (const f of FIGURES) {
       const spec = JSON.parse(await Deno.readTextFile(join(view, "figures", `${f}.vl.json`)));
@@ -45,7 +48,12 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
     assert(attacks.includes("|pgd|pgd l∞ ε 0.15 10 steps|"), attacks);
     assert(attacks.includes("|simba|simba ε 0.2 ≤ 500 queries|80.0 %|"), attacks);
     const shareLines = (await Deno.readTextFile(join(view, "tables", "band_shares.csv"))).trim().split("\n");
-    assertEquals(shareLines.length - 1, (4 + 2 + 2) * 3, "3 thirds × (4 RCT + 2 spectra + 2 OF)");
+    assertEquals(shareLines.length - 1, (4 + 2 * 2 + 2) * 3, "3 thirds × (4 RCT + 2 × 2 spectra + 2 OF)");
+    const contrast = await Deno.readTextFile(join(view, "tables", "synthesis_contrast.csv"));
+    assertEquals(contrast.trim().split("\n").slice(1).map((l) => l.split(",").at(-2)), [
+      "reproduced",
+      "reversed",
+    ]);
 
     const html = await Deno.readTextFile(join(view, "index.html"));
     const links = [...html.matchAll(/(?:src|href)="([^"#]+)"/g)].map((m) =>
