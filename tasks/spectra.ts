@@ -118,13 +118,11 @@ export default defineTask({
       }))
       : [];
     for (const v of verdicts) {
-      const d = v.difference;
+      const [d, f] = [v.difference, (x: number) => x.toFixed(3)];
+      const interval = `${f(d.estimate)} [${f(d.lo)}, ${f(d.hi)}]`;
       ctx.log(
-        `${v.protocol} (${v.definition}): low-third share ${v.effect.toFixed(3)} vs reference ` +
-          `${v.null.toFixed(3)}, difference ${d.estimate.toFixed(3)} [${d.lo.toFixed(3)}, ${
-            d.hi.toFixed(3)
-          }]` +
-          ` → ${v.verdict}`,
+        `${v.protocol} (${v.definition}): low-third share ${f(v.effect)} vs reference ${f(v.null)}, ` +
+          `difference ${interval} → ${v.verdict}`,
       );
     }
     const n = subject.labels.length;
