@@ -16,6 +16,8 @@ import {
   vggNet,
 } from "../../lib/models/mod.ts";
 
+import { archSpecOf, trainParams } from "../../tasks/train.ts";
+
 await initBackend("cpu");
 
 interface Row {
@@ -90,4 +92,34 @@ Deno.test("vggNet rejects depths without a configuration and a multiplier withou
   assert.throws(() => vggNet({ ...base, depth: 19, widthMultiplier: 0 }), ArchitectureError);
   assert.throws(() => vggNet({ ...base, widths: [4, 8], widthMultiplier: 0.5 }), ArchitectureError);
   assert.throws(() => vggNet({ ...base, widths: [4, 8], convsPerStage: [1, 2, 3] }), ArchitectureError);
+});
+
+Deno.test("train params: `arch: vgg, depth: 19, width_multiplier` builds the paper's net; resnet keeps depth 20", () => {
+  const norm = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
+  const vgg = archSpecOf(
+    trainParams.parse({ arch: "vgg", depth: 19, width_multiplier: 0.25 }),
+    [32, 32, 3],
+    10,
+    norm,
+    1,
+  );
+  assert.deepEqual(vgg, {
+    arch: "vgg",
+    inputShape: [32, 32, 3],
+    numClasses: 10,
+    ...norm,
+    seed: 1,
+    depth: 19,
+    widthMultiplier: 0.25,
+  });
+  const model = buildModel(vgg);
+  assert.equal(
+    countTrainableParams(model),
+    rows.find((r) => r.depth === 19 && r.width_multiplier === 0.25)!.params,
+  );
+  model.dispose();
+  const resnet = archSpecOf(trainParams.parse({ arch: "resnet" }), [32, 32, 3], 10, norm, 1);
+  assert.equal(resnet.arch === "resnet" && resnet.depth, 20);
+  const custom = archSpecOf(trainParams.parse({ arch: "vgg", widths: [8, 16] }), [32, 32, 3], 10, norm, 1);
+  assert.equal(custom.arch === "vgg" && custom.depth, undefined);
 });
