@@ -169,6 +169,7 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
     title: "Fig. 3 — what the synthesis changed: x_r − x₀",
     spec: spectraFigureSpec(
       spectra.map((s) => ({ name: s.source.label, map: s.map, bandProfile: s.bandProfile })),
+      { subtitle: "Δ = x_r − x₀: synthesized image minus its start image (the paper's caption)" },
     ),
     caption: "Mean over pairs of |DCT(x_r − x₀)| (channel-averaged) between each synthesized image and the " +
       "start image its optimisation began from — the paper's caption (\"the difference between " +
@@ -190,11 +191,14 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
       name: "spectra_target",
       section: "spectra",
       title: "x_r − x: distance to the target imitated",
-      spec: spectraFigureSpec(withTarget.map((s) => ({
-        name: s.source.label,
-        map: s.synthesis!.target!.map,
-        bandProfile: s.synthesis!.target!.bandProfile,
-      }))),
+      spec: spectraFigureSpec(
+        withTarget.map((s) => ({
+          name: s.source.label,
+          map: s.synthesis!.target!.map,
+          bandProfile: s.synthesis!.target!.bandProfile,
+        })),
+        { subtitle: "Δ = x_r − x: synthesized image minus the target it imitates" },
+      ),
       caption: "Mean over pairs of |DCT(x_r − x)| between each synthesized image and its target: what the " +
         "inversion did not match (freqlens' definition before issue 17; not the paper's).",
       claim,
