@@ -163,6 +163,7 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
   const claim = "The non-robust data set's changes spread into the middle and high frequencies; the robust " +
     "data set's are concentrated in the low frequencies.";
   const authors = verdictSentence("authors"), freqlens = verdictSentence("freqlens");
+  const fullMove = spectra.find((s) => s.synthesis?.contrastShares)?.synthesis?.contrastShares;
   figures.push({
     name: "spectra",
     section: "spectra",
@@ -182,6 +183,7 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
       authors
         ? ` Low-third share against the natural model on the same pairs (paired 95 % CI): ${authors}.`
         : "",
+      fullMove ? ` For scale, x − x₀ (the whole way from start to target): ${shareText(fullMove)}.` : "",
     ].join(""),
     sources,
   });
