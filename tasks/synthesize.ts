@@ -6,21 +6,24 @@
  * with a natural one a "non-robust" one.
  *
  * Inputs: `model` (a `train` / `import` stage), `data` (a `data` stage). The selection and the pairing
- * depend only on `select_seed` / `pair_seed`, so models swept over see the same targets and starts.
+ * depend only on the split's labels, `limit`, `select_seed` and `pair_seed` — never on the model — so
+ * models swept over (and separate stages with the same params) see the same (start, target) pairs, which
+ * `spectra` checks before comparing two sets pair by pair. The format is read back by `readSynthesis`
+ * (lib/synthesis/stage_files.ts).
  *
  * Writes (N = selected images):
  * - `images.npy` float32 [N, H, W, C] in [0, 1]: the synthesized images;
  * - `labels.npy` int32 [N]: their labels (the targets' labels);
  * - `target_indices.npy` int32 [N]: split indices of the targets x;
  * - `start_indices.npy` int32 [N]: split indices of the start images;
+ * - `initial_distance.npy`, `final_distance.npy` float32 [N]: each image's relative representation distance
+ *   ||g(x_r) − g(x)||₂ / ||g(x)||₂ at its start image and after the last step (convergence per image);
  * - `loss_curve.csv`: `iteration, loss` — mean relative distance before each step, and after the last;
  * - `summary.json`: split, sizes, step, iterations, mean initial / final distance and their ratio, the
  *   fraction of synthesized images the model classifies as their label.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import { defineTask, oneInput } from "../pipeline/task.ts";
-import { writeCsvAtomic, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import {
   gatherImages,
   loadStageClassifier,
@@ -28,7 +31,7 @@ import {
   readDataSplit,
   selectIndices,
 } from "../lib/attribution/mod.ts";
-import { randomOtherPairing, synthesizeFromRepresentation } from "../lib/synthesis/mod.ts";
+import { randomOtherPairing, synthesizeFromRepresentation, writeSynthesis } from "../lib/synthesis/mod.ts";
 
 const params = z.strictObject({
   split: z.enum(["train", "test"]).default("train"),
@@ -83,27 +86,25 @@ export default defineTask({
       `relative distance ${initial.toFixed(4)} → ${final.toFixed(4)}; model agrees with labels on ${agree}`,
     );
 
-    await writeNpy(join(ctx.outDir, "images.npy"), result.images);
-    await writeNpy(join(ctx.outDir, "labels.npy"), { data: result.labels, shape: [n] });
-    await writeNpy(join(ctx.outDir, "target_indices.npy"), { data: indices, shape: [n] });
-    await writeNpy(join(ctx.outDir, "start_indices.npy"), {
-      data: Int32Array.from(starts, (s) => indices[s]),
-      shape: [n],
-    });
-    await writeCsvAtomic(
-      join(ctx.outDir, "loss_curve.csv"),
-      Array.from(result.lossCurve, (loss, iteration) => ({ iteration, loss })),
-    );
-    await writeJsonAtomic(join(ctx.outDir, "summary.json"), {
-      dataset: data.dataset,
-      split: p.split,
-      images: n,
-      step: p.step,
-      iterations: p.iterations,
-      initial_distance: initial,
-      final_distance: final,
-      distance_ratio: final / initial,
-      label_agreement: agree,
+    await writeSynthesis(ctx.outDir, {
+      images: result.images,
+      labels: result.labels,
+      targetIndices: indices,
+      startIndices: Int32Array.from(starts, (s) => indices[s]),
+      initialDistance: result.initialLoss,
+      finalDistance: result.finalLoss,
+      lossCurve: result.lossCurve,
+      summary: {
+        dataset: data.dataset,
+        split: p.split,
+        images: n,
+        step: p.step,
+        iterations: p.iterations,
+        initial_distance: initial,
+        final_distance: final,
+        distance_ratio: final / initial,
+        label_agreement: agree,
+      },
     });
   },
 });

@@ -6,7 +6,8 @@
  * Params (every default is the project's recipe; on Fashion-MNIST the defaults give the natural small CNN,
  * and `adversarial: {method: pgd}` the l∞ ε = 0.1 PGD-trained one):
  * - `arch`: `small_cnn` (options `channels`, `hidden`, `batch_norm`), `resnet` (`depth` 6n+2, `widths`,
- *   `shortcut` A|B), `vgg` (`widths`, `convs_per_stage`, `hidden`);
+ *   `shortcut` A|B), `vgg` (`depth` 11|13|16|19: the paper's VGG configuration with batch-norm and the
+ *   CIFAR 512-512 head, `width_multiplier` scaling its widths; or `widths`, `convs_per_stage`, `hidden`);
  * - `normalization`: `dataset` (per-channel mean/std of the training images, inside the model) or `none`;
  * - `optimizer` (`adam` | `sgd` with `momentum`, `nesterov`), `lr`, `schedule` (`constant`, `step` with
  *   `milestones` (epochs) and `gamma`, `cosine`, `one-cycle` with `peak_at`), `epochs`, `batch`,
@@ -48,8 +49,10 @@ export const trainParams = z.strictObject({
   hidden: z.number().int().positive().optional(),
   /** small_cnn: batch norm after each conv. */
   batch_norm: z.boolean().default(false),
-  /** resnet: depth 6n+2. */
-  depth: z.number().int().min(8).default(20),
+  /** resnet: depth 6n+2 (default 20); vgg: 11, 13, 16 or 19 for the paper's configurations. */
+  depth: z.number().int().min(8).optional(),
+  /** vgg with `depth`: factor on every conv and hidden width (default 1, the paper's net). */
+  width_multiplier: z.number().positive().optional(),
   /** resnet: three stage widths (default 16/32/64); vgg: stage widths (default 64/128/256). */
   widths: positiveInts.optional(),
   shortcut: z.enum(["A", "B"]).default("A"),
@@ -108,13 +111,15 @@ export function archSpecOf(
       return {
         arch: "resnet",
         ...base,
-        depth: p.depth,
+        depth: p.depth ?? 20,
         widths: widths as [number, number, number],
         shortcut: p.shortcut,
       };
     }
     case "vgg":
-      return { arch: "vgg", ...base, widths: p.widths, convsPerStage: p.convs_per_stage, hidden: p.hidden };
+      return p.depth !== undefined
+        ? { arch: "vgg", ...base, depth: p.depth, widthMultiplier: p.width_multiplier }
+        : { arch: "vgg", ...base, widths: p.widths, convsPerStage: p.convs_per_stage, hidden: p.hidden };
   }
 }
 

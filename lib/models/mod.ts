@@ -15,7 +15,7 @@ export {
 export { ArchitectureError, type BaseArchOptions } from "./arch_common.ts";
 export { smallCnn, type SmallCnnOptions } from "./small_cnn.ts";
 export { cifarResNet, type ResNetOptions } from "./resnet.ts";
-export { vggNet, type VggOptions } from "./vgg.ts";
+export { VGG_CONVS, VGG_HIDDEN, VGG_WIDTHS, vggLayout, vggNet, type VggOptions } from "./vgg.ts";
 export {
   ARCH_NAMES,
   type ArchName,

@@ -10,6 +10,7 @@ export * from "./image.ts";
 export * from "./bands.ts";
 export * from "./rct.ts";
 export * from "./spectra.ts";
+export * from "./convergence.ts";
 export * from "./occlusion.ts";
 export * from "./prop1.ts";
 export * from "./fourier.ts";

@@ -21,7 +21,8 @@ export const FIGURE_CONFIG: Config = {
   padding: 8,
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal" },
+  // Legend labels up to 320 px (Vega-Lite cuts at 160): "model · definition" labels stay whole.
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: "normal", labelLimit: 320 },
   header: { labelFontSize: 12, titleFontSize: 12 },
   title: { fontSize: 14, anchor: "start", subtitleFontSize: 11, subtitleColor: "#555" },
   concat: { spacing: 24 },

@@ -14,10 +14,10 @@ import {
   prop1ScatterSpec,
   rctFigureSpec,
   saliencyVsOcclusionSpec,
-  spectraFigureSpec,
 } from "../plots/mod.ts";
 import type { OcclusionRecord, ReportInputs, SharesCI, Source } from "./records.ts";
 import { pairedLowShareDifference } from "./paired.ts";
+import { synthesisSection } from "./sections/synthesis.ts";
 import {
   attackSummaryTable,
   type BandShareRow,
@@ -63,7 +63,9 @@ export const SECTIONS: { id: string; title: string; intro: string }[] = [
     id: "spectra",
     title: "Robust and non-robust data sets (Fig. 3)",
     intro: "Images synthesised to match the penultimate representation of a robust resp. natural model " +
-      "(Ilyas et al. 2019), compared with the images they imitate in the DCT domain.",
+      "(Ilyas et al. 2019), starting from another image x₀: what the optimisation changed (x_r − x₀, the " +
+      "paper's Fig. 3) and how far the result stays from its target (x_r − x), in the DCT domain, with " +
+      "each robust set tested against the natural one on the same pairs.",
   },
   {
     id: "occlusion",
@@ -256,27 +258,10 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
   }
 
   if (inputs.spectra.length > 0) {
-    figures.push({
-      name: "spectra",
-      section: "spectra",
-      title: "Fig. 3 — spectra of robust and non-robust data sets",
-      spec: spectraFigureSpec(
-        inputs.spectra.map((s) => ({ name: s.source.label, map: s.map, bandProfile: s.bandProfile })),
-      ),
-      caption:
-        "Mean over images of |DCT(x_r) − DCT(x)| (channel-averaged) between each synthesised image and the " +
-        "image it imitates, on one colour scale; below, the mean per band.",
-      claim:
-        "The non-robust data set differs from the originals more in the middle and high frequencies than the " +
-        "robust one, whose features are concentrated in low frequencies.",
-      measured: sharesSentence(inputs.spectra, ["low", "high"]) ||
-        inputs.spectra.map((s) => {
-          const t = thirdMeans(s.map.values, s.map.height, s.map.width);
-          return `${s.source.label}: mean |ΔDCT| low third ${fmt(t.low)}, high third ${fmt(t.high)}`;
-        }).join("; "),
-      sources: inputs.spectra.map((s) => s.source),
-    });
-    shareTableRows.push(...shareRows("|ΔDCT| spectrum", inputs.spectra));
+    const section = synthesisSection(inputs.spectra);
+    figures.push(...section.figures);
+    tables.push(...section.tables);
+    shareTableRows.push(...section.shareRows);
   }
 
   if (inputs.occlusion.length > 0) {

@@ -8,7 +8,7 @@
  * | `attacks` | attack | `summary.json` |
  * | `rct` | rct | `rct_mean.npy` [H,W], `band_profile.npy` [B], `summary.json` (shares) |
  * | `prop1` | prop1 | `l1.npy`, `dc_diff.npy` [N,C], `summary.json` |
- * | `spectra` | spectra | `diff_map_mean.npy` [H,W], `band_profile.npy` [B], `summary.json` |
+ * | `spectra` | spectra | `diff_map_mean[_target].npy` [H,W], `band_profile[_target].npy` [B], `summary.json` |
  * | `occlusion` | occlusion | `class_profiles.npy` [K,B], `single_image.npy`, `summary.json` |
  * | `fourier` | fourier | `heatmap.npy` [H,W], `summary.json` |
  * | `filtered` | filtered | `curves.csv` |
@@ -39,6 +39,7 @@ import {
   type Source,
 } from "./records.ts";
 import { readVerdicts } from "./verdicts.ts";
+import { readSynthesisDetail } from "./sections/synthesis.ts";
 
 /** One gathered upstream instance (the shape of the pipeline's `StageInput`). */
 export interface GatheredInput {
@@ -340,6 +341,7 @@ export async function collectReportInputs(
       map: { height: map.shape[0], width: map.shape[1], values: map.data },
       bandProfile: profile.data,
       shares: sharesOf(join(input.dir, "summary.json"), s.shares),
+      synthesis: await readSynthesisDetail(input.dir, s),
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import type { Grid, PlotImage } from "../plots/mod.ts";
 import type { Verdict } from "../stats/mod.ts";
+import type { SynthesisDetail } from "./sections/synthesis.ts";
 
 /** The upstream instance a record came from. */
 export interface Source {
@@ -84,11 +85,13 @@ export interface Prop1Record {
   meanTightness: number | null;
 }
 
+/** A `spectra` stage: its x_r − x₀ spectrum (map, profile, shares) and the rest of Fig. 3 (`synthesis`). */
 export interface SpectrumRecord {
   source: Source;
   map: Grid;
   bandProfile: ArrayLike<number>;
   shares: SharesCI | null;
+  synthesis?: SynthesisDetail;
 }
 
 export interface OcclusionRecord {

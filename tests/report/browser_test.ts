@@ -73,7 +73,7 @@ Deno.test("report page in headless Chromium: no console errors, every image load
     const keep = Deno.env.get("FREQLENS_SCREENSHOT");
     if (keep) await Deno.writeFile(keep, screenshot);
     assertEquals(problems, [], `problems on ${page}`);
-    if (!given) assertEquals(figures, 12, "every figure of the synthetic report is on the page");
+    if (!given) assertEquals(figures, 15, "every figure of the synthetic report is on the page");
     const shot = decodePng(screenshot);
     assert(shot.height > 2000, `screenshot of the whole page, got ${shot.width}×${shot.height}`);
     assert(nonWhitePixels(shot) > 0.03 * shot.width * shot.height, "the page screenshot is blank");

@@ -11,6 +11,9 @@ const FIGURES = [
   "rct_shares",
   "prop1",
   "spectra",
+  "spectra_target",
+  "spectra_shares",
+  "synthesis_convergence",
   "of_classes",
   "of_mean",
   "of_shares",
@@ -34,21 +37,25 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
       "of_dc_label_change",
       "model_accuracy",
       "attack_summary",
+      "synthesis_contrast",
       "band_shares",
     ]);
     // Every stage's verdicts, the freqlens protocol first; the attack index a gives difference 0.02·(a − 1).
     const findings = (await Deno.readTextFile(join(view, "tables", "findings_vs_nulls.csv"))).trim().split(
       "\n",
     );
-    assertEquals(findings.length - 1, 4 + 1);
+    assertEquals(findings.length - 1, 4 + 2 + 1, "4 RCT, 2 Fig. 3 (both definitions), 1 OF contrast");
     assertEquals(findings.slice(1).map((l) => /,(reproduced|not reproduced|reversed),/.exec(l)?.[1]), [
       "reversed",
       "not reproduced",
       "reproduced",
       "reproduced",
+      "reversed",
+      "reproduced",
       "reproduced",
     ]);
-    assert(findings[5].startsWith("OF low-third share: linf-8 − natural,authors,"), findings[5]);
+    assert(findings[5].startsWith("Fig. 3,freqlens,"), findings[5]);
+    assert(findings[7].startsWith("OF low-third share: linf-8 − natural,authors,"), findings[7]);
     const md = await Deno.readTextFile(join(view, "tables", "findings_vs_nulls.md"));
     assert(md.includes("|+0.15 [+0.14, +0.16]|reproduced|"), md);
     const prop1 = (await Deno.readTextFile(join(view, "tables", "prop1_perturbed.csv"))).trim().split("\n");
@@ -81,7 +88,12 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
     assert(attacks.includes("|pgd|pgd l∞ ε 0.15 10 steps|"), attacks);
     assert(attacks.includes("|simba|simba ε 0.2 ≤ 500 queries|80.0 %|"), attacks);
     const shareLines = (await Deno.readTextFile(join(view, "tables", "band_shares.csv"))).trim().split("\n");
-    assertEquals(shareLines.length - 1, (4 + 2 + 2) * 3, "3 thirds × (4 RCT + 2 spectra + 2 OF)");
+    assertEquals(shareLines.length - 1, (4 + 2 * 2 + 2) * 3, "3 thirds × (4 RCT + 2 × 2 spectra + 2 OF)");
+    const contrast = await Deno.readTextFile(join(view, "tables", "synthesis_contrast.csv"));
+    assertEquals(contrast.trim().split("\n").slice(1).map((l) => l.split(",").at(-2)), [
+      "reproduced",
+      "reversed",
+    ]);
 
     const html = await Deno.readTextFile(join(view, "index.html"));
     const links = [...html.matchAll(/(?:src|href)="([^"#]+)"/g)].map((m) =>

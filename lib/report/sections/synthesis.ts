@@ -1,0 +1,273 @@
+/**
+ * The report's Fig. 3 section (robust / non-robust dataset synthesis): what a `spectra` stage wrote beyond
+ * its main spectrum — x_r − x beside the paper's x_r − x₀, the convergence of the inversion, the paired
+ * contrast against the natural model's synthesis and its verdicts — read from the entry
+ * ({@link readSynthesisDetail}) and turned into figures, a contrast table and band-share rows
+ * ({@link synthesisSection}). lib/report/collect.ts and build.ts call these two.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { readNpy } from "../../io/npy.ts";
+import { bandShareSpec, convergenceSpec, type Grid, spectraFigureSpec } from "../../plots/mod.ts";
+import type { BuiltFigure, BuiltTable } from "../build.ts";
+import type { SharesCI, SpectrumRecord } from "../records.ts";
+import { type BandShareRow, renderTable } from "../tables.ts";
+import * as aq from "arquero";
+
+/** One verdict of a finding against its null, as stages write them (`summary.verdicts`). */
+export interface VerdictRecord {
+  finding: string;
+  protocol: string;
+  definition?: string;
+  effect: number;
+  null: number;
+  difference: { estimate: number; lo: number; hi: number; level: number };
+  direction: "greater" | "less";
+  verdict: string;
+}
+
+/** The parts of a `spectra` entry beyond its x_r − x₀ spectrum; fields null when the entry predates them. */
+export interface SynthesisDetail {
+  /** x_r − x (distance to the target): channel-mean map, band profile, shares. */
+  target: { map: Grid; bandProfile: ArrayLike<number>; shares: SharesCI | null } | null;
+  /** Shares of x − x₀ (the unoptimised contrast). */
+  contrastShares: SharesCI | null;
+  /** Mean relative representation distance per step (thinned), and the final distance summary. */
+  convergence:
+    | { iteration: number[]; distance: number[]; final: number; initial: number; iterations: number }
+    | null;
+  /** The reference (natural) synthesis the verdicts compare with. */
+  reference: string | null;
+  verdicts: VerdictRecord[];
+}
+
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** Reads the detail of a `spectra` entry in `dir` whose `summary.json` is `summary`. */
+export async function readSynthesisDetail(
+  dir: string,
+  summary: Record<string, unknown>,
+): Promise<SynthesisDetail> {
+  const spectra = (summary.spectra ?? {}) as Record<string, { shares?: SharesCI | null }>;
+  let target: SynthesisDetail["target"] = null;
+  if (existsSync(join(dir, "diff_map_mean_target.npy"))) {
+    const map = await readNpy(join(dir, "diff_map_mean_target.npy"));
+    const profile = await readNpy(join(dir, "band_profile_target.npy"));
+    target = {
+      map: { height: map.shape[0], width: map.shape[1], values: Float64Array.from(map.data as Float32Array) },
+      bandProfile: Float64Array.from(profile.data as Float32Array),
+      shares: spectra.target?.shares ?? null,
+    };
+  }
+  const c = summary.convergence as Record<string, unknown> | undefined;
+  const curve = (c?.loss_curve ?? []) as [number, number][];
+  const convergence = c && curve.length > 0
+    ? {
+      iteration: curve.map(([i]) => i),
+      distance: curve.map(([, d]) => d),
+      final: num(c.final_distance) ?? NaN,
+      initial: num(c.initial_distance) ?? NaN,
+      iterations: num(c.iterations) ?? curve[curve.length - 1][0],
+    }
+    : null;
+  const contrast = summary.contrast as { reference?: string } | null | undefined;
+  return {
+    target,
+    contrastShares: spectra.contrast?.shares ?? null,
+    convergence,
+    reference: contrast?.reference ?? null,
+    verdicts: Array.isArray(summary.verdicts) ? summary.verdicts as VerdictRecord[] : [],
+  };
+}
+
+const f3 = (v: number) => v.toFixed(3);
+const signed = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)}`;
+const shareText = (s: SharesCI | null | undefined) =>
+  s ? `${f3(s.low.estimate)} / ${f3(s.middle.estimate)} / ${f3(s.high.estimate)}` : "–";
+
+/** Band-share table rows of `analysis`, one per (record with shares, third). */
+function bandShareRows(
+  analysis: string,
+  items: { s: SpectrumRecord; shares: SharesCI | null }[],
+): BandShareRow[] {
+  return items.filter((i) => i.shares).flatMap(({ s, shares }) =>
+    (["low", "middle", "high"] as const).map((part) => ({
+      analysis,
+      group: s.source.label,
+      part,
+      ...pick(shares!, part),
+      stage: s.source.instance,
+    }))
+  );
+}
+
+/** The verdicts of every spectra record as one table (model, protocol, effect, null, difference, verdict). */
+function verdictTable(spectra: SpectrumRecord[]): BuiltTable | null {
+  const rows = spectra.flatMap((s) =>
+    (s.synthesis?.verdicts ?? []).map((v) => ({
+      model: s.source.label,
+      protocol: v.protocol,
+      definition: v.definition ?? "",
+      effect: v.effect,
+      null: v.null,
+      difference: v.difference.estimate,
+      lo: v.difference.lo,
+      hi: v.difference.hi,
+      verdict: v.verdict,
+      stage: s.source.instance,
+    }))
+  );
+  if (rows.length === 0) return null;
+  const level = spectra.flatMap((s) => s.synthesis?.verdicts ?? [])[0].difference.level;
+  const sig = (v: unknown) => (typeof v === "number" ? v.toFixed(3) : String(v));
+  return {
+    section: "spectra",
+    table: renderTable(
+      aq.from(rows),
+      {
+        name: "synthesis_contrast",
+        title: "Fig. 3 against its null: robust − natural synthesis on the same pairs",
+        caption: `Low-third share of the mean |DCT(Δ)| band profile of each robust model's synthesized set ` +
+          `(effect) and of the natural model's on the same (start, target) pairs (null); their difference ` +
+          `with a paired bootstrap ${Math.round(level * 100)} % interval; "reproduced" only when the ` +
+          `interval lies above 0. Protocol "authors": Δ = x_r − x₀ (the paper's caption); "freqlens": ` +
+          `Δ = x_r − x.`,
+      },
+      { effect: sig, null: sig, difference: sig, lo: sig, hi: sig },
+      { lo: "CI low", hi: "CI high", null: "null (natural)" },
+    ),
+    sources: spectra.filter((s) => s.synthesis?.verdicts.length).map((s) => s.source),
+  };
+}
+
+/** The section's figures, its contrast table and its band-share rows for the shares table. */
+export function synthesisSection(spectra: SpectrumRecord[]): {
+  figures: BuiltFigure[];
+  tables: BuiltTable[];
+  shareRows: BandShareRow[];
+} {
+  const figures: BuiltFigure[] = [];
+  const tables: BuiltTable[] = [];
+  if (spectra.length === 0) return { figures, tables, shareRows: [] };
+  const sources = spectra.map((s) => s.source);
+  const verdicts = spectra.flatMap((s) =>
+    (s.synthesis?.verdicts ?? []).map((v) => ({ label: s.source.label, v }))
+  );
+  const verdictSentence = (protocol: string) =>
+    verdicts.filter(({ v }) => v.protocol === protocol).map(({ label, v }) =>
+      `${label} ${f3(v.effect)} vs ${f3(v.null)}, ${signed(v.difference.estimate)} [${
+        signed(v.difference.lo)
+      }, ` +
+      `${signed(v.difference.hi)}] → ${v.verdict}`
+    ).join("; ");
+  const claim = "The non-robust data set's changes spread into the middle and high frequencies; the robust " +
+    "data set's are concentrated in the low frequencies.";
+  const authors = verdictSentence("authors"), freqlens = verdictSentence("freqlens");
+  const fullMove = spectra.find((s) => s.synthesis?.contrastShares)?.synthesis?.contrastShares;
+  figures.push({
+    name: "spectra",
+    section: "spectra",
+    title: "Fig. 3 — what the synthesis changed: x_r − x₀",
+    spec: spectraFigureSpec(
+      spectra.map((s) => ({ name: s.source.label, map: s.map, bandProfile: s.bandProfile })),
+      { subtitle: "Δ = x_r − x₀: synthesized image minus its start image (the paper's caption)" },
+    ),
+    caption: "Mean over pairs of |DCT(x_r − x₀)| (channel-averaged) between each synthesized image and the " +
+      "start image its optimisation began from — the paper's caption (\"the difference between " +
+      'robust/non-robust images and the starting images"); one colour scale; below, the mean per band.',
+    claim,
+    measured: [
+      `Shares low / middle / high: ${
+        spectra.map((s) => `${s.source.label} ${shareText(s.shares)}`).join("; ")
+      }.`,
+      authors
+        ? ` Low-third share against the natural model on the same pairs (paired 95 % CI): ${authors}.`
+        : "",
+      fullMove ? ` For scale, x − x₀ (the whole way from start to target): ${shareText(fullMove)}.` : "",
+    ].join(""),
+    sources,
+  });
+  const withTarget = spectra.filter((s) => s.synthesis?.target);
+  if (withTarget.length > 0) {
+    figures.push({
+      name: "spectra_target",
+      section: "spectra",
+      title: "x_r − x: distance to the target imitated",
+      spec: spectraFigureSpec(
+        withTarget.map((s) => ({
+          name: s.source.label,
+          map: s.synthesis!.target!.map,
+          bandProfile: s.synthesis!.target!.bandProfile,
+        })),
+        { subtitle: "Δ = x_r − x: synthesized image minus the target it imitates" },
+      ),
+      caption: "Mean over pairs of |DCT(x_r − x)| between each synthesized image and its target: what the " +
+        "inversion did not match (freqlens' definition before issue 17; not the paper's).",
+      claim,
+      measured: `Shares low / middle / high: ${
+        withTarget.map((s) => `${s.source.label} ${shareText(s.synthesis!.target!.shares)}`).join("; ")
+      }.${freqlens ? ` Against the natural model (paired 95 % CI): ${freqlens}.` : ""}`,
+      sources: withTarget.map((s) => s.source),
+    });
+  }
+  const bars = spectra.flatMap((s) => [
+    { label: `${s.source.label} · x_r − x₀`, shares: s.shares },
+    { label: `${s.source.label} · x_r − x`, shares: s.synthesis?.target?.shares ?? null },
+  ]).filter((b) => b.shares).flatMap((b) =>
+    (["low", "middle", "high"] as const).map((part) => ({ group: b.label, part, ...pick(b.shares!, part) }))
+  );
+  if (bars.length > 0) {
+    figures.push({
+      name: "spectra_shares",
+      section: "spectra",
+      title: "Fig. 3 band shares under both definitions",
+      spec: bandShareSpec("Share of the mean |DCT(Δ)| band profile per third of the bands", bars, {
+        groupTitle: "set · Δ",
+        yTitle: "share of mean |ΔDCT|",
+      }),
+      caption:
+        "Per model, the shares of Δ = x_r − x₀ (the paper's) and Δ = x_r − x in the lowest, middle and " +
+        "highest third of the bands, with bootstrap 95 % intervals over pairs.",
+      claim,
+      sources,
+    });
+  }
+  const curves = spectra.filter((s) => s.synthesis?.convergence);
+  if (curves.length > 0) {
+    figures.push({
+      name: "synthesis_convergence",
+      section: "spectra",
+      title: "Convergence of the representation inversion",
+      spec: convergenceSpec(curves.map((s) => ({
+        model: s.source.label,
+        iteration: s.synthesis!.convergence!.iteration,
+        distance: s.synthesis!.convergence!.distance,
+      }))),
+      caption:
+        "Mean relative representation distance ‖g(x_r) − g(x)‖₂ / ‖g(x)‖₂ over the synthesized images " +
+        "against the gradient step (log scale), per model.",
+      claim: "Ilyas et al. run 1,000 steps of size 0.1 so that the representations match.",
+      measured: `Final distance (start → end, ${curves[0].synthesis!.convergence!.iterations} steps): ${
+        curves.map((s) => {
+          const c = s.synthesis!.convergence!;
+          return `${s.source.label} ${f3(c.initial)} → ${f3(c.final)}`;
+        }).join("; ")
+      }.`,
+      sources: curves.map((s) => s.source),
+    });
+  }
+  const table = verdictTable(spectra);
+  if (table) tables.push(table);
+  const shareRows = [
+    ...bandShareRows("|DCT(x_r − x₀)|", spectra.map((s) => ({ s, shares: s.shares }))),
+    ...bandShareRows(
+      "|DCT(x_r − x)|",
+      spectra.map((s) => ({ s, shares: s.synthesis?.target?.shares ?? null })),
+    ),
+  ];
+  return { figures, tables, shareRows };
+}
+
+function pick(s: SharesCI, part: "low" | "middle" | "high") {
+  return { share: s[part].estimate, lo: s[part].lo, hi: s[part].hi };
+}
