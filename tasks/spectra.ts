@@ -34,14 +34,13 @@ import { z } from "zod";
 import { BAND_KINDS, type BandKind } from "../lib/dct/mod.ts";
 import { defineTask, oneInput, type StageInput } from "../pipeline/task.ts";
 import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
-import { deriveSeed, quantileSorted } from "../lib/stats/mod.ts";
+import { deriveSeed, quantileSorted, verdictOf } from "../lib/stats/mod.ts";
 import { gatherImages, readDataSplit } from "../lib/attribution/mod.ts";
 import {
   assertSamePairs,
   type DifferenceSpectrum,
   differenceSpectrum,
   pairedShareContrast,
-  verdictOf,
 } from "../lib/spectra/mod.ts";
 import { readSynthesis, type SynthesisFiles } from "../lib/synthesis/mod.ts";
 
@@ -115,7 +114,7 @@ export default defineTask({
         null: contrast[d].null,
         difference: contrast[d].difference,
         direction: "greater",
-        verdict: verdictOf(contrast[d].difference, "greater"),
+        verdict: verdictOf(contrast[d].difference.lo, contrast[d].difference.hi, "greater"),
       }))
       : [];
     for (const v of verdicts) {

@@ -17,7 +17,6 @@ export interface PairedDifference {
 
 /** Outcome of a finding tested against its null: the interval excludes 0 in the paper's direction
  * (`reproduced`), in the other one (`reversed`), or not at all (`not reproduced`). */
-export type Verdict = "reproduced" | "not reproduced" | "reversed";
 
 /** The share of the subject's and the reference's mean profile in `part`, and their paired difference. */
 export interface ShareContrast {
@@ -62,14 +61,6 @@ export function pairedShareContrast(
     null: shareOf(reference, all),
     difference: { ...d, level: options.level ?? 0.95 },
   };
-}
-
-/** The verdict of a difference's interval for a finding that predicts `direction` (vs. 0). */
-export function verdictOf(difference: { lo: number; hi: number }, direction: "greater" | "less"): Verdict {
-  const [favours, against] = direction === "greater"
-    ? [difference.lo > 0, difference.hi < 0]
-    : [difference.hi < 0, difference.lo > 0];
-  return favours ? "reproduced" : against ? "reversed" : "not reproduced";
 }
 
 /** The (start, target) pairs of a synthesized set: split indices of each target and of its start image. */
