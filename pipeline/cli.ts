@@ -1,7 +1,7 @@
 /**
  * The freqlens command line: `deno task cli <command>` (= `deno run -A pipeline/cli.ts`).
  *
- *   run CONFIG [--only S…] [--force S…] [--dry-run] [--jobs N] [--set k=v]…
+ *   run CONFIG [--only S…] [--force S…] [--dry-run] [--jobs N] [--set k=v]… [--sweep stage.k=[v…]]…
  *   status CONFIG [--json] [--verify]
  *   dag CONFIG [--mermaid]
  *   show CONFIG STAGE
@@ -20,15 +20,24 @@ import { collectGarbage } from "./gc.ts";
 import { planPipeline } from "./plan.ts";
 import { runPipeline } from "./scheduler.ts";
 import { showText } from "./show.ts";
+import { sweepOverride } from "./sweep.ts";
 import { planStatus } from "./status.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const SET_HELP = "override a value: stage.param=value (YAML scalar or flow), or a top-level path (seed=3)";
+const SWEEP_HELP = "fan a stage out as `sweep:` in the YAML would: stage.param=[v1,v2,…]";
 
 interface Common {
   set: string[];
+  sweep: string[];
   outputs?: string;
 }
+
+/** `--sweep`s (as the `--set`s they are equivalent to), then `--set`s: what every command passes on. */
+const overridesOf = (
+  config: string,
+  o: Common,
+) => [...o.sweep.map((t) => sweepOverride(t, config)), ...o.set];
 
 const program = new Command("freqlens")
   .description("freqlens pipeline: YAML-declared stages, content-hashed cache")
@@ -43,6 +52,7 @@ program.command("run")
   .option("--dry-run", "print what would run and why; run nothing")
   .option("-j, --jobs <n>", "instances run at once", (v) => positiveInt(v, "--jobs"), 1)
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(
     async (
@@ -50,7 +60,7 @@ program.command("run")
       o: Common & { only?: string[]; force?: string[]; dryRun?: boolean; jobs: number },
     ) => {
       const s = await runPipeline(config, {
-        overrides: o.set,
+        overrides: overridesOf(config, o),
         outputs: o.outputs,
         only: o.only,
         force: o.force,
@@ -78,9 +88,10 @@ program.command("status")
   .option("--json", "print JSON")
   .option("--verify", "rehash every output file instead of trusting unchanged size and mtime")
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, o: Common & { json?: boolean; verify?: boolean }) => {
-    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
     const st = await planStatus(plan, !!o.verify);
     if (o.json) {
       console.log(JSON.stringify({ config: plan.config.name, instances: st }, null, 2));
@@ -101,9 +112,10 @@ program.command("dag")
   .argument("<config>", "pipeline config (YAML)")
   .option("--mermaid", "print a Mermaid flowchart")
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, o: Common & { mermaid?: boolean }) => {
-    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
     console.log(o.mermaid ? dagMermaid(plan) : dagText(plan));
   });
 
@@ -112,9 +124,10 @@ program.command("show")
   .argument("<config>", "pipeline config (YAML)")
   .argument("<stage>", "stage or instance name")
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, stage: string, o: Common) => {
-    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
     console.log(await showText(plan, stage));
   });
 
@@ -141,12 +154,13 @@ program.command("exec")
   .option("--force", "rerun even when the entry exists")
   .option("--expect-key <key>", "fail unless the instance's key is this one (set by `run`)")
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, instance: string, o: Common & { force?: boolean; expectKey?: string }) => {
     const report = Deno.env.get("FREQLENS_EXEC_REPORT");
     try {
       const r = await execInstance(config, instance, {
-        overrides: o.set,
+        overrides: overridesOf(config, o),
         outputs: o.outputs,
         force: o.force,
         expectKey: o.expectKey,

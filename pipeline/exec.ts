@@ -67,6 +67,7 @@ async function resolveInputs(plan: Plan, inst: PlannedInstance): Promise<Record<
         stage: up.stage.name,
         dir: plan.layout.entry(up.key),
         params: up.params,
+        coords: up.coords,
       });
     }
   }

@@ -30,6 +30,7 @@ import {
 } from "./registry.ts";
 import { type ModuleGraph, SourceGraphs } from "./sources.ts";
 import { didYouMean } from "./suggest.ts";
+import { withSweepHint } from "./sweep.ts";
 import type { InputDeclaration } from "./task.ts";
 
 /** A fully resolved stage instance. */
@@ -290,7 +291,7 @@ function paramErrors(
   };
   const display = (path: (string | number)[]) => ["stages", stage.name, "params", ...path];
   const errs = issuesToErrors(config.source, issues, (p) => shapeKeysAt(schema, p), display, toYaml);
-  return errs.map((e) =>
+  return errs.map(withSweepHint).map((e) =>
     spec.coords.length ? new ConfigError(e.location, e.path, `${e.detail} (instance ${spec.name})`) : e
   );
 }
