@@ -3,6 +3,7 @@
  *
  *   run CONFIG [--only S…] [--force S…] [--dry-run] [--jobs N] [--set k=v]… [--sweep stage.k=[v…]]…
  *   status CONFIG [--json] [--verify]
+ *   metrics CONFIG [--json|--csv] [--stage S…] [--sort K] [--filter k=v]…
  *   dag CONFIG [--mermaid]
  *   show CONFIG STAGE
  *   gc [--dry-run] [--configs DIR]
@@ -17,6 +18,7 @@ import { dagMermaid, dagText } from "./dag.ts";
 import { ConfigError, ConfigErrors } from "./errors.ts";
 import { execInstance } from "./exec.ts";
 import { collectGarbage } from "./gc.ts";
+import { metricsCsv, metricsTable, metricsText } from "./metrics.ts";
 import { planPipeline } from "./plan.ts";
 import { runPipeline } from "./scheduler.ts";
 import { showText } from "./show.ts";
@@ -106,6 +108,35 @@ program.command("status")
     const count = (x: string) => st.filter((s) => s.state === x).length;
     console.log(`${count("cached")} cached, ${count("stale")} stale, ${count("missing")} missing`);
   });
+
+program.command("metrics")
+  .description("one row per instance: coordinates, params that differ, headline metrics (as the report)")
+  .argument("<config>", "pipeline config (YAML)")
+  .option("--json", "print JSON")
+  .option("--csv", "print CSV (value, lo, hi columns per metric)")
+  .option("--stage <stages...>", "only these stages or instances")
+  .option("--sort <key>", "sort by a coordinate, param or metric id (-key: descending)")
+  .option(
+    "--filter <k=v>",
+    "keep rows whose coordinate, param, metric, stage or state k equals v",
+    collect,
+    [],
+  )
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(
+    async (
+      config: string,
+      o: Common & { json?: boolean; csv?: boolean; stage?: string[]; sort?: string; filter: string[] },
+    ) => {
+      const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
+      const rows = await metricsTable(plan, { stages: o.stage, filters: o.filter, sort: o.sort });
+      if (o.json) console.log(JSON.stringify({ config: plan.config.name, rows }, null, 2));
+      else if (o.csv) Deno.stdout.writeSync(new TextEncoder().encode(metricsCsv(rows)));
+      else console.log(metricsText(rows));
+    },
+  );
 
 program.command("dag")
   .description("print the expanded stage graph")

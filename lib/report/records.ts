@@ -4,6 +4,7 @@
  * into figures, tables and captions).
  */
 import type { Grid, PlotImage } from "../plots/mod.ts";
+import type { MetricRow } from "./metric_rows.ts";
 
 /** The upstream instance a record came from. */
 export interface Source {
@@ -120,6 +121,8 @@ export interface ReportInputs {
   fourier: FourierRecord[];
   filtered: FilteredRecord[];
   saliency: SaliencyRecord[];
+  /** Every gathered instance's coordinates and headline metrics (trend figures, `metrics.csv`). */
+  metrics?: MetricRow[];
 }
 
 /** An empty {@link ReportInputs}. */
@@ -134,6 +137,7 @@ export function emptyInputs(): ReportInputs {
     fourier: [],
     filtered: [],
     saliency: [],
+    metrics: [],
   };
 }
 
@@ -206,4 +210,17 @@ export function prettyValue(value: string): string {
     // not JSON: keep as written
   }
   return value;
+}
+
+/**
+ * Short tags telling stages apart: each name minus the prefix they share, cut after its last '_' or '-'
+ * (`attack_fgsm`, `attack_pgd` → `fgsm`, `pgd`); a name equal to the prefix keeps itself.
+ */
+export function stageTags(stages: readonly string[]): Map<string, string> {
+  let prefix = stages[0] ?? "";
+  for (const s of stages) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  prefix = stages.length < 2
+    ? ""
+    : prefix.slice(0, Math.max(prefix.lastIndexOf("_"), prefix.lastIndexOf("-")) + 1);
+  return new Map(stages.map((s) => [s, s.slice(prefix.length) || s]));
 }

@@ -1,6 +1,7 @@
 /**
  * Statistics shared by every analysis: the seeded PRNG (xoshiro128**, Box–Muller normals), percentile
- * bootstrap intervals, and low / middle / high band shares with intervals over images.
+ * bootstrap intervals, Wilson intervals of proportions, and low / middle / high band shares with intervals
+ * over images.
  */
 export { deriveSeed, Rng } from "./rng.ts";
 export {
@@ -20,3 +21,4 @@ export {
   thirdOf,
   thirdSizes,
 } from "./shares.ts";
+export { wilsonInterval } from "./binomial.ts";
