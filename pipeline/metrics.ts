@@ -69,7 +69,8 @@ export async function metricsTable(plan: Plan, options: MetricsOptions = {}): Pr
     });
   }
   const filtered = rows.filter((r) => (options.filters ?? []).every((f) => matches(r, f)));
-  for (const r of filtered) r.params = differing(filtered, r);
+  const shown = filtered.map((r) => differing(filtered, r));
+  filtered.forEach((r, k) => r.params = shown[k]);
   if (options.sort) sortRows(filtered, options.sort);
   return filtered;
 }
@@ -109,15 +110,17 @@ function matches(row: MetricsRow, filter: string): boolean {
   } catch {
     // not YAML: compare as text
   }
-  return canonicalJson(value) === canonicalJson(wanted) || cellOf(value) === text;
+  return canon(value) === canon(wanted) || cellOf(value) === text;
 }
+
+const canon = (v: unknown) => (v === undefined ? "\u0000absent" : canonicalJson(v));
 
 /** Params of `row` whose values are not the same in every row (and are not coordinates). */
 function differing(rows: MetricsRow[], row: MetricsRow): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row.params)) {
     if (row.coords.some((c) => c.key === k || c.key.endsWith(`.${k}`))) continue;
-    if (rows.some((r) => canonicalJson(r.params[k]) !== canonicalJson(v))) out[k] = v;
+    if (rows.some((r) => canon(r.params[k]) !== canon(v))) out[k] = v;
   }
   return out;
 }

@@ -83,7 +83,14 @@ export function trendSpec(points: readonly TrendPoint[], options: TrendOptions):
       hi: null,
     });
   }
-  const logX = numeric && spansDecade([...points, ...published].map((p) => p.x as number));
+  const xs = [...points, ...published].map((p) => p.x as number);
+  const logX = numeric && spansDecade(xs);
+  // The drawn x range: the values, padded by a quarter (a factor 1.25 on a log axis), not rounded out.
+  const [lo, hi] = numeric ? [Math.min(...xs), Math.max(...xs)] : [0, 0];
+  const pad = (hi - lo) / 4 || Math.abs(lo) / 4 || 1;
+  const xScale = logX
+    ? { type: "log", nice: false, domain: [lo / 1.25, hi * 1.25] }
+    : { nice: false, zero: false, domain: [lo - pad, hi + pad] };
   const color = { field: "line", type: "nominal", title: null, sort: lines, legend: { labelLimit: 320 } };
   const measured = { filter: "datum.kind === 'measured'" };
   const withCI = { filter: "datum.kind === 'measured' && isValid(datum.lo) && isValid(datum.hi)" };
@@ -105,7 +112,7 @@ export function trendSpec(points: readonly TrendPoint[], options: TrendOptions):
             field: "x",
             type: "quantitative",
             title: options.xTitle,
-            scale: logX ? { type: "log" } : { zero: false },
+            scale: xScale,
           },
           y,
           color,

@@ -101,7 +101,11 @@ Deno.test("trends: stages swept over the same ε share one figure, one line per 
   // deno-lint-ignore no-explicit-any
   const spec = f.spec as any;
   assertEquals(spec.title.subtitle, "eps on a log scale");
-  assertEquals(spec.spec.layer[0].encoding.x.scale, { type: "log" });
+  assertEquals(spec.spec.layer[0].encoding.x.scale, {
+    type: "log",
+    nice: false,
+    domain: [0.01 / 1.25, 0.3 * 1.25],
+  });
   const data = specData(f.spec);
   const lines = [...new Set(data.filter((d) => d.kind === "measured").map((d) => d.line))];
   assertEquals(lines, ["natural", "robust · l2 0.5", "robust · linf 0.03"]);
@@ -124,7 +128,11 @@ Deno.test("trends: stages swept over the same ε share one figure, one line per 
   const one = trendFigures(narrow, source, { metrics: ["adv_accuracy"] });
   assertEquals([...new Set(specData(one[0].spec).map((d) => d.metric))], ["accuracy under attack"]);
   // deno-lint-ignore no-explicit-any
-  assertEquals((one[0].spec as any).spec.layer[0].encoding.x.scale, { zero: false });
+  assertEquals((one[0].spec as any).spec.layer[0].encoding.x.scale, {
+    nice: false,
+    zero: false,
+    domain: [0.25, 4.75],
+  });
 });
 
 Deno.test("trends: a categorical sweep gets grouped bars; an unswept or single-instance stage gets nothing", () => {
