@@ -113,6 +113,7 @@ export function trendSpec(points: readonly TrendPoint[], options: TrendOptions):
             type: "quantitative",
             title: options.xTitle,
             scale: xScale,
+            axis: { labelOverlap: "greedy", labelFlush: false },
           },
           y,
           color,
