@@ -70,6 +70,10 @@ export function trendSpec(points: readonly TrendPoint[], options: TrendOptions):
     value: tidy(p.value),
     lo: p.lo === null ? null : tidy(p.lo),
     hi: p.hi === null ? null : tidy(p.hi),
+    // The rule's ends: the interval, or the value itself (nothing drawn) where there is none, so a panel
+    // without intervals still has a finite extent.
+    rule_lo: tidy(p.lo ?? p.value),
+    rule_hi: tidy(p.hi ?? p.value),
   }));
   const published = numeric ? options.published ?? [] : [];
   for (const q of published) {
@@ -93,7 +97,6 @@ export function trendSpec(points: readonly TrendPoint[], options: TrendOptions):
     : { nice: false, zero: false, domain: [lo - pad, hi + pad] };
   const color = { field: "line", type: "nominal", title: null, sort: lines, legend: { labelLimit: 320 } };
   const measured = { filter: "datum.kind === 'measured'" };
-  const withCI = { filter: "datum.kind === 'measured' && isValid(datum.lo) && isValid(datum.hi)" };
   const y = { field: "value", type: "quantitative", title: null, scale: { zero: false } };
   const tooltip = [
     { field: "line", type: "nominal", title: "line" },
@@ -113,7 +116,8 @@ export function trendSpec(points: readonly TrendPoint[], options: TrendOptions):
             type: "quantitative",
             title: options.xTitle,
             scale: xScale,
-            axis: { labelOverlap: "greedy", labelFlush: false },
+            // Ticks at the swept values (a log axis' own ticks crowd: 0.02 next to 0.03).
+            axis: { values: [...new Set(points.map((p) => p.x))], labelOverlap: "greedy", labelFlush: false },
           },
           y,
           color,
@@ -121,12 +125,12 @@ export function trendSpec(points: readonly TrendPoint[], options: TrendOptions):
         },
       },
       {
-        transform: [withCI],
+        transform: [measured],
         mark: { type: "rule", strokeWidth: 1.5, opacity: 0.7 },
         encoding: {
           x: { field: "x", type: "quantitative" },
-          y: { field: "lo", type: "quantitative" },
-          y2: { field: "hi" },
+          y: { field: "rule_lo", type: "quantitative" },
+          y2: { field: "rule_hi" },
           color,
         },
       },
@@ -164,13 +168,13 @@ export function trendSpec(points: readonly TrendPoint[], options: TrendOptions):
         },
       },
       {
-        transform: [withCI],
+        transform: [measured],
         mark: { type: "rule", strokeWidth: 1.5, color: "black" },
         encoding: {
           x: { field: "x", type: "nominal", sort: null },
           xOffset: { field: "line", sort: lines },
-          y: { field: "lo", type: "quantitative" },
-          y2: { field: "hi" },
+          y: { field: "rule_lo", type: "quantitative" },
+          y2: { field: "rule_hi" },
         },
       },
     ];

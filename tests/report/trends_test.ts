@@ -15,6 +15,7 @@ import {
   trendFigures,
 } from "../../lib/report/mod.ts";
 import { wilsonInterval } from "../../lib/stats/mod.ts";
+import { renderFigure } from "../../lib/plots/mod.ts";
 
 const attackSummary = (success: number, images = 40) => ({
   method: "pgd",
@@ -187,4 +188,18 @@ Deno.test("tidy metrics CSV: one line per instance × metric, coordinate columns
   assertEquals(first.lo, wilsonInterval(36, 40).lo);
   const median = objects.find((o) => o.metric === "l2_median" && o.eps === 0.01)!;
   assertEquals([median.value, median.lo, median.hi], [1, null, null]);
+});
+
+Deno.test("trend figures render without Vega warnings (lines with and without intervals, bars)", async () => {
+  const eps = [0.01, 0.1, 1];
+  const lines = trendFigures(eps.map((e, k) => row("a", [["eps", e]], 0.3 * k)), source);
+  const bars = trendFigures(
+    [row("b", [["method", "fgsm"]], 0.2), row("b", [["method", "pgd"]], 0.7)],
+    source,
+  );
+  for (const f of [...lines, ...bars]) {
+    const r = await renderFigure(f.spec, { name: f.name, scale: 1 });
+    assertEquals(r.warnings, [], f.name);
+    assert(r.svg.includes("accuracy under attack"), "panel titles drawn");
+  }
 });
