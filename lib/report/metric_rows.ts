@@ -11,6 +11,8 @@ import { instanceCoords } from "./records.ts";
 export interface Coordinate {
   key: string;
   value: unknown;
+  /** The stage whose `sweep:` introduced it (unknown when read back from a name). */
+  origin?: string;
 }
 
 /** An instance's coordinates and headline metrics. */
@@ -40,6 +42,7 @@ export function coordinatesOf(input: CoordinateSource): Coordinate[] {
     return input.coords.map((c) => ({
       key: input.coords!.some((o) => o !== c && o.key === c.key) ? `${c.origin}.${c.key}` : c.key,
       value: c.value,
+      origin: c.origin,
     }));
   }
   return instanceCoords(input.instance).map(([key, text]) => {

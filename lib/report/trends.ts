@@ -3,7 +3,9 @@
  * metric of that stage kind is drawn over each numeric coordinate that varies (lines; log x over a decade
  * or more), one line per value of the other varying coordinates; stages of one kind swept over the same
  * values share a figure, one line per stage (so `attack` stages on a natural and on robust models give one
- * security curve per model). A stage whose varying coordinates are all categorical gets grouped bars.
+ * security curve per model). A stage whose own `sweep:` varies only categorical values (`method: [fgsm,
+ * pgd]`) gets grouped bars; categorical coordinates it only inherits (which robust model) get none, as the
+ * existing figures already put those side by side.
  * Nothing to configure: the report params `trend_metrics` (metric ids to draw) and `published` (values
  * published elsewhere, drawn beside the curves) are optional.
  */
@@ -80,7 +82,8 @@ function groupsOf(rows: readonly MetricRow[]): Group[] {
     if (varying.length === 0) continue;
     const numeric = varying.filter((k) => list.every((r) => typeof valueAt(r.coords, k) === "number"));
     const kind = list[0].kind;
-    if (numeric.length === 0) {
+    const own = varying.some((k) => list.some((r) => r.coords.find((c) => c.key === k)?.origin === stage));
+    if (numeric.length === 0 && own) {
       const [x, ...others] = varying;
       groups.set(`${kind}|bars|${stage}`, {
         kind,

@@ -33,7 +33,7 @@ const row = (stage: string, coords: [string, unknown][], success: number): Metri
   }]`,
   stage,
   kind: "attack",
-  coords: coords.map(([key, value]) => ({ key, value })),
+  coords: coords.map(([key, value]) => ({ key, value, origin: key === "adversarial" ? "train" : stage })),
   metrics: headlineOf("attack", attackSummary(success)),
 });
 
@@ -68,11 +68,11 @@ Deno.test("coordinates: as data when the pipeline passes them, else read back fr
   const name = 'attack[adversarial={"method":"pgd","eps":0.5},eps=0.03,method=pgd]';
   const asData = coordinatesOf({ instance: name, coords });
   assertEquals(asData, [
-    { key: "adversarial", value: { method: "pgd", eps: 0.5 } },
-    { key: "eps", value: 0.03 },
-    { key: "method", value: "pgd" },
+    { key: "adversarial", value: { method: "pgd", eps: 0.5 }, origin: "train_robust" },
+    { key: "eps", value: 0.03, origin: "attack" },
+    { key: "method", value: "pgd", origin: "attack" },
   ]);
-  assertEquals(coordinatesOf({ instance: name }), asData);
+  assertEquals(coordinatesOf({ instance: name }), asData.map(({ key, value }) => ({ key, value })));
   const clash = coordinatesOf({
     instance: "x",
     coords: [{ origin: "train", key: "eps", value: 1 }, { origin: "attack", key: "eps", value: 2 }],
@@ -160,6 +160,11 @@ Deno.test("trends: a categorical sweep gets grouped bars; an unswept or single-i
   ]]);
   assertEquals(trendFigures([row("a", [["eps", 1]], 0.1), row("b", [["eps", 2]], 0.2)], source), []);
   assertEquals(trendFigures([row("a", [["seed", 1]], 0.1), row("a", [["seed", 1]], 0.2)], source), []);
+  // Only inherited categorical coordinates (which robust model): the existing figures show those; no bars.
+  const inherited = [{ norm: "l2" }, { norm: "linf" }].map((a, k) =>
+    row("evaluate_robust", [["adversarial", a]], 0.1 * k)
+  );
+  assertEquals(trendFigures(inherited, source), []);
 });
 
 Deno.test("tidy metrics CSV: one line per instance × metric, coordinate columns, read as is by arquero", () => {
