@@ -11,14 +11,10 @@ import type { Plan, PlannedInstance } from "./plan.ts";
 import { planStatus } from "./status.ts";
 import { viewKey } from "./store.ts";
 import { didYouMean } from "./suggest.ts";
-import {
-  cellOf,
-  type Coordinate,
-  coordinatesOf,
-  type Headline,
-  HEADLINE_KINDS,
-  headlineMetrics,
-} from "../lib/report/mod.ts";
+// The two small modules only, not lib/report/mod.ts: every `cli` process (each stage's `exec`) loads this file,
+// and the report's renderer (Vega, resvg) is heavy to load.
+import { type Headline, HEADLINE_KINDS, headlineMetrics } from "../lib/report/headline.ts";
+import { cellOf, type Coordinate, coordinatesOf } from "../lib/report/metric_rows.ts";
 
 /** One instance in the metrics table. */
 export interface MetricsRow {

@@ -6,7 +6,7 @@
  * Wilson 95 % interval of those counts; null where the stage gives none (norm medians, tightness).
  */
 import { join } from "node:path";
-import { wilsonInterval } from "../stats/mod.ts";
+import { wilsonInterval } from "../stats/binomial.ts";
 
 /** One headline number of an instance. */
 export interface Headline {

@@ -60,7 +60,7 @@ const bare = (key: string) => key.slice(key.lastIndexOf(".") + 1);
 /** One figure's worth: stages of one kind swept over the same x values (or one stage's bars). */
 interface Group {
   kind: string;
-  /** Coordinate on x (null: bars over the first varying categorical coordinate). */
+  /** Coordinate on x (for bars: the first varying categorical coordinate). */
   x: string;
   numeric: boolean;
   parts: { stage: string; rows: MetricRow[]; others: string[] }[];

@@ -2,6 +2,9 @@
  * Intervals for a proportion of counts (success rates, accuracies): the Wilson score interval, which
  * stays inside [0, 1] and keeps its coverage near 0 and 1, where the normal approximation does not
  * (Brown, Cai & DasGupta 2001).
+ *
+ * Import it from this file: it is deliberately not re-exported by `lib/stats/mod.ts`, which nearly every
+ * stage imports, so that adding it did not change those stages' cache keys (only the report reads it).
  */
 import type { Interval } from "./bootstrap.ts";
 

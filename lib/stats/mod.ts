@@ -1,7 +1,6 @@
 /**
  * Statistics shared by every analysis: the seeded PRNG (xoshiro128**, Box–Muller normals), percentile
- * bootstrap intervals, Wilson intervals of proportions, and low / middle / high band shares with intervals
- * over images.
+ * bootstrap intervals, and low / middle / high band shares with intervals over images.
  */
 export { deriveSeed, Rng } from "./rng.ts";
 export {
@@ -21,4 +20,3 @@ export {
   thirdOf,
   thirdSizes,
 } from "./shares.ts";
-export { wilsonInterval } from "./binomial.ts";

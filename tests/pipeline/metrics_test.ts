@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as aq from "arquero";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { cli, ROOT, tempProject } from "./helpers.ts";
-import { wilsonInterval } from "../../lib/stats/mod.ts";
+import { wilsonInterval } from "../../lib/stats/binomial.ts";
 
 const TASKS = join(ROOT, "tests/fixtures/pipeline/metrics_tasks");
 const YAML = `name: toy

@@ -14,7 +14,7 @@ import {
   tidyMetricsCsv,
   trendFigures,
 } from "../../lib/report/mod.ts";
-import { wilsonInterval } from "../../lib/stats/mod.ts";
+import { wilsonInterval } from "../../lib/stats/binomial.ts";
 import { renderFigure } from "../../lib/plots/mod.ts";
 
 const attackSummary = (success: number, images = 40) => ({

@@ -3,7 +3,7 @@
  * statistic |p̂ − p₀| / √(p₀(1 − p₀)/n) equals z, found here by bisection (not by the closed form).
  */
 import assert from "node:assert/strict";
-import { wilsonInterval } from "../../lib/stats/mod.ts";
+import { wilsonInterval } from "../../lib/stats/binomial.ts";
 
 const Z95 = 1.959963984540054;
 const near = (a: number, b: number, tol: number) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
