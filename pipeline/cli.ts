@@ -1,8 +1,9 @@
 /**
  * The freqlens command line: `deno task cli <command>` (= `deno run -A pipeline/cli.ts`).
  *
- *   run CONFIG [--only S…] [--force S…] [--dry-run] [--jobs N] [--set k=v]…
+ *   run CONFIG [--only S…] [--force S…] [--dry-run] [--jobs N] [--set k=v]… [--sweep stage.k=[v…]]…
  *   status CONFIG [--json] [--verify]
+ *   metrics CONFIG [--json|--csv] [--stage S…] [--sort K] [--filter k=v]…
  *   dag CONFIG [--mermaid]
  *   show CONFIG STAGE
  *   gc [--dry-run] [--configs DIR]
@@ -18,18 +19,28 @@ import { ConfigError, ConfigErrors, errorMessage } from "./errors.ts";
 import { execInstance } from "./exec.ts";
 import { dieWithRunner } from "./lifeline.ts";
 import { collectGarbage } from "./gc.ts";
+import { metricsCsv, metricsTable, metricsText } from "./metrics.ts";
 import { planPipeline } from "./plan.ts";
 import { runPipeline } from "./scheduler.ts";
 import { showText } from "./show.ts";
+import { sweepOverride } from "./sweep.ts";
 import { planStatus } from "./status.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const SET_HELP = "override a value: stage.param=value (YAML scalar or flow), or a top-level path (seed=3)";
+const SWEEP_HELP = "fan a stage out as `sweep:` in the YAML would: stage.param=[v1,v2,…]";
 
 interface Common {
   set: string[];
+  sweep: string[];
   outputs?: string;
 }
+
+/** `--sweep`s (as the `--set`s they are equivalent to), then `--set`s: what every command passes on. */
+const overridesOf = (
+  config: string,
+  o: Common,
+) => [...o.sweep.map((t) => sweepOverride(t, config)), ...o.set];
 
 const program = new Command("freqlens")
   .description("freqlens pipeline: YAML-declared stages, content-hashed cache")
@@ -44,6 +55,7 @@ program.command("run")
   .option("--dry-run", "print what would run and why; run nothing")
   .option("-j, --jobs <n>", "instances run at once", (v) => positiveInt(v, "--jobs"), 1)
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(
     async (
@@ -51,7 +63,7 @@ program.command("run")
       o: Common & { only?: string[]; force?: string[]; dryRun?: boolean; jobs: number },
     ) => {
       const s = await runPipeline(config, {
-        overrides: o.set,
+        overrides: overridesOf(config, o),
         outputs: o.outputs,
         only: o.only,
         force: o.force,
@@ -79,9 +91,10 @@ program.command("status")
   .option("--json", "print JSON")
   .option("--verify", "rehash every output file instead of trusting unchanged size and mtime")
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, o: Common & { json?: boolean; verify?: boolean }) => {
-    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
     const st = await planStatus(plan, !!o.verify);
     if (o.json) {
       console.log(JSON.stringify({ config: plan.config.name, instances: st }, null, 2));
@@ -97,14 +110,44 @@ program.command("status")
     console.log(`${count("cached")} cached, ${count("stale")} stale, ${count("missing")} missing`);
   });
 
+program.command("metrics")
+  .description("one row per instance: coordinates, params that differ, headline metrics (as the report)")
+  .argument("<config>", "pipeline config (YAML)")
+  .option("--json", "print JSON")
+  .option("--csv", "print CSV (value, lo, hi columns per metric)")
+  .option("--stage <stages...>", "only these stages or instances")
+  .option("--sort <key>", "sort by a coordinate, param or metric id (-key: descending)")
+  .option(
+    "--filter <k=v>",
+    "keep rows whose coordinate, param, metric, stage or state k equals v",
+    collect,
+    [],
+  )
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(
+    async (
+      config: string,
+      o: Common & { json?: boolean; csv?: boolean; stage?: string[]; sort?: string; filter: string[] },
+    ) => {
+      const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
+      const rows = await metricsTable(plan, { stages: o.stage, filters: o.filter, sort: o.sort });
+      if (o.json) console.log(JSON.stringify({ config: plan.config.name, rows }, null, 2));
+      else if (o.csv) Deno.stdout.writeSync(new TextEncoder().encode(metricsCsv(rows)));
+      else console.log(metricsText(rows));
+    },
+  );
+
 program.command("dag")
   .description("print the expanded stage graph")
   .argument("<config>", "pipeline config (YAML)")
   .option("--mermaid", "print a Mermaid flowchart")
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, o: Common & { mermaid?: boolean }) => {
-    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
     console.log(o.mermaid ? dagMermaid(plan) : dagText(plan));
   });
 
@@ -113,9 +156,10 @@ program.command("show")
   .argument("<config>", "pipeline config (YAML)")
   .argument("<stage>", "stage or instance name")
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, stage: string, o: Common) => {
-    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
     console.log(await showText(plan, stage));
   });
 
@@ -142,13 +186,14 @@ program.command("exec")
   .option("--force", "rerun even when the entry exists")
   .option("--expect-key <key>", "fail unless the instance's key is this one (set by `run`)")
   .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
   .action(async (config: string, instance: string, o: Common & { force?: boolean; expectKey?: string }) => {
     dieWithRunner();
     const report = Deno.env.get("FREQLENS_EXEC_REPORT");
     try {
       const r = await execInstance(config, instance, {
-        overrides: o.set,
+        overrides: overridesOf(config, o),
         outputs: o.outputs,
         force: o.force,
         expectKey: o.expectKey,

@@ -25,6 +25,7 @@
 import { z } from "zod";
 import { ConfigError, ConfigErrors } from "./errors.ts";
 import { didYouMean } from "./suggest.ts";
+import { prepareSweepOverride } from "./sweep.ts";
 import { applyOverride, parseOverride, parseYamlSource, type YamlSource } from "./yaml_source.ts";
 import { dirname, resolve } from "node:path";
 
@@ -113,7 +114,11 @@ export function loadConfig(path: string, options: LoadOptions = {}): PipelineCon
     throw new ConfigError({ file }, "", `cannot read config: ${(e as Error).message}`);
   }
   const source = parseYamlSource(file, text);
-  for (const o of options.overrides ?? []) applyOverride(source, resolveOverride(source, o));
+  for (const o of options.overrides ?? []) {
+    const override = resolveOverride(source, o);
+    prepareSweepOverride(source, override.path, o);
+    applyOverride(source, override);
+  }
   return validateConfig(source);
 }
 

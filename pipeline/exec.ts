@@ -91,6 +91,7 @@ async function resolveInputs(
         stage: up.stage.name,
         dir: plan.layout.entry(up.key),
         params: up.params,
+        coords: up.coords,
       });
     }
   }

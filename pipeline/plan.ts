@@ -30,6 +30,7 @@ import {
 } from "./registry.ts";
 import { type ModuleGraph, SourceGraphs } from "./sources.ts";
 import { didYouMean } from "./suggest.ts";
+import { withSweepHint } from "./sweep.ts";
 import type { InputDeclaration } from "./task.ts";
 import { READ_PREFIX } from "./why.ts";
 
@@ -346,7 +347,7 @@ function paramErrors(
     display,
     toYaml,
   );
-  return errs.map((e) =>
+  return errs.map(withSweepHint).map((e) =>
     spec.coords.length ? new ConfigError(e.location, e.path, `${e.detail} (instance ${spec.name})`) : e
   );
 }

@@ -18,6 +18,9 @@ export interface StageInput {
   dir: string;
   /** Its fully resolved params (defaults, stage params and sweep values merged). */
   params: Record<string, unknown>;
+  /** Its sweep coordinates (inherited ones first, as in its name): origin stage, param, value. The engine
+   * always sets it; inputs built by hand (tests, scripts) may leave it out. */
+  coords?: { origin: string; key: string; value: unknown }[];
 }
 
 /** Reports progress of a long stage: a bar in a terminal, periodic plain lines otherwise. */

@@ -8,16 +8,21 @@
  * `prop1`, `spectra`, `occlusion`, `fourier`, `filtered`, `saliency`, each optionally with a `_suffix`
  * (`attacks_pgd`, `rct_pgd`…) so several stages feed one analysis; and `verdicts` (any stage, read for
  * its verdicts only). Every gathered stage's `verdicts` array goes into the "Findings vs their nulls"
- * table. Params: `title`; `scale` (PNG pixels
- * per SVG unit, default 2).
+ * table. Params: `title`; `scale` (PNG pixels per SVG unit, default 2); `trend_metrics` (metric ids the
+ * sweep trend figures draw, default all); `published` (values published for a model, drawn beside its
+ * trend curve: `{label, x, value, metric: adv_accuracy, coordinate: eps, stage?, source?}` — see
+ * lib/report/trends.ts).
  *
  * Writes:
  * - `index.html`: the page (no scripts, no network; open it from `outputs/<config>/report/`);
  * - `figures/<name>.vl.json` (the spec, data inline), `figures/<name>.svg`, `figures/<name>.png`;
  *   names: `rct`, `rct_shares`, `prop1`, `spectra`, `of_classes`, `of_mean`, `of_shares`, `of_image_<k>`,
- *   `fourier`, `filtered`, `saliency` (each only when its inputs exist);
+ *   `fourier`, `filtered`, `saliency` (each only when its inputs exist), and `trend_<stage>_<coordinate>`
+ *   for each swept stage (lib/report/trends.ts);
  * - `tables/<name>.csv|md`: `findings_vs_nulls`, `prop1_perturbed`, `rct_nulls`, `of_dc_label_change`,
  *   `model_accuracy`, `attack_summary`, `band_shares`;
+ * - `metrics.csv`: every gathered instance's headline metrics, tidy (instance, stage, kind, one column per
+ *   coordinate, metric, value, lo, hi), the same numbers `cli metrics` prints;
  * - `report.json`: the figures and tables written, and Vega warnings per figure.
  */
 import { z } from "zod";
@@ -26,9 +31,21 @@ import { defineTask } from "../pipeline/task.ts";
 import { writeJsonAtomic } from "../lib/io/atomic.ts";
 import { analysisOfAlias, collectReportInputs, REPORT_ALIASES, writeReport } from "../lib/report/mod.ts";
 
+const published = z.strictObject({
+  label: z.string().min(1),
+  x: z.number().positive(),
+  value: z.number(),
+  metric: z.string().min(1).default("adv_accuracy"),
+  coordinate: z.string().min(1).default("eps"),
+  stage: z.string().min(1).optional(),
+  source: z.string().optional(),
+});
+
 const params = z.strictObject({
   title: z.string().min(1).default("freqlens: adversarial robustness in the frequency domain"),
   scale: z.number().min(1).max(4).default(2),
+  trend_metrics: z.array(z.string().min(1)).min(1).optional(),
+  published: z.array(published).default([]),
 });
 
 export default defineTask({
@@ -64,6 +81,7 @@ export default defineTask({
       meta: [`Stage ${ctx.instance}: ${gathered} stage instances gathered; seed ${ctx.seed}.`],
       missing,
       scale: ctx.params.scale,
+      trends: { metrics: ctx.params.trend_metrics, published: ctx.params.published },
       onFigure: (name, k, total) => {
         if (k === 0) ctx.progress.start("figures", total);
         ctx.progress.update(k, { figure: name });

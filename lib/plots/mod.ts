@@ -17,4 +17,5 @@ export * from "./fourier.ts";
 export * from "./filtered.ts";
 export * from "./saliency.ts";
 export * from "./metrics.ts";
+export * from "./trends.ts";
 export * from "./render.ts";

@@ -18,6 +18,7 @@ import {
 import type { OcclusionRecord, ReportInputs, SharesCI, Source } from "./records.ts";
 import { pairedLowShareDifference } from "./paired.ts";
 import { synthesisSection } from "./sections/synthesis.ts";
+import { trendFigures, type TrendParams } from "./trends.ts";
 import {
   attackSummaryTable,
   type BandShareRow,
@@ -140,7 +141,10 @@ function thirdMeans(values: ArrayLike<number>, h: number, w: number): { low: num
 }
 
 /** Every figure and table the gathered records allow, with captions, claims and measurements. */
-export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tables: BuiltTable[] } {
+export function buildReport(
+  inputs: ReportInputs,
+  trends: TrendParams = {},
+): { figures: BuiltFigure[]; tables: BuiltTable[] } {
   const figures: BuiltFigure[] = [];
   const tables: BuiltTable[] = [];
   const shareTableRows: BandShareRow[] = [];
@@ -434,6 +438,12 @@ export function buildReport(inputs: ReportInputs): { figures: BuiltFigure[]; tab
       ],
     });
   }
+  const rows = inputs.metrics ?? [];
+  const sourceOf = (instance: string): Source => {
+    const row = rows.find((r) => r.instance === instance);
+    return { instance, label: instance, href: row?.href ?? "" };
+  };
+  figures.push(...trendFigures(rows, sourceOf, trends));
   return { figures, tables };
 }
 

@@ -27,6 +27,7 @@
 import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { readNpy } from "../io/npy.ts";
+import { metricRow } from "./metric_rows.ts";
 import type { PlotImage } from "../plots/mod.ts";
 import {
   type AttackRecord,
@@ -37,6 +38,7 @@ import {
   type ReportInputs,
   type SharesCI,
   type Source,
+  stageTags,
 } from "./records.ts";
 import { readVerdicts } from "./verdicts.ts";
 import { readSynthesisDetail } from "./sections/synthesis.ts";
@@ -48,6 +50,8 @@ export interface GatheredInput {
   /** Its store entry, `outputs/.store/<key>`. */
   dir: string;
   params: Record<string, unknown>;
+  /** Its sweep coordinates, as the pipeline passes them (absent: read back from the instance name). */
+  coords?: { origin: string; key: string; value: unknown }[];
 }
 
 /** The aliases the report reads, in page order. */
@@ -64,6 +68,19 @@ export const REPORT_ALIASES = [
   "saliency",
   "verdicts",
 ] as const;
+
+/** The task kind behind each analysis with headline metrics (lib/report/headline.ts). */
+const KIND_OF_ANALYSIS: Record<string, string> = {
+  evaluate: "evaluate",
+  attacks: "attack",
+  rct: "rct",
+  prop1: "prop1",
+  spectra: "spectra",
+  occlusion: "occlusion",
+  fourier: "fourier",
+  filtered: "filtered",
+  saliency: "saliency",
+};
 
 /** A stage output the report cannot read: names the file and what is wrong. */
 export class ReportInputError extends Error {
@@ -189,13 +206,10 @@ export function stageHref(input: GatheredInput): string {
  */
 function sources(inputs: GatheredInput[]): Source[] {
   const stages = [...new Set(inputs.map((i) => i.stage))];
-  // Common prefix of the stage names, cut after its last '_' or '-': attack_fgsm, attack_pgd → "attack_".
-  let prefix = stages[0] ?? "";
-  for (const s of stages) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
-  prefix = prefix.slice(0, Math.max(prefix.lastIndexOf("_"), prefix.lastIndexOf("-")) + 1);
+  const tags = stageTags(stages);
   const names = inputs.map((i) => {
     if (stages.length < 2) return i.instance;
-    const tag = i.stage.slice(prefix.length) || i.stage;
+    const tag = tags.get(i.stage)!;
     const m = /^([^[]*)\[(.*)\]$/.exec(i.instance);
     return m ? `${m[1]}[stage=${tag},${m[2]}]` : `${i.instance}[stage=${tag}]`;
   });
@@ -407,6 +421,12 @@ export async function collectReportInputs(
     for (const [input, source] of zip(base)) r.verdicts.push(...await readVerdicts(input.dir, source));
   }
 
+  for (const [base, kind] of Object.entries(KIND_OF_ANALYSIS)) {
+    for (const [input, source] of zip(base)) {
+      const row = await metricRow(input, kind);
+      if (row) r.metrics!.push({ ...row, href: source.href });
+    }
+  }
   return { records: r, unknownAliases: Object.keys(inputs).filter((a) => a !== "data" && !baseOf(a)) };
 }
 

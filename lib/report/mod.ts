@@ -9,3 +9,6 @@ export * from "./html.ts";
 export * from "./build.ts";
 export * from "./write.ts";
 export * from "./collect.ts";
+export * from "./headline.ts";
+export * from "./metric_rows.ts";
+export * from "./trends.ts";

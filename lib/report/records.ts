@@ -6,6 +6,7 @@
 import type { Grid, PlotImage } from "../plots/mod.ts";
 import type { Verdict } from "../stats/mod.ts";
 import type { SynthesisDetail } from "./sections/synthesis.ts";
+import type { MetricRow } from "./metric_rows.ts";
 
 /** The upstream instance a record came from. */
 export interface Source {
@@ -149,6 +150,8 @@ export interface ReportInputs {
   saliency: SaliencyRecord[];
   /** Every verdict of every gathered stage, in input order. */
   verdicts: VerdictRecord[];
+  /** Every gathered instance's coordinates and headline metrics (trend figures, `metrics.csv`). */
+  metrics?: MetricRow[];
 }
 
 /** An empty {@link ReportInputs}. */
@@ -164,6 +167,7 @@ export function emptyInputs(): ReportInputs {
     filtered: [],
     saliency: [],
     verdicts: [],
+    metrics: [],
   };
 }
 
@@ -236,4 +240,17 @@ export function prettyValue(value: string): string {
     // not JSON: keep as written
   }
   return value;
+}
+
+/**
+ * Short tags telling stages apart: each name minus the prefix they share, cut after its last '_' or '-'
+ * (`attack_fgsm`, `attack_pgd` → `fgsm`, `pgd`); a name equal to the prefix keeps itself.
+ */
+export function stageTags(stages: readonly string[]): Map<string, string> {
+  let prefix = stages[0] ?? "";
+  for (const s of stages) while (!s.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  prefix = stages.length < 2
+    ? ""
+    : prefix.slice(0, Math.max(prefix.lastIndexOf("_"), prefix.lastIndexOf("-")) + 1);
+  return new Map(stages.map((s) => [s, s.slice(prefix.length) || s]));
 }

@@ -14,6 +14,8 @@ import {
   type StageLink,
 } from "./html.ts";
 import type { ReportInputs, Source } from "./records.ts";
+import { tidyMetricsCsv } from "./metric_rows.ts";
+import type { TrendParams } from "./trends.ts";
 
 /** Options of {@link writeReport}. */
 export interface WriteReportOptions {
@@ -24,6 +26,8 @@ export interface WriteReportOptions {
   missing?: string[];
   /** PNG pixels per SVG unit (default 2; the page shows PNGs at 1/scale of their pixel size). */
   scale?: number;
+  /** Which metrics the trend figures draw, and published values beside them (lib/report/trends.ts). */
+  trends?: TrendParams;
   /** Called with each figure's name before it renders (progress). */
   onFigure?: (name: string, index: number, total: number) => void;
 }
@@ -45,7 +49,10 @@ export async function writeReport(
   options: WriteReportOptions,
 ): Promise<WrittenReport> {
   const scale = options.scale ?? 2;
-  const { figures, tables } = buildReport(inputs);
+  const { figures, tables } = buildReport(inputs, options.trends);
+  if (inputs.metrics?.length) {
+    await writeFileAtomic(join(outDir, "metrics.csv"), tidyMetricsCsv(inputs.metrics));
+  }
   await Deno.mkdir(join(outDir, "figures"), { recursive: true });
   await Deno.mkdir(join(outDir, "tables"), { recursive: true });
   const shown = new Map<string, ReportFigure[]>();

@@ -1,0 +1,92 @@
+/**
+ * One row per stage instance with its sweep coordinates and headline metrics (lib/report/headline.ts):
+ * what the report's trend figures group and draw, and its tidy long-format `metrics.csv` (one line per
+ * instance × metric: instance, stage, one column per coordinate, metric, value, lo, hi) that pandas
+ * (`pd.read_csv`) and arquero (`aq.loadCSV`) read as is.
+ */
+import { type Headline, headlineMetrics } from "./headline.ts";
+import { instanceCoords } from "./records.ts";
+
+/** A sweep coordinate as data: its key (`origin.key` when two share a key, as in instance names) and value. */
+export interface Coordinate {
+  key: string;
+  value: unknown;
+  /** The stage whose `sweep:` introduced it (unknown when read back from a name). */
+  origin?: string;
+}
+
+/** An instance's coordinates and headline metrics. */
+export interface MetricRow {
+  instance: string;
+  stage: string;
+  /** Task kind, e.g. `attack`. */
+  kind: string;
+  coords: Coordinate[];
+  metrics: Headline[];
+  /** Link to the instance's entry, when the report made the row. */
+  href?: string;
+}
+
+/** The instance as the pipeline hands it over (`StageInput`): name, and its coordinates when given. */
+export interface CoordinateSource {
+  instance: string;
+  coords?: { origin: string; key: string; value: unknown }[];
+}
+
+/**
+ * An instance's coordinates: the ones the pipeline passes with the input when present (as data), else
+ * read back from its name `stage[k=v,…]` (values that parse as JSON become numbers, lists, objects).
+ */
+export function coordinatesOf(input: CoordinateSource): Coordinate[] {
+  if (input.coords) {
+    return input.coords.map((c) => ({
+      key: input.coords!.some((o) => o !== c && o.key === c.key) ? `${c.origin}.${c.key}` : c.key,
+      value: c.value,
+      origin: c.origin,
+    }));
+  }
+  return instanceCoords(input.instance).map(([key, text]) => {
+    try {
+      return { key, value: JSON.parse(text) };
+    } catch {
+      return { key, value: text };
+    }
+  });
+}
+
+/** The row of one instance of a `kind` stage whose entry is `dir`; null when the kind has no headline. */
+export async function metricRow(
+  input: CoordinateSource & { stage: string; dir: string },
+  kind: string,
+): Promise<MetricRow | null> {
+  const metrics = await headlineMetrics(kind, input.dir);
+  if (metrics === null) return null;
+  return { instance: input.instance, stage: input.stage, kind, coords: coordinatesOf(input), metrics };
+}
+
+/** A coordinate value as a CSV cell: numbers and strings as they are, anything else as compact JSON. */
+export function cellOf(value: unknown): string {
+  const text = typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The tidy long-format CSV of `rows` (empty coordinate cells where an instance lacks that coordinate). */
+export function tidyMetricsCsv(rows: readonly MetricRow[]): string {
+  const keys = [...new Set(rows.flatMap((r) => r.coords.map((c) => c.key)))];
+  const reserved = new Set(["instance", "stage", "kind", "metric", "value", "lo", "hi"]);
+  const header = ["instance", "stage", "kind", ...keys.map((k) => (reserved.has(k) ? `coord_${k}` : k))];
+  const lines = [[...header, "metric", "value", "lo", "hi"].map(cellOf).join(",")];
+  for (const r of rows) {
+    const coords = keys.map((k) => {
+      const c = r.coords.find((x) => x.key === k);
+      return c === undefined ? "" : cellOf(c.value);
+    });
+    for (const m of r.metrics) {
+      lines.push(
+        [cellOf(r.instance), cellOf(r.stage), r.kind, ...coords, m.metric, m.value, m.lo ?? "", m.hi ?? ""]
+          .join(","),
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
