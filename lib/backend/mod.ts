@@ -5,8 +5,9 @@
  * else automatically: `tensorflow` (`@tensorflow/tfjs-node`, when the user has installed it), then `webgpu`
  * (when Deno finds a real, non-fallback GPU adapter), then `wasm` (the default on CPU-only machines), and
  * registers the kernels freqlens adds or replaces (`./kernels/`). `backendInfo()` describes the active
- * backend for stage manifests and cache keys: numbers computed on different backends or thread counts may
- * differ in the last bits, so they must not share a cache entry.
+ * backend for stage manifests and cache keys: numbers computed on different backends, thread counts or
+ * oneDNN instruction sets (its version tag names the one in use, e.g. `onednn@2.6.3:avx2`) may differ in
+ * the last bits, so they must not share a cache entry.
  */
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-layers' bundle registers every gradient of tfjs-core (tfjs-core alone registers none), so that
