@@ -44,6 +44,8 @@ export interface Manifest {
   versions: { deno: string; packages: string[] };
   /** Everything hashed into the key, so `status` can say what changed. */
   components: KeyComponents;
+  /** The SLURM job that made it (`SLURM_JOB_ID`, node, CPUs), when a job did. */
+  slurm?: { job_id: string; node: string; cpus: number };
 }
 
 /** Reads `dir/manifest.json`; undefined when missing, unreadable or incomplete. */

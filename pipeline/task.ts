@@ -7,6 +7,7 @@
  * functions in `lib/`, and write files.
  */
 import type { z } from "zod";
+import type { ResourceSpec } from "./resources.ts";
 
 /** One upstream stage instance that this stage reads, as stored in the cache. */
 export interface StageInput {
@@ -81,6 +82,8 @@ export interface TaskDefinition<P> {
   /** Params that name local files or folders the task reads (a dataset `dir`, a checkpoint): their files'
    * sizes and modification times enter the cache key, so replacing them reruns the stage. */
   externalPaths?: string[];
+  /** What a cluster job of this kind asks for by default (`pipeline/resources.ts`); configs override it. */
+  resources?: ResourceSpec;
   run(ctx: TaskContext<P>): Promise<void>;
 }
 
