@@ -123,6 +123,7 @@ export default defineTask({
   description: "Adversarial examples of the test images (FGSM, PGD, CW, SimBA, low-frequency PGD)",
   params,
   numeric: true,
+  resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const attack = attackByName(p.method);

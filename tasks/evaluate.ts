@@ -35,6 +35,7 @@ export default defineTask({
   description: "Clean and PGD accuracy of a model on the test split",
   params: evaluateParams,
   numeric: true,
+  resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;

@@ -34,6 +34,7 @@ export default defineTask({
   description: "Low-pass / high-pass filtered accuracy over the cut-off DCT band (Wang et al. 2020)",
   params,
   numeric: true,
+  resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

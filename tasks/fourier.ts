@@ -39,6 +39,7 @@ export default defineTask({
   description: "Fourier heat map: error rate under a basis perturbation of each frequency (Yin et al. 2019)",
   params,
   numeric: true,
+  resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

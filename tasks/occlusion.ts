@@ -75,6 +75,7 @@ export default defineTask({
   description: "Occluded Frequency: per-image, per-class and cumulative band attribution of a model",
   params,
   numeric: true,
+  resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

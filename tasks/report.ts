@@ -32,6 +32,7 @@ export default defineTask({
   description: "HTML report: figures (Vega-Lite → SVG/PNG), tables (CSV/Markdown), linked to their stages",
   params,
   numeric: false,
+  resources: { cpus: 1, mem: "2G", time: "0:30:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const { records, unknownAliases } = await collectReportInputs(ctx.inputs);
     for (const alias of unknownAliases) {

@@ -41,6 +41,7 @@ export default defineTask({
   description: "Gradient frequency saliency |∂f_c/∂DCT(x)| per band, beside Occluded Frequency",
   params,
   numeric: true,
+  resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

@@ -47,6 +47,7 @@ export default defineTask({
   description: "Robust / non-robust dataset synthesis by representation inversion (Ilyas et al. 2019)",
   params,
   numeric: true,
+  resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

@@ -155,6 +155,7 @@ export default defineTask({
     "Train a small CNN, CIFAR ResNet or VGG-style net (natural, PGD or fast FGSM adversarial training)",
   params: trainParams,
   numeric: true,
+  resources: { cpus: 4, mem: "8G", time: "1-00:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;
