@@ -25,7 +25,7 @@ export interface JobView {
   /** The job began running (its start marker exists). */
   started: boolean;
   node?: string;
-  /** Where to read what it printed: its stage log, else the job's output file. */
+  /** Where to read what it printed: its stage log, else the job's output file (`none` if it never ran). */
   log: string;
   /** With `done`: seconds the stage ran, and whether this job made the entry or found it made. */
   seconds?: number;
@@ -104,10 +104,11 @@ async function inspectJob(
     why =
       "ended while running without reaching its exit marker (killed: scancel, time limit, memory or node)";
   } else {
-    why = `never ran: ${base.slurmState}${base.reason && base.reason !== "None" ? ` (${base.reason})` : ""}`;
+    why = base.reason === "DependencyNeverSatisfied" ? "never ran: an input's job failed" : "never ran";
   }
   if (base.slurmState === "unknown" && exit?.rc) base.slurmState = "FAILED";
-  return { ...base, phase: "failed", why, log: existsSync(failedLog) ? failedLog : m.out(job) };
+  const log = existsSync(failedLog) ? failedLog : existsSync(m.out(job)) ? m.out(job) : "none";
+  return { ...base, phase: "failed", why, log };
 }
 
 function readReport(path: string): { status?: string; seconds?: number } | undefined {
