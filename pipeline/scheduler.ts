@@ -186,6 +186,8 @@ async function spawnExec(
     plan.layout.root,
     "--expect-key",
     inst.key,
+    "--executor",
+    "local",
     ...(options.overrides ?? []).flatMap((o) => ["--set", o]),
     ...(force ? ["--force"] : []),
   ];

@@ -12,6 +12,8 @@ import { type Plan, type PlannedInstance, planPipeline } from "../plan.ts";
 import type { RunOptions, RunSummary } from "../scheduler.ts";
 import { selectRun } from "../scheduler.ts";
 import { updateView } from "../store.ts";
+import type { OutputsLayout } from "../layout.ts";
+import { onPath } from "./shell.ts";
 import { checkStore } from "./fscheck.ts";
 import { inspectJobs, type JobView } from "./jobs.ts";
 import { jobName, jobScript, sbatchArgs } from "./jobscript.ts";
@@ -152,6 +154,23 @@ export async function slurmJobs(plan: Plan): Promise<Map<string, JobView>> {
   }
   if (subs.size === 0) return new Map();
   return await inspectJobs(plan, subs, await squeue([...subs.values()].map((s) => s.job_id)));
+}
+
+/** Keys whose last SLURM job is still queued or running (read from every key's marker and one `squeue`). */
+export async function activeSlurmKeys(layout: OutputsLayout): Promise<Set<string>> {
+  const subs: Submission[] = [];
+  for (const e of Deno.readDirSync(SlurmMarkers.root(layout))) {
+    const s = e.isDirectory ? new SlurmMarkers(layout, e.name).submission() : undefined;
+    if (s) subs.push(s);
+  }
+  if (subs.length === 0 || !onPath("squeue")) return new Set();
+  const queued = await squeue(subs.map((s) => s.job_id));
+  return new Set(
+    subs.filter((s) => {
+      const q = queued.get(s.job_id);
+      return q && q.name === s.job_name && isActive(q);
+    }).map((s) => s.key),
+  );
 }
 
 /** Follows the jobs of `todo` until each is done, failed or skipped, saying what happens. */

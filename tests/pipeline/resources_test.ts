@@ -11,7 +11,10 @@ import { ENGINE_RESOURCES, resolveResources, sbatchResourceOptions } from "../..
 import { shellQuote } from "../../pipeline/slurm/shell.ts";
 import { jobScript } from "../../pipeline/slurm/jobscript.ts";
 import { SlurmMarkers } from "../../pipeline/slurm/markers.ts";
-import { tempProject } from "./helpers.ts";
+import { cli, tempProject } from "./helpers.ts";
+import { readManifest } from "../../pipeline/store.ts";
+import { collectGarbage } from "../../pipeline/gc.ts";
+import { join } from "node:path";
 
 async function errorOf(yaml: string, overrides: string[] = []): Promise<ConfigError> {
   await using p = await tempProject(yaml);
@@ -124,4 +127,41 @@ Deno.test("job script: instance names with brackets, quotes and commas reach `cl
   assertEquals(argv.slice(5, 9), ["exec", plan.config.file, name, "--executor"]);
   assert(argv.includes("v.file=a,b") && argv.includes(inst.key), argv.join(" | "));
   assertEquals((await new Deno.Command("bash", { args: ["-n", "-c", script] }).output()).code, 0);
+});
+
+Deno.test("--executor slurm: a numeric key holds resources.cpus threads, as a job with that allocation computes it; gc keeps it", async () => {
+  await using p = await tempProject(
+    "name: th\nbackend: wasm\nresources: {cpus: 3}\nstages:\n  e:\n    task: backend_echo\n",
+  );
+  const plan = await planPipeline(p.config, { outputs: p.outputs, executor: "slurm" });
+  const inst = plan.instances[0];
+  const job = { OMP_NUM_THREADS: "3", SLURM_JOB_ID: "4242", SLURM_CPUS_PER_TASK: "3", SLURMD_NODENAME: "n7" };
+  const args = [
+    "exec",
+    p.config,
+    "e",
+    "--outputs",
+    p.outputs,
+    "--executor",
+    "slurm",
+    "--expect-key",
+    inst.key,
+  ];
+  const r = await cli(args, job);
+  assertEquals(r.code, 0, r.stderr);
+  const m = readManifest(plan.layout.entry(inst.key))!;
+  assertEquals(m.backend, inst.components.backend); // what the job ran is what the key says
+  assertEquals(m.slurm, { job_id: "4242", node: "n7", cpus: 3 });
+  const local = await planPipeline(p.config, { outputs: p.outputs });
+  if (inst.components.backend!.threads === 3) {
+    // oneDNN's pool follows OMP_NUM_THREADS: the local key (threads = cores) differs unless there are 3 cores
+    assertEquals(local.instances[0].key === inst.key, local.instances[0].components.backend!.threads === 3);
+  }
+  if (local.instances[0].key !== inst.key) {
+    const before = await collectGarbage(p.dir, p.outputs, true); // a store the slurm executor never used
+    assert(before.removed.includes(plan.layout.entry(inst.key)), "control: gc would remove it");
+  }
+  Deno.mkdirSync(join(p.outputs, ".store", ".slurm"), { recursive: true }); // as a slurm run leaves it
+  const gc = await collectGarbage(p.dir, p.outputs, true);
+  assert(!gc.removed.includes(plan.layout.entry(inst.key)), gc.removed.join(", "));
 });
