@@ -95,35 +95,13 @@ export async function runSlurm(configPath: string, options: SlurmRunOptions = {}
         continue;
       }
       try {
-        Deno.mkdirSync(markers.dir, { recursive: true });
-        Deno.writeTextFileSync(markers.script, script);
-        const id = await sbatch(args);
-        markers.record({
-          format: 1,
-          job_id: id,
-          job_name: jobName(plan, inst),
-          key: inst.key,
-          instance: inst.name,
-          config: plan.config.name,
-          submitted: new Date().toISOString(),
-          dependencies: deps,
-        });
+        const id = await submit(plan, inst, markers, script, args, deps);
         jobOf.set(inst.name, id);
         result.submitted.set(inst.name, id);
-        say(
-          `submitted ${inst.name} as job ${id}${deps.length ? ` (after ${deps.join(", ")})` : ""} (${
-            sel.why.get(inst.name)
-          })`,
-        );
+        const after = deps.length ? ` (after ${deps.join(", ")})` : "";
+        say(`submitted ${inst.name} as job ${id}${after} (${sel.why.get(inst.name)})`);
       } catch (e) {
-        const r = inst.resources;
-        const asked = Object.entries(r.from).map(([k, from]) =>
-          `${k}=${(r as unknown as Record<string, unknown>)[k]} from ${from}`
-        );
-        result.failed.push({
-          instance: inst.name,
-          reason: `${(e as Error).message} [asked: ${asked.join(", ")}]`,
-        });
+        result.failed.push({ instance: inst.name, reason: `${(e as Error).message} [${asked(inst)}]` });
         say(`✗ ${inst.name}: not submitted: ${(e as Error).message}`);
       }
     }
@@ -131,6 +109,38 @@ export async function runSlurm(configPath: string, options: SlurmRunOptions = {}
   if (options.dryRun || !options.wait || jobOf.size === 0) return result;
   await follow(plan, todo.filter((i) => jobOf.has(i.name)), result, options, say);
   return result;
+}
+
+/** Writes the job script, submits it and records the submission; returns the job id. */
+async function submit(
+  plan: Plan,
+  inst: PlannedInstance,
+  markers: SlurmMarkers,
+  script: string,
+  args: string[],
+  deps: string[],
+): Promise<string> {
+  Deno.mkdirSync(markers.dir, { recursive: true });
+  Deno.writeTextFileSync(markers.script, script);
+  const id = await sbatch(args);
+  markers.record({
+    format: 1,
+    job_id: id,
+    job_name: jobName(plan, inst),
+    key: inst.key,
+    instance: inst.name,
+    config: plan.config.name,
+    submitted: new Date().toISOString(),
+    dependencies: deps,
+  });
+  return id;
+}
+
+/** What an instance asked for and where each value came from, for a failed submission's message. */
+function asked(inst: PlannedInstance): string {
+  const r = inst.resources as unknown as Record<string, unknown>;
+  return "asked: " +
+    Object.entries(inst.resources.from).map(([k, from]) => `${k}=${r[k]} from ${from}`).join(", ");
 }
 
 /** Cancels the queued and running jobs of the config's instances; returns instance → cancelled job id. */

@@ -194,3 +194,30 @@ slurmTest("slurm: two runs started together submit each instance once", async ()
   assertEquals(submittedOf(done.stderr).size, 0);
   assertEquals(valueOf(p.outputs, "toy", "all"), 112);
 });
+
+slurmTest(
+  "slurm: a job the cluster refuses is not submitted, says what was asked and from where; its dependents are not submitted",
+  async () => {
+    await using p = await tempProject(SWEEP_YAML);
+    const args = [
+      "run",
+      p.config,
+      "--outputs",
+      p.outputs,
+      "--executor",
+      "slurm",
+      "--set",
+      "b.resources.cpus=64",
+    ];
+    const r = await cli(args, ENV);
+    assertEquals(r.code, 1, r.stderr);
+    assertMatch(r.stdout, /^submitted 3, already queued 0, cached 0, not submitted 4$/m);
+    assertMatch(
+      r.stdout,
+      /^ {2}failed {3}b\[value=1\]: sbatch failed .*\[asked: cpus=64 from stage b, mem=4G from engine default/m,
+    );
+    assertMatch(r.stdout, /^ {2}skipped {2}all: b\[value=1\] was not submitted$/m);
+    const cancel = await cli(["cancel", p.config, "--outputs", p.outputs], ENV);
+    assertMatch(cancel.stdout, /^cancelled [0-3] jobs$/m);
+  },
+);
