@@ -6,10 +6,10 @@
  * where no SLURM controller answers (unless FREQLENS_REQUIRE_SLURM=1).
  */
 import { join } from "node:path";
+import { slurmMissing } from "../pipeline/slurm_helpers.ts";
 import { assert, assertEquals } from "../pipeline/assert.ts";
 import { cli, ROOT, summaryOf } from "../pipeline/helpers.ts";
 import { listFiles, readManifest } from "../../pipeline/store.ts";
-import { onPath } from "../../pipeline/slurm/shell.ts";
 
 const YAML = `name: slurm_numeric
 seed: 0
@@ -31,17 +31,7 @@ stages:
     params: { resamples: 20 }
 `;
 
-function noCluster(): string | undefined {
-  if (!onPath("sbatch")) return "sbatch is not installed";
-  const ping = new Deno.Command("scontrol", { args: ["ping"], stdout: "piped", stderr: "piped" })
-    .outputSync();
-  if (!ping.success || !/is UP/.test(new TextDecoder().decode(ping.stdout))) {
-    return "no SLURM controller answers";
-  }
-}
-const missing = noCluster();
-if (missing && Deno.env.get("FREQLENS_REQUIRE_SLURM") === "1") throw new Error(`SLURM required: ${missing}`);
-if (missing) console.warn(`slurm_numeric_test: skipped: ${missing}`);
+const missing = slurmMissing("slurm_numeric_test");
 
 /** `<key>/<file>` → SHA-256 recorded in the manifest, and the `.npy` files' bytes (summaries hold timings, so
  * only the `.npy` arrays are compared byte for byte). */

@@ -7,27 +7,15 @@
  * Skipped, with a message, where no cluster answers (unless FREQLENS_REQUIRE_SLURM=1).
  */
 import { join } from "node:path";
+import { slurmMissing } from "./slurm_helpers.ts";
 import { existsSync } from "node:fs";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { cli, summaryOf, SWEEP_YAML, tempProject, valueOf } from "./helpers.ts";
 import { planPipeline } from "../../pipeline/plan.ts";
 import { entryState, listFiles, readManifest } from "../../pipeline/store.ts";
 import { SlurmMarkers } from "../../pipeline/slurm/markers.ts";
-import { onPath } from "../../pipeline/slurm/shell.ts";
 
-/** Why the SLURM tests cannot run here, or undefined when a cluster answers. */
-function noCluster(): string | undefined {
-  if (!onPath("sbatch")) return "sbatch is not installed (apt-get install slurm-wlm munge)";
-  const ping = new Deno.Command("scontrol", { args: ["ping"], stdout: "piped", stderr: "piped" })
-    .outputSync();
-  const text = new TextDecoder().decode(ping.stdout);
-  if (!ping.success || !/is UP/.test(text)) {
-    return "no SLURM controller answers (scripts/slurm_cluster.sh start)";
-  }
-}
-const missing = noCluster();
-if (missing && Deno.env.get("FREQLENS_REQUIRE_SLURM") === "1") throw new Error(`SLURM required: ${missing}`);
-if (missing) console.warn(`slurm_test: skipped: ${missing}`);
+const missing = slurmMissing("slurm_test");
 
 const ENV = { FREQLENS_SLURM_POLL_MS: "500" };
 const slurmTest = (name: string, fn: () => Promise<void>) =>
