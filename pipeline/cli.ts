@@ -143,8 +143,10 @@ program.command("show")
   .argument("<stage>", "stage or instance name")
   .option("--set <k=v>", SET_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
+  .option("--executor <name>", EXECUTOR_HELP)
   .action(async (config: string, stage: string, o: Common) => {
-    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs });
+    const executor = executorFor(o.executor);
+    const plan = await planPipeline(config, { overrides: o.set, outputs: o.outputs, executor });
     console.log(await showText(plan, stage));
   });
 
