@@ -103,7 +103,7 @@ export async function selectRun(
 /** Runs the config at `configPath`; see {@link RunOptions}. */
 export async function runPipeline(configPath: string, options: RunOptions = {}): Promise<RunSummary> {
   const say = options.say ?? ((line: string) => console.error(line));
-  const plan = await planPipeline(configPath, options);
+  const plan = await planPipeline(configPath, { ...options, executor: "local" });
   const { todo, why: whyOf, forced, summary } = await selectRun(plan, options, say);
   if (options.dryRun || todo.length === 0) return summary;
 
