@@ -24,8 +24,11 @@ export interface BackendChoice {
   version: string;
 }
 
-/** Resolves the backend request (`FREQLENS_BACKEND`, else the config's `backend:`, else `auto`). */
-export type BackendResolver = (requested: string) => Promise<BackendChoice>;
+/**
+ * Resolves the backend request (`FREQLENS_BACKEND`, else the config's `backend:`, else `auto`), for a
+ * process that computes with `threads` threads (`OMP_NUM_THREADS`; a cluster job's CPUs) when given.
+ */
+export type BackendResolver = (requested: string, threads?: number) => Promise<BackendChoice>;
 
 /** The request a config makes: `FREQLENS_BACKEND` over the config's `backend:` over `auto`. */
 export function requestedBackend(configured: string | undefined): string {
@@ -69,10 +72,17 @@ export function dropBackendProbe(cacheDir: string): void {
 
 /**
  * The default resolver: the cached probe if there is one for this request and machine, else starts the
- * backend once in this process (through `lib/backend`) and caches what it got.
+ * backend once in this process (through `lib/backend`) and caches what it got. A thread count other than
+ * this process's `OMP_NUM_THREADS` is probed in a child process started with it (OpenMP reads it once).
  */
-export function cachedBackendResolver(projectRoot: string, cacheDir: string): BackendResolver {
-  return async (requested) => {
+export function cachedBackendResolver(
+  projectRoot: string,
+  cacheDir: string,
+  denoConfig?: string,
+): BackendResolver {
+  return async (requested, threads) => {
+    const env = Object.fromEntries(PROBE_ENV.map((k) => [k, Deno.env.get(k) ?? ""]));
+    if (threads !== undefined) env.OMP_NUM_THREADS = String(threads);
     let lock = "";
     try {
       lock = sha256Hex(Deno.readTextFileSync(join(projectRoot, "deno.lock")));
@@ -86,7 +96,7 @@ export function cachedBackendResolver(projectRoot: string, cacheDir: string): Ba
       cores: navigator.hardwareConcurrency,
       // an upgrade of the kernels or of the thread handling changes what the backend reports
       sources: pathFingerprint(join(projectRoot, "lib", "backend")) ?? "",
-      env: Object.fromEntries(PROBE_ENV.map((k) => [k, Deno.env.get(k) ?? ""])),
+      env,
     }));
     const path = join(cacheDir, "backend.json");
     let cache: Record<string, BackendChoice> = {};
@@ -96,6 +106,9 @@ export function cachedBackendResolver(projectRoot: string, cacheDir: string): Ba
       // no probe yet
     }
     if (cache[id]) return cache[id];
+    if (env.OMP_NUM_THREADS !== (Deno.env.get("OMP_NUM_THREADS") ?? "")) {
+      return await probeInChild(projectRoot, cacheDir, requested, env.OMP_NUM_THREADS, denoConfig);
+    }
     const choice = await startBackend(projectRoot, requested);
     cache[id] = choice;
     Deno.mkdirSync(cacheDir, { recursive: true });
@@ -104,4 +117,41 @@ export function cachedBackendResolver(projectRoot: string, cacheDir: string): Ba
     Deno.renameSync(tmp, path);
     return choice;
   };
+}
+
+/** Runs this module as a child with `OMP_NUM_THREADS=threads`; it probes, caches and prints the choice. */
+async function probeInChild(
+  projectRoot: string,
+  cacheDir: string,
+  requested: string,
+  threads: string,
+  denoConfig?: string,
+): Promise<BackendChoice> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      ...(denoConfig ? ["--config", denoConfig] : []),
+      new URL(import.meta.url).pathname,
+      projectRoot,
+      cacheDir,
+      requested,
+    ],
+    env: { OMP_NUM_THREADS: threads },
+    stdin: "null",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
+  if (!out.success) {
+    throw new Error(
+      `probing backend ${requested} with OMP_NUM_THREADS=${threads} failed: ${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+  return JSON.parse(text) as BackendChoice;
+}
+
+if (import.meta.main) {
+  const [projectRoot, cacheDir, requested] = Deno.args;
+  console.log(JSON.stringify(await cachedBackendResolver(projectRoot, cacheDir)(requested)));
 }

@@ -2,8 +2,10 @@
  * The freqlens command line: `deno task cli <command>` (= `deno run -A pipeline/cli.ts`).
  *
  *   run CONFIG [--only S…] [--force S…] [--dry-run] [--jobs N] [--set k=v]… [--sweep stage.k=[v…]]…
+ *       [--executor slurm [--wait]]
  *   status CONFIG [--json] [--verify]
  *   metrics CONFIG [--json|--csv] [--stage S…] [--sort K] [--filter k=v]…
+ *   cancel CONFIG                 (cancels the SLURM jobs the config has queued or running)
  *   dag CONFIG [--mermaid]
  *   show CONFIG STAGE
  *   gc [--dry-run] [--configs DIR]
@@ -20,11 +22,12 @@ import { execInstance } from "./exec.ts";
 import { dieWithRunner } from "./lifeline.ts";
 import { collectGarbage } from "./gc.ts";
 import { metricsCsv, metricsTable, metricsText } from "./metrics.ts";
-import { planPipeline } from "./plan.ts";
+import { executorFor, planPipeline } from "./plan.ts";
 import { runPipeline } from "./scheduler.ts";
 import { showText } from "./show.ts";
 import { sweepOverride } from "./sweep.ts";
 import { planStatus } from "./status.ts";
+import { cancelCommand, jobsForStatus, jobText, slurmRunCommand, statusState } from "./slurm/commands.ts";
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const SET_HELP = "override a value: stage.param=value (YAML scalar or flow), or a top-level path (seed=3)";
@@ -34,7 +37,10 @@ interface Common {
   set: string[];
   sweep: string[];
   outputs?: string;
+  executor?: string;
 }
+const EXECUTOR_HELP =
+  "local (this machine) or slurm (one SLURM job per instance); default FREQLENS_EXECUTOR, else local";
 
 /** `--sweep`s (as the `--set`s they are equivalent to), then `--set`s: what every command passes on. */
 const overridesOf = (
@@ -57,11 +63,17 @@ program.command("run")
   .option("--set <k=v>", SET_HELP, collect, [])
   .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
+  .option("--executor <name>", EXECUTOR_HELP)
+  .option("--wait", "slurm: follow the jobs until they end, with a local run's progress lines and exit code")
   .action(
     async (
       config: string,
-      o: Common & { only?: string[]; force?: string[]; dryRun?: boolean; jobs: number },
+      o: Common & { only?: string[]; force?: string[]; dryRun?: boolean; jobs: number; wait?: boolean },
     ) => {
+      if (executorFor(o.executor) === "slurm") {
+        const opts = { overrides: o.set, outputs: o.outputs, only: o.only, force: o.force, dryRun: o.dryRun };
+        return await slurmRunCommand(config, { ...opts, wait: o.wait });
+      }
       const s = await runPipeline(config, {
         overrides: overridesOf(config, o),
         outputs: o.outputs,
@@ -93,21 +105,44 @@ program.command("status")
   .option("--set <k=v>", SET_HELP, collect, [])
   .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
+  .option("--executor <name>", EXECUTOR_HELP)
   .action(async (config: string, o: Common & { json?: boolean; verify?: boolean }) => {
-    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
+    const executor = executorFor(o.executor);
+    const plan = await planPipeline(config, {
+      overrides: overridesOf(config, o),
+      outputs: o.outputs,
+      executor,
+    });
     const st = await planStatus(plan, !!o.verify);
+    const jobs = await jobsForStatus(plan);
     if (o.json) {
-      console.log(JSON.stringify({ config: plan.config.name, instances: st }, null, 2));
+      const instances = st.map((s) => ({
+        ...s,
+        state: statusState(s, jobs.get(s.instance)),
+        job: jobs.get(s.instance),
+      }));
+      console.log(JSON.stringify({ config: plan.config.name, instances }, null, 2));
       return;
     }
-    for (const s of st) {
-      console.log(
-        `${s.state.padEnd(8)} ${s.instance}${s.reasons.length ? `  (${s.reasons.join("; ")})` : ""}`,
-      );
+    const states = st.map((s) => statusState(s, jobs.get(s.instance)));
+    st.forEach((s, i) => {
+      const job = states[i] === s.state ? undefined : jobs.get(s.instance);
+      const why = job ? [jobText(job)] : s.reasons;
+      console.log(`${states[i].padEnd(8)} ${s.instance}${why.length ? `  (${why.join("; ")})` : ""}`);
       for (const w of s.warnings) console.log(`  warning: ${w}`);
-    }
-    const count = (x: string) => st.filter((s) => s.state === x).length;
-    console.log(`${count("cached")} cached, ${count("stale")} stale, ${count("missing")} missing`);
+    });
+    const kinds = ["cached", "stale", "missing", "queued", "running", "failed"];
+    const counts = kinds.map((k) => [k, states.filter((x) => x === k).length] as const);
+    console.log(counts.filter(([k, n]) => n > 0 || k === "cached").map(([k, n]) => `${n} ${k}`).join(", "));
+  });
+
+program.command("cancel")
+  .description("cancel the SLURM jobs this config has queued or running")
+  .argument("<config>", "pipeline config (YAML)")
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(async (config: string, o: Common) => {
+    await cancelCommand(config, { overrides: o.set, outputs: o.outputs });
   });
 
 program.command("metrics")
@@ -158,8 +193,14 @@ program.command("show")
   .option("--set <k=v>", SET_HELP, collect, [])
   .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
+  .option("--executor <name>", EXECUTOR_HELP)
   .action(async (config: string, stage: string, o: Common) => {
-    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
+    const executor = executorFor(o.executor);
+    const plan = await planPipeline(config, {
+      overrides: overridesOf(config, o),
+      outputs: o.outputs,
+      executor,
+    });
     console.log(await showText(plan, stage));
   });
 
@@ -188,6 +229,7 @@ program.command("exec")
   .option("--set <k=v>", SET_HELP, collect, [])
   .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
   .option("--outputs <dir>", "outputs directory")
+  .option("--executor <name>", "slurm: threads and keys as a SLURM job of `run --executor slurm` has them")
   .action(async (config: string, instance: string, o: Common & { force?: boolean; expectKey?: string }) => {
     dieWithRunner();
     const report = Deno.env.get("FREQLENS_EXEC_REPORT");
@@ -197,6 +239,7 @@ program.command("exec")
         outputs: o.outputs,
         force: o.force,
         expectKey: o.expectKey,
+        executor: executorFor(o.executor),
       });
       if (report) Deno.writeTextFileSync(report, JSON.stringify(r));
     } catch (e) {

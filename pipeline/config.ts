@@ -27,6 +27,13 @@ import { ConfigError, ConfigErrors } from "./errors.ts";
 import { didYouMean } from "./suggest.ts";
 import { prepareSweepOverride } from "./sweep.ts";
 import { applyOverride, parseOverride, parseYamlSource, type YamlSource } from "./yaml_source.ts";
+import {
+  type ConfigResources,
+  configResourceSchema,
+  RESOURCE_KEYS,
+  resourceSchema,
+  type ResourceSpec,
+} from "./resources.ts";
 import { dirname, resolve } from "node:path";
 
 /** Backends a config may name. */
@@ -47,6 +54,8 @@ export interface StageSpec {
   inputs: Record<string, InputRef>;
   /** Param name → values, in the order written. */
   sweep: Record<string, unknown[]>;
+  /** What a cluster job of this stage asks for (`./resources.ts`); unset fields come from defaults. */
+  resources: ResourceSpec;
 }
 
 /** A validated config. Stages are in the order the file lists them. */
@@ -59,12 +68,14 @@ export interface PipelineConfig {
   /** Absolute extra task directories, searched in order before the project's `tasks/`. */
   tasksDirs: string[];
   defaults: Record<string, Record<string, unknown>>;
+  /** Cluster resources for every stage, and per task kind under `by_task` (`./resources.ts`). */
+  resources: ConfigResources;
   stages: StageSpec[];
   source: YamlSource;
 }
 
-const TOP_KEYS = ["name", "seed", "backend", "tasks_dir", "defaults", "stages"];
-const STAGE_KEYS = ["task", "params", "inputs", "sweep"];
+const TOP_KEYS = ["name", "seed", "backend", "tasks_dir", "defaults", "resources", "stages"];
+const STAGE_KEYS = ["task", "params", "inputs", "sweep", "resources"];
 const INPUT_KEYS = ["stage", "gather"];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const IDENT_RULE = "letters, digits, '_' and '-', starting with a letter or '_'";
@@ -88,6 +99,7 @@ const stageSchema = z.strictObject({
     z.array(z.unknown(), "a sweep lists values: key: [v1, v2, …]").min(1, "a sweep needs at least one value"),
   ).nullish()
     .transform((v) => v ?? {}),
+  resources: resourceSchema.nullish().transform((v) => v ?? {}),
 });
 const configSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected a name of letters, digits, '_', '.', '-'"),
@@ -95,6 +107,7 @@ const configSchema = z.strictObject({
   backend: z.enum(BACKENDS).optional(),
   tasks_dir: z.union([z.string(), z.array(z.string())]).optional(),
   defaults: z.record(z.string(), mapping).nullish().transform((v) => v ?? {}),
+  resources: configResourceSchema.nullish().transform((v) => v ?? {}),
   stages: z.record(z.string().regex(IDENT, `a stage name has ${IDENT_RULE}`), stageSchema),
 });
 
@@ -143,6 +156,7 @@ function resolveOverride(source: YamlSource, text: string) {
   if (path.length === 1) {
     throw new ConfigError({ file: source.file, override: text }, path[0], "--set needs stage.param=value");
   }
+  if (path[1] === "resources") return { text, path: ["stages", ...path], value };
   if (path.length === 2 && stage.sweep && typeof stage.sweep === "object" && path[1] in stage.sweep) {
     return {
       text,
@@ -158,6 +172,9 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return TOP_KEYS;
   if (path[0] === "stages" && path.length === 2) return STAGE_KEYS;
   if (path[0] === "stages" && path[2] === "inputs" && path.length === 4) return INPUT_KEYS;
+  if (path[0] === "stages" && path[2] === "resources" && path.length === 3) return RESOURCE_KEYS;
+  if (path[0] === "resources" && path.length === 1) return [...RESOURCE_KEYS, "by_task"];
+  if (path[0] === "resources" && path[1] === "by_task" && path.length === 3) return RESOURCE_KEYS;
   return [];
 }
 
@@ -256,7 +273,7 @@ function validateConfig(source: YamlSource): PipelineConfig {
         );
       }
     }
-    return { name, task: s.task, params: s.params, inputs: s.inputs, sweep: s.sweep };
+    return { name, task: s.task, params: s.params, inputs: s.inputs, sweep: s.sweep, resources: s.resources };
   });
   if (stages.length === 0) errors.push(new ConfigError(source.locate(["stages"]), "stages", "no stages"));
   if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);
@@ -267,6 +284,7 @@ function validateConfig(source: YamlSource): PipelineConfig {
     backend: c.backend,
     tasksDirs,
     defaults: c.defaults,
+    resources: c.resources,
     stages,
     source,
   };

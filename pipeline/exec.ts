@@ -17,6 +17,7 @@ import {
   contentDigest,
   entryState,
   inputsChangedSince,
+  type Manifest,
   RESERVED,
   updateView,
   withKeyLock,
@@ -150,10 +151,19 @@ async function runPlanned(plan: Plan, inst: PlannedInstance, force: boolean): Pr
       backend: inst.components.backend,
       versions: { deno: Deno.version.deno, packages: inst.directPackages },
       components: inst.components,
+      ...slurmJob(),
     });
     updateView(layout, plan.config.name, inst.name, inst.key);
     return { status: "ran", key: inst.key, instance: inst.name, seconds };
   });
+}
+
+/** The SLURM job this process runs in, for the manifest (nothing outside a job). */
+function slurmJob(): Pick<Manifest, "slurm"> {
+  const id = Deno.env.get("SLURM_JOB_ID");
+  if (!id) return {};
+  const node = Deno.env.get("SLURMD_NODENAME") ?? Deno.hostname();
+  return { slurm: { job_id: id, node, cpus: Number(Deno.env.get("SLURM_CPUS_PER_TASK") ?? 1) } };
 }
 
 /** A new temporary directory for `key`, after removing those a killed producer of it left (we hold its lock). */

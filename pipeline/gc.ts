@@ -2,13 +2,18 @@
  * `cli gc`: removes store entries that no config under a directory (default `configs/`) reaches with its
  * current keys, failed attempts of those keys, views left pointing at removed entries, and temporary
  * directories of processes that no longer exist (killed mid-write). A config that
- * cannot be planned aborts gc, so a typo never deletes what it would have reached.
+ * cannot be planned aborts gc, so a typo never deletes what it would have reached. Where the slurm executor
+ * has used the store, keys are reached as either executor computes them (a job's thread count is its CPUs),
+ * and a temporary directory whose key has a SLURM job queued or running is kept: its writer lives on
+ * another node, where this machine cannot see its pid.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { planPipeline } from "./plan.ts";
 import { StoreError } from "./errors.ts";
 import type { OutputsLayout } from "./layout.ts";
+import { activeSlurmKeys } from "./slurm/executor.ts";
+import { SlurmMarkers } from "./slurm/markers.ts";
 
 /** What gc removed (or would remove, with `dryRun`). */
 export interface GcResult {
@@ -52,11 +57,17 @@ export async function collectGarbage(
   }
   const reachable = new Set<string>();
   let layout: OutputsLayout | undefined;
+  let slurmKeys = new Set<string>();
   for (const c of configs) {
     const plan = await planPipeline(c, { outputs });
     plan.instances.forEach((i) => reachable.add(i.key));
     layout = plan.layout;
+    if (existsSync(SlurmMarkers.root(layout))) {
+      const onSlurm = await planPipeline(c, { outputs, executor: "slurm" });
+      onSlurm.instances.forEach((i) => reachable.add(i.key));
+    }
   }
+  if (existsSync(SlurmMarkers.root(layout!))) slurmKeys = await activeSlurmKeys(layout!);
   const removed: string[] = [];
   let bytes = 0;
   const drop = (path: string) => {
@@ -77,7 +88,9 @@ export async function collectGarbage(
   }
   try {
     for (const e of Deno.readDirSync(layout!.tmp)) {
-      const pid = Number(e.name.split(".")[1]);
+      const [key, pidText] = e.name.split(".");
+      const pid = Number(pidText);
+      if (slurmKeys.has(key)) continue;
       if (existsSync("/proc/self") && Number.isInteger(pid) && !existsSync(`/proc/${pid}`)) {
         drop(join(layout!.tmp, e.name));
       }

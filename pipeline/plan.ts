@@ -28,6 +28,7 @@ import {
   resolveTaskFile,
   taskDirs,
 } from "./registry.ts";
+import { resolveResources, type Resources, resourceSchema, type ResourceSpec } from "./resources.ts";
 import { type ModuleGraph, SourceGraphs } from "./sources.ts";
 import { didYouMean } from "./suggest.ts";
 import { withSweepHint } from "./sweep.ts";
@@ -45,6 +46,8 @@ export interface PlannedInstance extends InstanceSpec {
   key: string;
   /** npm packages the task's project modules import directly (`name@version`). */
   directPackages: string[];
+  /** What a cluster job of it asks for (`./resources.ts`). */
+  resources: Resources;
 }
 
 /** A config ready to run. Instances are upstream-first. */
@@ -65,6 +68,23 @@ export interface PlanOptions {
   outputs?: string;
   /** How a backend request resolves for numeric tasks; default: probe `lib/backend` once, cached. */
   backend?: BackendResolver;
+  /**
+   * `slurm`: numeric instances compute with `resources.cpus` threads (the job's allocation), and their keys
+   * say so; `local` (default): with what the backend picks on this machine.
+   */
+  executor?: Executor;
+}
+
+/** Where `run` executes instances: here (`local`) or as SLURM jobs (`slurm`). */
+export type Executor = "local" | "slurm";
+
+/** The executor named by `option`, else `FREQLENS_EXECUTOR`, else `local`; throws on another name. */
+export function executorFor(option?: string): Executor {
+  const name = option ?? (Deno.env.get("FREQLENS_EXECUTOR") || "local");
+  if (name !== "local" && name !== "slurm") {
+    throw new Error(`executor '${name}': expected local or slurm`);
+  }
+  return name;
 }
 
 /** The outputs directory for a config: option, `FREQLENS_OUTPUTS`, `<project root>/outputs`. */
@@ -83,6 +103,7 @@ interface TaskInfo {
   externalPaths?: string[];
   /** The task resolves the files it reads (`readsFiles`): its module is imported at every plan. */
   readsFiles?: boolean;
+  resources?: ResourceSpec;
   /** Hashes of params already validated against this code. */
   valid: string[];
 }
@@ -103,6 +124,9 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
   const files = new Map<string, string>();
   const kinds: [string, string[]][] = config.stages.map((s) => [s.task, ["stages", s.name, "task"]]);
   for (const kind of Object.keys(config.defaults)) kinds.push([kind, ["defaults", kind]]);
+  for (const kind of Object.keys(config.resources.by_task ?? {})) {
+    kinds.push([kind, ["resources", "by_task", kind]]);
+  }
   for (const [kind, path] of kinds) {
     if (files.has(kind)) continue;
     const file = resolveTaskFile(kind, dirs);
@@ -110,7 +134,7 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
     else {
       errors.push(
         new ConfigError(
-          config.source.locate(path, path[0] === "defaults"),
+          config.source.locate(path, path[0] !== "stages"),
           path.join("."),
           `unknown task kind '${kind}'${didYouMean(kind, listTaskKinds(dirs))}; looked for ${kind}.ts in ${
             dirs.map((d) => relative(Deno.cwd(), d) || ".").join(", ")
@@ -130,11 +154,15 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
   const inputErrors = config.stages.flatMap((s) => checkInputs(config, s, infos.get(s.task)!));
   if (inputErrors.length) throw inputErrors.length === 1 ? inputErrors[0] : new ConfigErrors(inputErrors);
   const reads = await filesRead(config, specs, files, infos);
-  let backend: BackendChoice | null = null;
-  if ([...infos.values()].some((i) => i.numeric)) {
-    const resolve = options.backend ?? cachedBackendResolver(projectRoot, layout.cache);
-    backend = await resolve(requestedBackend(config.backend));
-  }
+  const resolveBackend = options.backend ?? cachedBackendResolver(projectRoot, layout.cache, denoConfig);
+  const backends = new Map<number | undefined, Promise<BackendChoice>>();
+  const backendFor = (threads: number | undefined) => {
+    if (!backends.has(threads)) {
+      backends.set(threads, resolveBackend(requestedBackend(config.backend), threads));
+    }
+    return backends.get(threads)!;
+  };
+  const slurm = executorFor(options.executor) === "slurm";
   const instances: PlannedInstance[] = [];
   const byName = new Map<string, PlannedInstance>();
   for (const spec of specs) {
@@ -142,6 +170,13 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
     const graph = graphOf.get(kind)!;
     const info = infos.get(kind)!;
     const seed = deriveSeed(config.seed, spec.name);
+    const resources = resolveResources(
+      kind,
+      spec.stage.name,
+      info.resources,
+      config.resources,
+      spec.stage.resources,
+    );
     const components: KeyComponents = {
       format: KEY_FORMAT,
       kind,
@@ -152,7 +187,7 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
       ),
       sources: graph.sources,
       packages: graph.packages,
-      backend: info.numeric ? backend : null,
+      backend: info.numeric ? await backendFor(slurm ? resources.cpus : undefined) : null,
     };
     const external = { ...externalFingerprints(spec.params, info.externalPaths ?? []), ...reads.get(spec) };
     if (Object.keys(external).length) components.external = external;
@@ -166,6 +201,7 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
       components,
       key: cacheKey(components),
       directPackages: graph.directPackages,
+      resources,
     };
     instances.push(inst);
     byName.set(inst.name, inst);
@@ -210,8 +246,22 @@ async function taskInfos(
       inputs: def.inputs,
       externalPaths: def.externalPaths,
       readsFiles: def.readsFiles !== undefined,
+      resources: def.resources,
       valid: cached?.valid ?? [],
     };
+    const res = resourceSchema.safeParse(def.resources ?? {});
+    if (res.success) info.resources = res.data;
+    else {
+      const stage = config.stages.find((s) => s.task === kind)!;
+      const detail = res.error.issues.map((i) => i.message).join("; ");
+      errors.push(
+        new ConfigError(
+          config.source.locate(["stages", stage.name, "task"]),
+          `stages.${stage.name}.task`,
+          `task ${kind} (${file}) declares invalid resources: ${detail}`,
+        ),
+      );
+    }
     mine.forEach((spec, i) => {
       const parsed = def.params.safeParse(spec.params);
       if (parsed.success) {

@@ -54,10 +54,24 @@ export function selectInstances(plan: Plan, names: string[], option: string): Se
   return out;
 }
 
-/** Runs the config at `configPath`; see {@link RunOptions}. */
-export async function runPipeline(configPath: string, options: RunOptions = {}): Promise<RunSummary> {
-  const say = options.say ?? ((line: string) => console.error(line));
-  const plan = await planPipeline(configPath, options);
+/** What a run must do: the instances to run (upstream first), with why, and the cached ones. */
+export interface RunSelection {
+  todo: PlannedInstance[];
+  /** Instance → why it runs (`--force`, or the status reasons). */
+  why: Map<string, string>;
+  forced: Set<string>;
+  summary: RunSummary;
+}
+
+/**
+ * Selects what a run of `plan` must do (`--only`, `--force`, status); points the views of cached
+ * instances at their entries unless `dryRun`.
+ */
+export async function selectRun(
+  plan: Plan,
+  options: RunOptions,
+  say: (line: string) => void,
+): Promise<RunSelection> {
   let selected = new Set(plan.byName.keys());
   if (options.only?.length) {
     selected = selectInstances(plan, options.only, "--only");
@@ -82,6 +96,17 @@ export async function runPipeline(configPath: string, options: RunOptions = {}):
       if (options.dryRun) summary.wouldRun.push({ instance: inst.name, reasons });
     }
   }
+  const why = new Map(
+    todo.map((i) => [i.name, forced.has(i.name) ? "--force" : statuses.get(i.name)!.reasons.join("; ")]),
+  );
+  return { todo, why, forced, summary };
+}
+
+/** Runs the config at `configPath`; see {@link RunOptions}. */
+export async function runPipeline(configPath: string, options: RunOptions = {}): Promise<RunSummary> {
+  const say = options.say ?? ((line: string) => console.error(line));
+  const plan = await planPipeline(configPath, { ...options, executor: "local" });
+  const { todo, why: whyOf, forced, summary } = await selectRun(plan, options, say);
   if (options.dryRun || todo.length === 0) return summary;
 
   const jobs = Math.max(1, options.jobs ?? 1);
@@ -114,8 +139,7 @@ export async function runPipeline(configPath: string, options: RunOptions = {}):
         }
         pending.splice(i, 1);
         started++;
-        const why = forced.has(inst.name) ? "--force" : statuses.get(inst.name)!.reasons.join("; ");
-        say(`▶ [${started}/${todo.length}] ${inst.name} (${why})`);
+        say(`▶ [${started}/${todo.length}] ${inst.name} (${whyOf.get(inst.name)})`);
         const p = spawnExec(plan, inst, forced.has(inst.name), jobs > 1, reportDir, options, children).then(
           (r) => {
             running.delete(inst.name);
@@ -199,6 +223,8 @@ async function spawnExec(
     plan.layout.root,
     "--expect-key",
     inst.key,
+    "--executor",
+    "local",
     ...(options.overrides ?? []).flatMap((o) => ["--set", o]),
     ...(force ? ["--force"] : []),
   ];

@@ -35,7 +35,8 @@ export async function showText(plan: Plan, stage: string): Promise<string> {
     if (shownKey !== inst.key) out.push(`  previous entry (not current):`);
     out.push(`  entry:    ${rel(plan.layout.entry(m.key))}`);
     out.push(`  view:     ${rel(plan.layout.view(plan.config.name, inst.name))}`);
-    const backend = m.backend ? `, backend ${m.backend.name}×${m.backend.threads}` : "";
+    const backend = (m.backend ? `, backend ${m.backend.name}×${m.backend.threads}` : "") +
+      (m.slurm ? `, SLURM job ${m.slurm.job_id} on ${m.slurm.node}` : "");
     out.push(
       `  ran:      ${m.start} → ${m.end} (${m.duration_s.toFixed(2)} s${backend}, deno ${m.versions.deno})`,
     );

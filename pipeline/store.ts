@@ -48,6 +48,8 @@ export interface Manifest {
   versions: { deno: string; packages: string[] };
   /** Everything hashed into the key, so `status` can say what changed. */
   components: KeyComponents;
+  /** The SLURM job that made it (`SLURM_JOB_ID`, node, CPUs), when a job did. */
+  slurm?: { job_id: string; node: string; cpus: number };
 }
 
 /** Digest of an entry's content as its manifest records it: every file's path and SHA-256. */

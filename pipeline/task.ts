@@ -7,6 +7,7 @@
  * functions in `lib/`, and write files.
  */
 import type { z } from "zod";
+import type { ResourceSpec } from "./resources.ts";
 
 /** One upstream stage instance that this stage reads, as stored in the cache. */
 export interface StageInput {
@@ -93,6 +94,8 @@ export interface TaskDefinition<P> {
    * from. Must not download or write.
    */
   readsFiles?(params: P): Record<string, string[]>;
+  /** What a cluster job of this kind asks for by default (`pipeline/resources.ts`); configs override it. */
+  resources?: ResourceSpec;
   run(ctx: TaskContext<P>): Promise<void>;
 }
 

@@ -39,6 +39,7 @@ export default defineTask({
     model: { doc: "the model: a train or import stage (model/)" },
     data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
   },
+  resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;

@@ -90,6 +90,7 @@ export default defineTask({
     model: { doc: "the model: a train or import stage (model/)" },
     data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
   },
+  resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);

@@ -63,6 +63,7 @@ export default defineTask({
       },
     ]),
   ),
+  resources: { cpus: 1, mem: "2G", time: "0:30:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const { records, unknownAliases } = await collectReportInputs(ctx.inputs);
     for (const alias of unknownAliases) {

@@ -169,6 +169,7 @@ export default defineTask({
   params: trainParams,
   numeric: true,
   inputs: { data: { doc: "the data stage (train_x.npy, train_y.npy, test_x.npy, test_y.npy, meta.json)" } },
+  resources: { cpus: 4, mem: "8G", time: "1-00:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;

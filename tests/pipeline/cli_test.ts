@@ -123,7 +123,7 @@ Deno.test("config errors reach the user as `error: file:line:col: path: message`
   assertEquals(
     r.stderr.trim(),
     `error: ${p.config}:6:5: stages.a.parms: unknown key 'parms' (did you mean 'params'?); ` +
-      "expected one of: task, params, inputs, sweep",
+      "expected one of: task, params, inputs, sweep, resources",
   );
 });
 
