@@ -16,6 +16,8 @@ import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
 import { nativeConv } from "./native_bridge.ts";
 import { loadOneDnn } from "../native/onednn.ts";
+import { loadOneDnnMatmul } from "../native/onednn_matmul.ts";
+import { dct2dConfig } from "./dct2d.ts";
 
 let registered = false;
 
@@ -48,11 +50,12 @@ export function registerWasmKernels(): void {
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
+  if (loadOneDnnMatmul()) replace(dct2dConfig);
   registered = true;
 }
 
 /** Tag naming the kernel set and the native library behind it, for cache keys. */
 export function wasmKernelsVersion(): string {
   const dnn = nativeConv();
-  return `freqlens-kernels@4${dnn ? `+${dnn.version}` : ""}`;
+  return `freqlens-kernels@5${dnn ? `+${dnn.version}` : ""}`;
 }
