@@ -18,6 +18,8 @@ import { nativeConv } from "./native_bridge.ts";
 import { loadOneDnn } from "../native/onednn.ts";
 import { loadOneDnnMatmul } from "../native/onednn_matmul.ts";
 import { dct2dConfig } from "./dct2d.ts";
+import { loadOneDnnPostOps } from "../native/onednn_postops.ts";
+import { convPostOpsConfig } from "./conv_post_ops.ts";
 
 let registered = false;
 
@@ -51,6 +53,7 @@ export function registerWasmKernels(): void {
   replace(sumConfig(stock(tf.Sum)));
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);
+  if (loadOneDnnPostOps()) replace(convPostOpsConfig);
   registered = true;
 }
 
