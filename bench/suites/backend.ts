@@ -13,6 +13,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
+import { classifierFromLayersModel } from "../../lib/models/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
 import { type Spread, throughputSpread, timeReps } from "../spread.ts";
 
@@ -96,10 +97,15 @@ export function workloads(
   labels: tf.Tensor2D,
   optimizer: tf.Optimizer = tf.train.momentum(0.01, 0.9),
 ) {
+  // Inference goes through the classifier, as attacks, OF and SimBA do (batch-norm folded where the
+  // backend fuses convolutions with post-ops); training through the layers.
+  const classifier = classifierFromLayersModel(model);
+  const logits = (training: boolean, input: tf.Tensor) =>
+    training ? model.apply(input, { training }) as tf.Tensor : classifier.logits(input as tf.Tensor4D);
   const loss = (training: boolean, input: tf.Tensor) =>
-    tf.losses.softmaxCrossEntropy(labels, model.apply(input, { training }) as tf.Tensor) as tf.Scalar;
+    tf.losses.softmaxCrossEntropy(labels, logits(training, input)) as tf.Scalar;
   return {
-    forward: () => readAndDispose(tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor)),
+    forward: () => readAndDispose(tf.tidy(() => logits(false, x))),
     input_gradient: () => readAndDispose(tf.tidy(() => tf.grad((input: tf.Tensor) => loss(false, input))(x))),
     training_step: () => {
       const cost = optimizer.minimize(() => loss(true, x), true);
