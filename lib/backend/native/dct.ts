@@ -12,6 +12,7 @@
  */
 import { dctMatrix } from "../../dct/basis.ts";
 import { loadOneDnnMatmul, type MatrixView, type OneDnnMatmul } from "./onednn_matmul.ts";
+import { largeFloat32Array } from "./huge_pages.ts";
 
 /** Channels up to which the W pass multiplies by the Kronecker product (see the module doc). */
 const KRONECKER_MAX_CHANNELS = 8;
@@ -93,8 +94,11 @@ export function separableDct(
   ]);
 }
 
+let scratch: Float32Array = new Float32Array(0);
+
 /** Orthonormal 2-D DCT (or inverse) of a float32 NHWC batch in float32 through oneDNN, or undefined when
- * oneDNN is not available (the caller computes it another way). */
+ * oneDNN is not available (the caller computes it another way). The intermediate buffer is kept between
+ * calls; large buffers go on huge pages (./huge_pages.ts). */
 export function nativeDct2(
   x: Float32Array,
   shape: readonly [number, number, number, number],
@@ -102,16 +106,10 @@ export function nativeDct2(
 ): Float32Array | undefined {
   const dnn = loadOneDnnMatmul();
   if (!dnn) return undefined;
-  const y = new Float32Array(x.length);
+  const y = largeFloat32Array(x.length);
   if (x.length === 0) return y;
-  const tmp = new Float32Array(x.length);
-  separableDct(
-    dnn,
-    shape,
-    inverse,
-    Deno.UnsafePointer.of(x),
-    Deno.UnsafePointer.of(tmp),
-    Deno.UnsafePointer.of(y),
-  );
+  if (scratch.length < x.length) scratch = largeFloat32Array(x.length);
+  const p = Deno.UnsafePointer.of;
+  separableDct(dnn, shape, inverse, p(x), p(scratch), p(y));
   return y;
 }
