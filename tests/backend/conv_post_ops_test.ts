@@ -4,7 +4,7 @@ import assert from "node:assert";
 import { convPostOps, convPostOpsFused } from "../../lib/backend/conv_post_ops.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { loadOneDnnPostOps } from "../../lib/backend/native/onednn_postops.ts";
-import { cifarResNet, smallCnn } from "../../lib/models/mod.ts";
+import { cifarResNet, classifierFromLayersModel, smallCnn } from "../../lib/models/mod.ts";
 import { foldedForward } from "../../lib/models/folded_inference.ts";
 import { maxRelErr, onBackend, seededInt, seededValues } from "./helpers.ts";
 
@@ -101,6 +101,11 @@ Deno.test({
       const gWant = await onBackend("cpu", grad((t) => model.apply(t, { training: false }) as tf.Tensor));
       const gGot = await onBackend("wasm", grad(folded));
       assert.ok(maxRelErr(gGot.data, gWant.data) < 1e-3, `${model.name} input gradient`);
+      // The classifier's features (penultimate layer) fold too; on cpu they run unfolded.
+      const features = () => classifierFromLayersModel(model).features(tf.tensor4d(x, shape));
+      const fWant = await onBackend("cpu", features);
+      const fGot = await onBackend("wasm", features);
+      assert.ok(maxRelErr(fGot.data, fWant.data) < 1e-4, `${model.name} features`);
       model.dispose();
     }
   },
