@@ -6,8 +6,8 @@
  * gradient attacks (differentiable in the input; weights are constants here — training uses the layers).
  *
  * Works on a functional LayersModel whose layers each sit in one place of the graph with one output
- * (freqlens' architectures); for any other model {@link foldedForward} returns undefined. Folding reads
- * the current weights at every call, so it follows training.
+ * (freqlens' architectures); for any other model {@link foldedForward} returns undefined. The folded
+ * weights are cached and recomputed when a weight's data changes, so they follow training.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
@@ -82,11 +82,9 @@ function plan(model: tfl.LayersModel) {
   return { inputsOf, fused, absorbed };
 }
 
-/** Folded filter and bias of a conv → BN pair, from the current weights. */
-function foldWeights(conv: Layer, bn: Layer): [tf.Tensor4D, tf.Tensor1D] {
+/** Folded filter and bias of a conv → BN pair from the given weights (see the module doc). */
+function foldWeights(conv: Layer, bn: Layer, w: tf.Tensor[], b: tf.Tensor[]): [tf.Tensor4D, tf.Tensor1D] {
   const c = config(bn);
-  const w = conv.getWeights();
-  const b = bn.getWeights();
   let k = 0;
   const gamma = c.scale ? b[k++] : undefined;
   const beta = c.center ? b[k++] : undefined;
@@ -99,6 +97,26 @@ function foldWeights(conv: Layer, bn: Layer): [tf.Tensor4D, tf.Tensor1D] {
   return [filter, bias as tf.Tensor1D];
 }
 
+/** The folded weights of each block, recomputed only when a weight's data changes (a variable that is
+ * assigned, as in training, gets a new data id). */
+class FoldCache {
+  private readonly entries = new Map<Layer, { ids: tf.DataId[]; folded: [tf.Tensor4D, tf.Tensor1D] }>();
+
+  get(conv: Layer, bn: Layer): [tf.Tensor4D, tf.Tensor1D] {
+    const w = conv.getWeights();
+    const b = bn.getWeights();
+    const ids = [...w, ...b].map((t) => t.dataId);
+    const hit = this.entries.get(conv);
+    if (hit && hit.ids.length === ids.length && hit.ids.every((id, i) => id === ids[i])) return hit.folded;
+    if (hit) tf.dispose(hit.folded);
+    const folded = tf.tidy(() => foldWeights(conv, bn, w, b));
+    tf.keep(folded[0]);
+    tf.keep(folded[1]);
+    this.entries.set(conv, { ids, folded });
+    return folded;
+  }
+}
+
 /**
  * A function computing `model`'s output in inference mode with batch-norm folded (see the module doc), or
  * undefined when the model's graph is not one this handles or has nothing to fold.
@@ -109,13 +127,14 @@ export function foldedForward(model: tfl.LayersModel): ((x: tf.Tensor) => tf.Ten
   if (!p || p.fused.size === 0) return undefined;
   const { inputsOf, fused, absorbed } = p;
   const output = model.outputLayers[0];
+  const cache = new FoldCache();
   return (x) =>
     tf.tidy(() => {
       const values = new Map<Layer, tf.Tensor>();
       for (const layer of model.layers) {
         const block = fused.get(layer);
         if (block) {
-          const [filter, bias] = foldWeights(block.conv, block.bn);
+          const [filter, bias] = cache.get(block.conv, block.bn);
           const c = config(block.conv);
           values.set(
             layer,

@@ -106,6 +106,15 @@ Deno.test({
       const fWant = await onBackend("cpu", features);
       const fGot = await onBackend("wasm", features);
       assert.ok(maxRelErr(fGot.data, fWant.data) < 1e-4, `${model.name} features`);
+      // Folded weights are cached; new weights (as training writes them) must be folded again.
+      randomizeBatchNorm(model, 50 * i + 7);
+      const want2 = await onBackend(
+        "cpu",
+        () => model.apply(tf.tensor4d(x, shape), { training: false }) as tf.Tensor,
+      );
+      const got2 = await onBackend("wasm", () => folded(tf.tensor4d(x, shape)));
+      assert.ok(maxRelErr(got2.data, want2.data) < 1e-4, `${model.name} logits after new weights`);
+      assert.ok(maxRelErr(want2.data, want.data) > 1e-3, "the new weights change the logits");
       model.dispose();
     }
   },
