@@ -61,7 +61,7 @@ function attackCases(cwIterations: number, simbaQueries: number): AttackCase[] {
   return [
     { name: "fgsm", method: "fgsm", params: { eps: 8 / 255 } },
     { name: "pgd-linf-10", method: "pgd", params: { norm: "linf", eps: 8 / 255, steps: 10 } },
-    { name: "pgd-l2-10", method: "pgd", params: { norm: "l2", eps: 0.5, steps: 10 } },
+    { name: "pgd-l2-10", method: "pgd", params: { norm: "l2", eps: 1, steps: 10 } },
     {
       name: `cw-l2-${cwIterations}it`,
       method: "cw",
