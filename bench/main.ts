@@ -1,10 +1,12 @@
 /**
  * `deno task bench [--reference] [--quick] [--only NAME…]`: runs every suite in `bench/suites/` and writes
- * `outputs/bench/latest.json` as `{machine: {cpu, cores, deno, tfjs}, results: BenchRecord[]}`.
+ * `outputs/bench/latest.json` as `{machine: {cpu, cores, deno, tfjs, backend, onednn?}, results: BenchRecord[]}`;
+ * `deno run -A scripts/bench_table.ts` prints the README's tables from it.
  */
 import { cpus } from "node:os";
 import { Command } from "commander";
 import type { BenchRecord, BenchSuite } from "./suite.ts";
+import { nativeMachine } from "./machine.ts";
 
 const program = new Command("bench")
   .option("--reference", "also run the PyTorch reference (Debian's python3-torch) where a suite has one")
@@ -53,6 +55,7 @@ const report = {
     cores: cpus().length,
     deno: Deno.version.deno,
     tfjs: tfjsVersion,
+    ...(await nativeMachine()),
   },
   results: [...keptResults(), ...results],
 };

@@ -1,15 +1,19 @@
 """PyTorch reference for bench/suites/backend.ts: the same small CNN and ResNet-20, same batch and thread
-count; prints a JSON list of {model, case, images_per_s, threads} on stdout.
+count, PyTorch at its best on a CPU: each model measured in both memory layouts (NCHW and
+`channels_last`), forward passes under `torch.inference_mode()`, each figure the median of several timed
+repetitions with its spread. Prints a JSON list of
+{model, case, layout, threads, images_per_s (median), spread: {median, min, max, q1, q3, reps}} on stdout.
 
-/usr/bin/python3 scripts/bench_torch.py --batch 128 --threads 2 [--model resnet20] [--quick]
+/usr/bin/python3 scripts/bench_torch.py --batch 128 --threads 2 [--model resnet20] [--quick] [--reps 15]
 """
 import argparse
 import json
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_timing import spread, time_reps
 
 
 class SmallCnn(nn.Module):
@@ -65,13 +69,7 @@ class ResNet20(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
-def timed(f, warmup, reps):
-    for _ in range(warmup):
-        f()
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        f()
-    return (time.perf_counter() - t0) / reps
+LAYOUTS = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
 
 
 def main():
@@ -79,39 +77,44 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--reps", type=int, default=None, help="timed repetitions per figure (default 15, quick 3)")
     ap.add_argument("--model", choices=["small_cnn", "resnet20", "all"], default="all")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    warmup, reps = (1, 2) if a.quick else (3, 10)
+    warmup, reps = (1, 3) if a.quick else (3, 15)
+    reps = a.reps or reps
     out = []
     for name, build, shape in [("small_cnn", SmallCnn, (1, 28, 28)), ("resnet20", ResNet20, (3, 32, 32))]:
         if a.model not in ("all", name):
             continue
-        model = build()
-        x = torch.rand(a.batch, *shape)
-        y = torch.randint(0, 10, (a.batch,))
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        for layout, fmt in LAYOUTS.items():
+            torch.manual_seed(0)
+            model = build().to(memory_format=fmt)
+            x = torch.rand(a.batch, *shape).contiguous(memory_format=fmt)
+            y = torch.randint(0, 10, (a.batch,))
+            opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
-        def forward():
-            model.eval()
-            with torch.no_grad():
-                model(x)
+            def forward():
+                model.eval()
+                with torch.inference_mode():
+                    model(x)
 
-        def input_gradient():
-            model.eval()
-            xi = x.clone().requires_grad_(True)
-            torch.autograd.grad(F.cross_entropy(model(xi), y), xi)
+            def input_gradient():
+                model.eval()
+                xi = x.clone().requires_grad_(True)
+                torch.autograd.grad(F.cross_entropy(model(xi), y), xi)
 
-        def training_step():
-            model.train()
-            opt.zero_grad()
-            F.cross_entropy(model(x), y).backward()
-            opt.step()
+            def training_step():
+                model.train()
+                opt.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                opt.step()
 
-        for case, f in [("forward", forward), ("input_gradient", input_gradient), ("training_step", training_step)]:
-            s = timed(f, warmup, reps)
-            out.append({"model": name, "case": case, "images_per_s": a.batch / s, "threads": a.threads})
+            cases = [("forward", forward), ("input_gradient", input_gradient), ("training_step", training_step)]
+            for case, f in cases:
+                s = spread(a.batch, time_reps(f, warmup, reps))
+                out.append({"model": name, "case": case, "layout": layout, "threads": a.threads,
+                            "images_per_s": s["median"], "spread": s})
     print(json.dumps(out))
 
 

@@ -1,8 +1,11 @@
 /**
  * Backend throughput: forward, input-gradient and training-step images/s (batch 128) of the small CNN
- * (Fashion-MNIST shape) and ResNet-20 (CIFAR shape) on every backend that loads here; with `--reference`
- * the same models in PyTorch (`scripts/bench_torch.py`, Debian's python3-torch, same batch and thread
- * count) and each ratio freqlens / PyTorch; the peak resident size of a 100-step training run in `extra`.
+ * (Fashion-MNIST shape) and ResNet-20 (CIFAR shape) on every backend that loads here, each the median
+ * of several repetitions with the spread in `extra.spread`; with `--reference` the same models in PyTorch
+ * (`scripts/bench_torch.py`, Debian's python3-torch, same batch and thread count) in both memory layouts
+ * (NCHW and channels_last, forwards under `inference_mode`), one record per layout, and each ratio
+ * freqlens / PyTorch at its best (the faster layout's median); the peak resident size of a 100-step
+ * training run in `extra`.
  *
  * Until `lib/models` provides them, the two models are built here with tfjs-layers, layer for layer the
  * same as `scripts/bench_torch.py` builds them in PyTorch.
@@ -10,7 +13,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
+import { classifierFromLayersModel } from "../../lib/models/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
+import { type Spread, throughputSpread, timeReps } from "../spread.ts";
 
 /** The small CNN: conv32-3×3-relu, maxpool 2, conv64-3×3-relu, maxpool 2, dense 128-relu, dense 10. */
 export function smallCnn(seed = 1): tfl.LayersModel {
@@ -92,10 +97,15 @@ export function workloads(
   labels: tf.Tensor2D,
   optimizer: tf.Optimizer = tf.train.momentum(0.01, 0.9),
 ) {
+  // Inference goes through the classifier, as attacks, OF and SimBA do (batch-norm folded where the
+  // backend fuses convolutions with post-ops); training through the layers.
+  const classifier = classifierFromLayersModel(model);
+  const logits = (training: boolean, input: tf.Tensor) =>
+    training ? model.apply(input, { training }) as tf.Tensor : classifier.logits(input as tf.Tensor4D);
   const loss = (training: boolean, input: tf.Tensor) =>
-    tf.losses.softmaxCrossEntropy(labels, model.apply(input, { training }) as tf.Tensor) as tf.Scalar;
+    tf.losses.softmaxCrossEntropy(labels, logits(training, input)) as tf.Scalar;
   return {
-    forward: () => readAndDispose(tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor)),
+    forward: () => readAndDispose(tf.tidy(() => logits(false, x))),
     input_gradient: () => readAndDispose(tf.tidy(() => tf.grad((input: tf.Tensor) => loss(false, input))(x))),
     training_step: () => {
       const cost = optimizer.minimize(() => loss(true, x), true);
@@ -122,23 +132,19 @@ function residentDuring(step: () => void, steps: number): Record<string, number>
   };
 }
 
-function timeIt(f: () => void, warmup: number, reps: number): number {
-  for (let i = 0; i < warmup; i++) f();
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) f();
-  return (performance.now() - t0) / 1000 / reps;
-}
-
 const MODELS = {
   small_cnn: { build: smallCnn, shape: [28, 28, 1] as const },
   resnet20: { build: resnet20, shape: [32, 32, 3] as const },
 };
 
+/** One PyTorch figure of `scripts/bench_torch.py`: a model, case and memory layout. */
 interface TorchFigure {
   model: string;
   case: string;
+  layout: "nchw" | "channels_last";
   images_per_s: number;
   threads: number;
+  spread: Spread;
 }
 
 async function pytorch(
@@ -170,8 +176,9 @@ async function pytorch(
   }
 }
 
-/** Measures the three workloads of one model on the active backend. */
-function measure(
+/** Measures the three workloads of one model on the active backend: median images/s over repetitions,
+ * with the spread in `extra.spread`. */
+async function measure(
   modelName: keyof typeof MODELS,
   backend: string,
   threads: number,
@@ -180,7 +187,7 @@ function measure(
 ) {
   const { build, shape } = MODELS[modelName];
   const batch = 128;
-  const [warmup, reps] = slow ? [1, 1] : quick ? [1, 2] : [3, 10];
+  const [warmup, reps] = slow ? [1, 1] : quick ? [1, 3] : [3, 15];
   const model = build();
   const x = tf.randomUniform(
     [batch, ...shape] as [number, number, number, number],
@@ -192,15 +199,20 @@ function measure(
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D;
   const optimizer = tf.train.momentum(0.01, 0.9);
   const w = workloads(model, x, labels, optimizer);
-  const records: BenchRecord[] = Object.entries(w).map(([caseName, f]) => ({
-    suite: "backend",
-    case: caseName,
-    model: modelName,
-    backend,
-    threads,
-    batch,
-    images_per_s: batch / timeIt(f, warmup, reps),
-  }));
+  const records: BenchRecord[] = [];
+  for (const [caseName, f] of Object.entries(w)) {
+    const spread = throughputSpread(batch, await timeReps(f, warmup, reps));
+    records.push({
+      suite: "backend",
+      case: caseName,
+      model: modelName,
+      backend,
+      threads,
+      batch,
+      images_per_s: spread.median,
+      extra: { spread },
+    });
+  }
   return {
     records,
     w,
@@ -210,6 +222,35 @@ function measure(
       model.dispose();
     },
   };
+}
+
+/** PyTorch records (one per layout) and, on each freqlens record of the same case, the ratio to the
+ * faster layout's median. */
+function torchRecords(torch: TorchFigure[], mine: BenchRecord[]): BenchRecord[] {
+  const out: BenchRecord[] = torch.map((t) => ({
+    suite: "backend",
+    case: t.case,
+    model: t.model,
+    backend: `pytorch-${t.layout}`,
+    threads: t.threads,
+    batch: 128,
+    images_per_s: t.images_per_s,
+    extra: { layout: t.layout, spread: t.spread },
+  }));
+  for (const r of mine) {
+    const best = torch.filter((t) => t.case === r.case).sort((a, b) => b.images_per_s - a.images_per_s)[0];
+    if (!best) continue;
+    r.ratio_to_pytorch = r.images_per_s! / best.images_per_s;
+    r.extra = {
+      ...r.extra,
+      pytorch_best_layout: best.layout,
+      pytorch_images_per_s: best.images_per_s,
+      pytorch_by_layout: Object.fromEntries(
+        torch.filter((t) => t.case === r.case).map((t) => [t.layout, t.images_per_s]),
+      ),
+    };
+  }
+  return out;
 }
 
 /** The backends to measure: `$FREQLENS_BENCH_BACKENDS` (comma-separated, e.g. `wasm,cpu`), else every
@@ -237,8 +278,14 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
     }
     for (const modelName of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
       // the reference cpu backend takes minutes per ResNet-20 figure: one repetition
-      const m = measure(modelName, name, threads, options.quick, name === "cpu" && modelName === "resnet20");
-      for (const r of m.records) r.extra = { default_backend: name === defaultBackend };
+      const m = await measure(
+        modelName,
+        name,
+        threads,
+        options.quick,
+        name === "cpu" && modelName === "resnet20",
+      );
+      for (const r of m.records) r.extra = { ...r.extra, default_backend: name === defaultBackend };
       records.push(...m.records);
       if (name === defaultBackend && modelName === "resnet20") {
         const memory = residentDuring(m.w.training_step, options.quick ? 20 : 100);
@@ -261,20 +308,7 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
           console.error(`  ${torch}`);
           continue;
         }
-        for (const t of torch) {
-          records.push({
-            suite: "backend",
-            case: t.case,
-            model: t.model,
-            backend: "pytorch",
-            threads: t.threads,
-            batch: 128,
-            images_per_s: t.images_per_s,
-          });
-          for (const r of m.records) {
-            if (r.case === t.case) r.ratio_to_pytorch = r.images_per_s! / t.images_per_s;
-          }
-        }
+        records.push(...torchRecords(torch, m.records));
       }
     }
   }

@@ -2,11 +2,14 @@
  * 2-D DCT on plain typed arrays: NHWC batches, transformed per image and per channel over (H, W).
  *
  * `Y = C_H · X · C_Wᵀ` for each image and channel (C the orthonormal DCT-II matrix, see basis.ts), i.e.
- * `scipy.fft.dctn(x, axes=(1, 2), norm="ortho")`; the inverse is `X = C_Hᵀ · Y · C_W`. Computed in float64;
- * the result has the input's array type. Coefficient (i, j) of channel c of image n sits where pixel
+ * `scipy.fft.dctn(x, axes=(1, 2), norm="ortho")`; the inverse is `X = C_Hᵀ · Y · C_W`. Computed in the
+ * input's precision, as SciPy does: a Float64Array in float64 here; a Float32Array in float32 by two
+ * oneDNN matrix products over the whole batch (lib/backend/native/dct.ts) when oneDNN is available, else
+ * in float64 here and rounded. The result has the input's array type. Coefficient (i, j) of channel c of image n sits where pixel
  * (i, j, c) of image n sat: low frequencies top-left.
  */
 import { dctMatrix, DctShapeError } from "./basis.ts";
+import { nativeDct2 } from "../backend/native/dct.ts";
 
 /** A float NHWC batch as a flat typed array (float32 or float64). */
 export type FloatArray = Float32Array | Float64Array;
@@ -28,6 +31,10 @@ export function checkNhwc(shape: readonly number[], length: number): Nhwc {
 
 function separable<T extends FloatArray>(x: T, shape: readonly number[], inverse: boolean): T {
   const [n, h, w, c] = checkNhwc(shape, x.length);
+  if (x instanceof Float32Array) {
+    const fast = nativeDct2(x, [n, h, w, c], inverse);
+    if (fast) return fast as T;
+  }
   const ch = dctMatrix(h);
   const cw = dctMatrix(w);
   const out = new (x.constructor as { new (len: number): T })(x.length);

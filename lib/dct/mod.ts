@@ -5,7 +5,7 @@
  */
 export { dctMatrix, dctMatrix32, DctShapeError } from "./basis.ts";
 export { checkNhwc, dct2, type FloatArray, idct2, type Nhwc } from "./array.ts";
-export { dct2d, idct2d } from "./tensor.ts";
+export { dct2d, DCT2D_KERNEL, idct2d } from "./tensor.ts";
 export {
   BAND_KINDS,
   type BandKind,

@@ -4,7 +4,9 @@
  * and channel; the inverse is `X = C_Hᵀ · Y · C_W`. Both are linear and orthonormal, so the gradient of
  * `dct2d` is `idct2d` of the upstream gradient and vice versa; that is registered with `tf.customGrad`, so
  * the ops differentiate even where tfjs's gradient registry is not loaded (it is loaded by importing
- * `@tensorflow/tfjs-layers`, which the rest of a loss usually needs).
+ * `@tensorflow/tfjs-layers`, which the rest of a loss usually needs). Where the active backend has a
+ * {@link DCT2D_KERNEL} kernel (wasm with oneDNN: lib/backend/kernels/dct2d.ts), both transforms run as
+ * that one kernel instead of the tfjs matmuls and transposes.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { dctMatrix32, DctShapeError } from "./basis.ts";
@@ -22,8 +24,14 @@ function dctMatrixT32(n: number): Float32Array {
   return t;
 }
 
+/** Name of the optional backend kernel computing both transforms (input `x`, attr `inverse`). */
+export const DCT2D_KERNEL = "FreqlensDct2d";
+
 function apply(x: tf.Tensor4D, inverse: boolean): tf.Tensor4D {
   if (x.rank !== 4) throw new DctShapeError(`expected an NHWC tensor of rank 4, got shape [${x.shape}]`);
+  if (x.dtype === "float32" && tf.getKernel(DCT2D_KERNEL, tf.getBackend())) {
+    return tf.engine().runKernel(DCT2D_KERNEL, { x }, { inverse }) as tf.Tensor4D;
+  }
   const [n, h, w, c] = x.shape;
   return tf.tidy(() => {
     // Right factors, passed already transposed (matMul with transposeB is a slow path on some backends):

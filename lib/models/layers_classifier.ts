@@ -4,10 +4,14 @@
  * Convention shared by every model freqlens builds or imports: the model's single output is the logits,
  * and the layer whose output is the penultimate representation (the input of the final linear layer) is
  * named {@link FEATURES_LAYER}. Saved models keep that name, so a model loaded from disk works too.
+ * Where the backend fuses convolutions with their post-ops (wasm with oneDNN), `logits`
+ * and `features` run the model with batch-norm folded into the convolutions (./folded_inference.ts).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { ImageClassifier } from "./classifier.ts";
+import { foldedForward } from "./folded_inference.ts";
+import { convPostOpsFused } from "../backend/conv_post_ops.ts";
 
 /** Name of the layer whose output is the penultimate representation. */
 export const FEATURES_LAYER = "features";
@@ -30,10 +34,23 @@ export function classifierFromLayersModel(model: tfl.LayersModel): ImageClassifi
     }
     return featureModel;
   };
+  /** `m` in inference mode, batch-norm folded where the backend fuses (the plan made once per model). */
+  const inference = (m: () => tfl.LayersModel) => {
+    let folded: ((x: tf.Tensor) => tf.Tensor) | undefined | null = null;
+    return (images: tf.Tensor4D) => {
+      if (convPostOpsFused()) {
+        if (folded === null) folded = foldedForward(m());
+        if (folded) return folded(images) as tf.Tensor2D;
+      }
+      return m().apply(images, { training: false }) as tf.Tensor2D;
+    };
+  };
+  const logits = inference(() => model);
+  const features = inference(featuresOf);
   return {
     inputShape: [h, w, c] as const,
     numClasses,
-    logits: (images) => model.apply(images, { training: false }) as tf.Tensor2D,
-    features: (images) => featuresOf().apply(images, { training: false }) as tf.Tensor2D,
+    logits,
+    features,
   };
 }

@@ -16,6 +16,10 @@ import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
 import { nativeConv } from "./native_bridge.ts";
 import { loadOneDnn } from "../native/onednn.ts";
+import { loadOneDnnMatmul } from "../native/onednn_matmul.ts";
+import { dct2dConfig } from "./dct2d.ts";
+import { loadOneDnnPostOps } from "../native/onednn_postops.ts";
+import { convPostOpsConfig } from "./conv_post_ops.ts";
 
 let registered = false;
 
@@ -48,6 +52,8 @@ export function registerWasmKernels(): void {
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
+  if (loadOneDnnMatmul()) replace(dct2dConfig);
+  if (loadOneDnnPostOps()) replace(convPostOpsConfig);
   registered = true;
 }
 
@@ -55,5 +61,5 @@ export function registerWasmKernels(): void {
  * (`onednn@2.6.3:avx2`: each ISA accumulates in its own order), for cache keys. */
 export function wasmKernelsVersion(): string {
   const dnn = nativeConv();
-  return `freqlens-kernels@4${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
+  return `freqlens-kernels@5${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
 }

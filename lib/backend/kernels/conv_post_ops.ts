@@ -1,0 +1,52 @@
+/**
+ * `FreqlensConvPostOps` `{x, filter, bias, residual?}` → `relu?(conv2d(x, filter) + bias [+ residual])`
+ * for the wasm backend, one oneDNN primitive (`../native/onednn_postops.ts`): the residual is copied into
+ * the output first and added by the `sum` post-op, ReLU is an `eltwise` post-op. NHWC, HWIO filters;
+ * attrs `strides`, `pad`, `relu`. Registered only when oneDNN loads (`../conv_post_ops.ts` has the op and
+ * its gradient, and the plain-ops path for other backends).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { loadOneDnnPostOps } from "../native/onednn_postops.ts";
+import { heapPointer } from "./native_bridge.ts";
+import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
+
+/** Name of the kernel. */
+export const CONV_POST_OPS = "FreqlensConvPostOps";
+
+/** Attributes of {@link CONV_POST_OPS}. */
+export interface ConvPostOpsAttrs {
+  strides: [number, number];
+  pad: "same" | "valid";
+  relu: boolean;
+}
+
+function convPostOps(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { x, filter, bias, residual } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  const attrs = args.attrs as unknown as ConvPostOpsAttrs;
+  const g = tf.backend_util.computeConv2DInfo(
+    x!.shape as [number, number, number, number],
+    filter!.shape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+  );
+  const out = backend.makeOutput(g.outShape, "float32");
+  if (tf.util.sizeFromShape(g.outShape) === 0) return out;
+  if (residual) heapFloats(backend, out).set(heapFloats(backend, residual));
+  const p = (t: tf.TensorInfo) => heapPointer(backend, t);
+  loadOneDnnPostOps()!.conv(g, { sum: residual !== undefined, relu: attrs.relu }, [
+    p(x!),
+    p(filter!),
+    p(bias!),
+    p(out),
+  ]);
+  return out;
+}
+
+/** Registration record for `tf.registerKernel`. */
+export const convPostOpsConfig: tf.KernelConfig = {
+  kernelName: CONV_POST_OPS,
+  backendName: "wasm",
+  kernelFunc: convPostOps as unknown as tf.KernelFunc,
+};

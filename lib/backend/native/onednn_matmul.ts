@@ -1,0 +1,172 @@
+/**
+ * oneDNN's matrix multiplication through Deno's FFI, on strided float32 views of raw memory (pointers into
+ * the wasm heap or into typed arrays): `dst[b] = src[b] · weights[b]` with any strides, batch dimensions of
+ * size 1 broadcast. One primitive per geometry, cached. Kept apart from `./onednn.ts` (convolutions and
+ * the rest): the library is opened once more with only the symbols this needs, which the dynamic loader
+ * resolves to the same loaded `libdnnl.so.2`.
+ */
+import { settleOpenMpWaiting } from "./threads.ts";
+
+const F32 = 3, CPU = 1, STREAM_DEFAULT = 1;
+const ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33;
+const QUERY_IMPL_INFO_STR = 8;
+const MD_BYTES = 1024, OP_DESC_BYTES = 8192, EXEC_ARG_BYTES = 16;
+
+const SYMBOLS = {
+  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
+  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
+  dnnl_memory_desc_init_by_strides: {
+    parameters: ["buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
+  dnnl_matmul_desc_init: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  dnnl_primitive_desc_create: {
+    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
+  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
+  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
+  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
+  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
+} as const;
+
+type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** A strided 3-D view `[batch, rows, cols]` of float32 memory; strides in elements. A batch of 1 with
+ * stride 0 is broadcast over the other operand's batch. */
+export interface MatrixView {
+  dims: readonly [number, number, number];
+  strides: readonly [number, number, number];
+}
+
+/** A oneDNN matmul call failed (names the call, its status and the geometry). */
+export class MatmulError extends Error {
+  constructor(call: string, status: number, detail: string) {
+    super(`oneDNN ${call} failed with status ${status} (${detail})`);
+    this.name = "MatmulError";
+  }
+}
+
+interface Prepared {
+  prim: Deno.PointerValue;
+  mems: Deno.PointerValue[];
+  args: Uint8Array;
+  impl: string;
+}
+
+const cell = () => new BigUint64Array(1);
+const ptrOf = (c: BigUint64Array) => Deno.UnsafePointer.create(c[0]);
+const i64 = (xs: readonly number[]) => new BigInt64Array(xs.map(BigInt));
+
+/** oneDNN matmul with a cache of primitives per geometry. */
+export class OneDnnMatmul {
+  private readonly engine: Deno.PointerValue;
+  private readonly stream: Deno.PointerValue;
+  private readonly cache = new Map<string, Prepared>();
+
+  constructor(private readonly lib: Lib) {
+    const e = cell();
+    this.check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n), "");
+    this.engine = ptrOf(e);
+    const s = cell();
+    this.check("dnnl_stream_create", lib.dnnl_stream_create(s, this.engine, STREAM_DEFAULT), "");
+    this.stream = ptrOf(s);
+  }
+
+  private check(call: string, status: number, detail: string): void {
+    if (status !== 0) throw new MatmulError(call, status, detail);
+  }
+
+  private md(v: MatrixView, detail: string): Uint8Array {
+    const md = new Uint8Array(MD_BYTES);
+    this.check(
+      "dnnl_memory_desc_init_by_strides",
+      this.lib.dnnl_memory_desc_init_by_strides(md, 3, i64(v.dims), F32, i64(v.strides)),
+      detail,
+    );
+    return md;
+  }
+
+  private prepare(src: MatrixView, weights: MatrixView, dst: MatrixView): Prepared {
+    const key = JSON.stringify([src, weights, dst]);
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const mds = [this.md(src, key), this.md(weights, key), this.md(dst, key)];
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_matmul_desc_init",
+      this.lib.dnnl_matmul_desc_init(desc, mds[0], mds[1], new Uint8Array(MD_BYTES), mds[2]),
+      key,
+    );
+    const pd = cell();
+    this.check(
+      "dnnl_primitive_desc_create",
+      this.lib.dnnl_primitive_desc_create(pd, desc, null, this.engine, null),
+      key,
+    );
+    const prim = cell();
+    this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(pd)), key);
+    const mems = mds.map((md) => {
+      const m = cell();
+      this.check(
+        "dnnl_memory_create",
+        this.lib.dnnl_memory_create(m, Deno.UnsafePointer.of(md), this.engine, null),
+        key,
+      );
+      return ptrOf(m);
+    });
+    const args = new Uint8Array(EXEC_ARG_BYTES * 3);
+    const view = new DataView(args.buffer);
+    [ARG_SRC, ARG_WEIGHTS, ARG_DST].forEach((arg, i) => {
+      view.setInt32(EXEC_ARG_BYTES * i, arg, true);
+      view.setBigUint64(EXEC_ARG_BYTES * i + 8, BigInt(Deno.UnsafePointer.value(mems[i])), true);
+    });
+    const info = cell();
+    const impl =
+      this.lib.dnnl_primitive_desc_query(ptrOf(pd), QUERY_IMPL_INFO_STR, 0, new Uint8Array(info.buffer)) === 0
+        ? Deno.UnsafePointerView.getCString(ptrOf(info)!)
+        : "?";
+    const prepared = { prim: ptrOf(prim), mems, args, impl };
+    this.cache.set(key, prepared);
+    return prepared;
+  }
+
+  /** `dst[b] = src[b] · weights[b]` on raw pointers (`[b, m, k]` · `[b, k, n]` → `[b, m, n]`). */
+  matmul(
+    src: MatrixView,
+    weights: MatrixView,
+    dst: MatrixView,
+    ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue],
+  ): void {
+    const p = this.prepare(src, weights, dst);
+    ptrs.forEach((ptr, i) => this.lib.dnnl_memory_set_data_handle(p.mems[i], ptr));
+    this.check(
+      "dnnl_primitive_execute",
+      this.lib.dnnl_primitive_execute(p.prim, this.stream, 3, p.args),
+      "matmul",
+    );
+  }
+
+  /** Name of the oneDNN implementation chosen for a geometry (e.g. `brg:avx512_core`), for profiles. */
+  implementation(src: MatrixView, weights: MatrixView, dst: MatrixView): string {
+    return this.prepare(src, weights, dst).impl;
+  }
+}
+
+let loaded: OneDnnMatmul | null | undefined;
+
+/** oneDNN's matmul, or undefined when `libdnnl.so.2` cannot be opened, FFI is not permitted, or
+ * `FREQLENS_NATIVE=0`. Loaded once. */
+export function loadOneDnnMatmul(): OneDnnMatmul | undefined {
+  if (loaded !== undefined) return loaded ?? undefined;
+  loaded = null;
+  try {
+    if (Deno.env.get("FREQLENS_NATIVE") === "0") return undefined;
+    settleOpenMpWaiting();
+    loaded = new OneDnnMatmul(Deno.dlopen("libdnnl.so.2", SYMBOLS).symbols);
+  } catch {
+    loaded = null;
+  }
+  return loaded ?? undefined;
+}

@@ -1,0 +1,299 @@
+/**
+ * oneDNN inference convolutions with post-ops, through Deno's FFI: `y = relu?(conv(x, W) + b [+ y₀])` in
+ * one primitive, where `+ y₀` (oneDNN's `sum` post-op) adds what `y` held before the call — the residual
+ * of a ResNet block — and `relu` is an `eltwise` post-op. NHWC activations, HWIO filters reordered to the
+ * primitive's preferred layout per call (filters are small). Kept apart from `./onednn.ts`: the library
+ * is opened once more with only the symbols this needs (the dynamic loader returns the same library).
+ */
+import { settleOpenMpWaiting } from "./threads.ts";
+import type { ConvShape } from "./onednn.ts";
+
+// oneDNN v2.x C API constants (dnnl_types.h, as ./onednn.ts).
+const F32 = 3, TAG_ANY = 1, TAG_A = 2, TAG_NHWC = 20, TAG_HWIO = 30;
+const FORWARD_INFERENCE = 96, CONV_DIRECT = 1, CPU = 1, STREAM_DEFAULT = 1, ELTWISE_RELU = 0x1f;
+const ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33, ARG_BIAS = 41;
+const QUERY_WEIGHTS_MD = 131, QUERY_IMPL_INFO_STR = 8;
+const MD_BYTES = 1024, OP_DESC_BYTES = 8192, EXEC_ARG_BYTES = 16;
+
+const SYMBOLS = {
+  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
+  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
+  dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
+  dnnl_dilated_convolution_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_post_ops_append_sum: { parameters: ["pointer", "f32"], result: "i32" },
+  dnnl_post_ops_append_eltwise: { parameters: ["pointer", "f32", "i32", "f32", "f32"], result: "i32" },
+  dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_primitive_desc_create: {
+    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
+  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
+  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
+  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
+  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
+  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_memory_desc_equal: { parameters: ["pointer", "buffer"], result: "i32" },
+  dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
+  dnnl_reorder_primitive_desc_create: {
+    parameters: ["buffer", "pointer", "pointer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+} as const;
+
+type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** A oneDNN call of the post-op convolution failed (names the call, status and geometry). */
+export class PostOpsError extends Error {
+  constructor(call: string, status: number, detail: string) {
+    super(`oneDNN ${call} failed with status ${status} (${detail})`);
+    this.name = "PostOpsError";
+  }
+}
+
+/** Which post-ops follow the convolution and bias. */
+export interface PostOps {
+  /** Add the destination's prior content (the residual). */
+  sum: boolean;
+  /** ReLU after everything else. */
+  relu: boolean;
+}
+
+interface Prepared {
+  prim: Deno.PointerValue;
+  args: Uint8Array;
+  src: Deno.PointerValue;
+  dst: Deno.PointerValue;
+  bias: Deno.PointerValue;
+  /** Filter in the user's HWIO layout, reordered into `weights` (backed by `scratch`) when they differ. */
+  userWeights: Deno.PointerValue;
+  weights: Deno.PointerValue;
+  reorder?: { prim: Deno.PointerValue; args: Uint8Array; scratch: Uint8Array };
+  impl: string;
+}
+
+const cell = () => new BigUint64Array(1);
+const ptrOf = (c: BigUint64Array) => Deno.UnsafePointer.create(c[0]);
+const dims = (...d: number[]) => new BigInt64Array(d.map(BigInt));
+
+function execArgs(pairs: [number, Deno.PointerValue][]): Uint8Array {
+  const buf = new Uint8Array(EXEC_ARG_BYTES * pairs.length);
+  const view = new DataView(buf.buffer);
+  pairs.forEach(([arg, mem], i) => {
+    view.setInt32(EXEC_ARG_BYTES * i, arg, true);
+    view.setBigUint64(EXEC_ARG_BYTES * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+  });
+  return buf;
+}
+
+/** Inference convolutions with post-ops, one cached primitive per geometry and post-op set. */
+export class OneDnnPostOps {
+  private readonly engine: Deno.PointerValue;
+  private readonly stream: Deno.PointerValue;
+  private readonly cache = new Map<string, Prepared>();
+
+  constructor(private readonly lib: Lib) {
+    const e = cell();
+    this.check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n), "");
+    this.engine = ptrOf(e);
+    const s = cell();
+    this.check("dnnl_stream_create", lib.dnnl_stream_create(s, this.engine, STREAM_DEFAULT), "");
+    this.stream = ptrOf(s);
+  }
+
+  private check(call: string, status: number, detail: string): void {
+    if (status !== 0) throw new PostOpsError(call, status, detail);
+  }
+
+  private md(d: BigInt64Array, tag: number): Uint8Array {
+    const md = new Uint8Array(MD_BYTES);
+    this.check(
+      "dnnl_memory_desc_init_by_tag",
+      this.lib.dnnl_memory_desc_init_by_tag(md, d.length, d, F32, tag),
+      "",
+    );
+    return md;
+  }
+
+  private memory(md: Deno.PointerValue | Uint8Array): Deno.PointerValue {
+    const m = cell();
+    const p = md instanceof Uint8Array ? Deno.UnsafePointer.of(md) : md;
+    this.check("dnnl_memory_create", this.lib.dnnl_memory_create(m, p, this.engine, null), "");
+    return ptrOf(m);
+  }
+
+  private created(desc: Uint8Array, attr: Deno.PointerValue, detail: string) {
+    const pd = cell();
+    this.check(
+      "dnnl_primitive_desc_create",
+      this.lib.dnnl_primitive_desc_create(pd, desc, attr, this.engine, null),
+      detail,
+    );
+    const prim = cell();
+    this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(pd)), detail);
+    return { pd: ptrOf(pd), prim: ptrOf(prim) };
+  }
+
+  private attr(post: PostOps, detail: string): Deno.PointerValue {
+    const a = cell();
+    this.check("dnnl_primitive_attr_create", this.lib.dnnl_primitive_attr_create(a), detail);
+    const ops = cell();
+    this.check("dnnl_post_ops_create", this.lib.dnnl_post_ops_create(ops), detail);
+    if (post.sum) {
+      this.check("dnnl_post_ops_append_sum", this.lib.dnnl_post_ops_append_sum(ptrOf(ops), 1), detail);
+    }
+    if (post.relu) {
+      this.check(
+        "dnnl_post_ops_append_eltwise",
+        this.lib.dnnl_post_ops_append_eltwise(ptrOf(ops), 1, ELTWISE_RELU, 0, 0),
+        detail,
+      );
+    }
+    this.check(
+      "dnnl_primitive_attr_set_post_ops",
+      this.lib.dnnl_primitive_attr_set_post_ops(ptrOf(a), ptrOf(ops)),
+      detail,
+    );
+    return ptrOf(a);
+  }
+
+  private prepare(g: ConvShape, post: PostOps): Prepared {
+    const key = `${post.sum}|${post.relu}|${JSON.stringify(g)}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);
+    const dst = this.md(dims(g.batchSize, g.outChannels, g.outHeight, g.outWidth), TAG_NHWC);
+    const wDims = dims(g.outChannels, g.inChannels, g.filterHeight, g.filterWidth);
+    const wUser = this.md(wDims, TAG_HWIO);
+    const bias = this.md(dims(g.outChannels), TAG_A);
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_dilated_convolution_forward_desc_init",
+      this.lib.dnnl_dilated_convolution_forward_desc_init(
+        desc,
+        FORWARD_INFERENCE,
+        CONV_DIRECT,
+        src,
+        this.md(wDims, TAG_ANY),
+        bias,
+        dst,
+        dims(g.strideHeight, g.strideWidth),
+        dims(g.dilationHeight - 1, g.dilationWidth - 1),
+        dims(g.padInfo.top, g.padInfo.left),
+        dims(g.padInfo.bottom, g.padInfo.right),
+      ),
+      key,
+    );
+    const { pd, prim } = this.created(desc, this.attr(post, key), key);
+    const wPrim = this.lib.dnnl_primitive_desc_query_md(pd, QUERY_WEIGHTS_MD, 0);
+    const userWeights = this.memory(wUser);
+    let weights = userWeights;
+    let reorder: Prepared["reorder"];
+    if (this.lib.dnnl_memory_desc_equal(wPrim, wUser) !== 1) {
+      weights = this.memory(wPrim);
+      const scratch = new Uint8Array(Number(this.lib.dnnl_memory_desc_get_size(wPrim)) + 64);
+      this.lib.dnnl_memory_set_data_handle(weights, Deno.UnsafePointer.of(scratch));
+      const rpd = cell();
+      this.check(
+        "dnnl_reorder_primitive_desc_create",
+        this.lib.dnnl_reorder_primitive_desc_create(
+          rpd,
+          Deno.UnsafePointer.of(wUser),
+          this.engine,
+          wPrim,
+          this.engine,
+          null,
+        ),
+        key,
+      );
+      const rp = cell();
+      this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(rp, ptrOf(rpd)), key);
+      reorder = { prim: ptrOf(rp), args: execArgs([[ARG_SRC, userWeights], [ARG_DST, weights]]), scratch };
+    }
+    const [srcMem, dstMem, biasMem] = [this.memory(src), this.memory(dst), this.memory(bias)];
+    const info = cell();
+    const impl =
+      this.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, new Uint8Array(info.buffer)) === 0
+        ? Deno.UnsafePointerView.getCString(ptrOf(info)!)
+        : "?";
+    const prepared: Prepared = {
+      prim,
+      args: execArgs([[ARG_SRC, srcMem], [ARG_WEIGHTS, weights], [ARG_BIAS, biasMem], [ARG_DST, dstMem]]),
+      src: srcMem,
+      dst: dstMem,
+      bias: biasMem,
+      userWeights,
+      weights,
+      reorder,
+      impl,
+    };
+    this.cache.set(key, prepared);
+    return prepared;
+  }
+
+  /** Runs `y = relu?(conv(x, filter) + bias [+ y])` on raw pointers `(x, filter HWIO, bias, y)`. */
+  conv(
+    g: ConvShape,
+    post: PostOps,
+    ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue, Deno.PointerValue],
+  ) {
+    const p = this.prepare(g, post);
+    const set = (mem: Deno.PointerValue, ptr: Deno.PointerValue) =>
+      this.lib.dnnl_memory_set_data_handle(mem, ptr);
+    set(p.src, ptrs[0]);
+    set(p.userWeights, ptrs[1]);
+    set(p.bias, ptrs[2]);
+    set(p.dst, ptrs[3]);
+    if (p.reorder) {
+      this.check(
+        "dnnl_primitive_execute",
+        this.lib.dnnl_primitive_execute(p.reorder.prim, this.stream, 2, p.reorder.args),
+        "reorder",
+      );
+    }
+    this.check(
+      "dnnl_primitive_execute",
+      this.lib.dnnl_primitive_execute(p.prim, this.stream, 4, p.args),
+      "conv post-ops",
+    );
+  }
+
+  /** Name of the oneDNN implementation chosen (e.g. `brg:avx512_core`), for profiles. */
+  implementation(g: ConvShape, post: PostOps): string {
+    return this.prepare(g, post).impl;
+  }
+}
+
+let loaded: OneDnnPostOps | null | undefined;
+
+/** The post-op convolutions, or undefined when `libdnnl.so.2` cannot be opened, FFI is not permitted,
+ * or `FREQLENS_NATIVE=0`. Loaded once. */
+export function loadOneDnnPostOps(): OneDnnPostOps | undefined {
+  if (loaded !== undefined) return loaded ?? undefined;
+  loaded = null;
+  try {
+    if (Deno.env.get("FREQLENS_NATIVE") === "0") return undefined;
+    settleOpenMpWaiting();
+    loaded = new OneDnnPostOps(Deno.dlopen("libdnnl.so.2", SYMBOLS).symbols);
+  } catch {
+    loaded = null;
+  }
+  return loaded ?? undefined;
+}
