@@ -133,7 +133,10 @@ program.command("status")
     });
     const kinds = ["cached", "stale", "missing", "queued", "running", "failed"];
     const counts = kinds.map((k) => [k, states.filter((x) => x === k).length] as const);
-    console.log(counts.filter(([k, n]) => n > 0 || k === "cached").map(([k, n]) => `${n} ${k}`).join(", "));
+    // cached, stale and missing always (what scripts read); SLURM states only when there are any
+    console.log(
+      counts.filter(([k, n]) => n > 0 || kinds.indexOf(k) < 3).map(([k, n]) => `${n} ${k}`).join(", "),
+    );
   });
 
 program.command("cancel")

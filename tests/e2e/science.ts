@@ -125,34 +125,39 @@ export async function assertPlantedScience(views: string): Promise<void> {
   assertClose([ps.tightness.mean], [ratios.reduce((a, v) => a + v, 0) / ratios.length], 1e-5, "tightness");
   assertClose([ps.minSlack], [Math.min(...Array.from(l1, (v, i) => v - dc[i]))], 1e-5, "min slack");
 
-  // Spectra of both synthesized sets: mean |DCT(x_r) − DCT(x_target)|, band means, shares.
+  // Spectra of both synthesized sets: mean |DCT(x_r) − DCT(x_partner)| against the start image x₀ (the
+  // paper's Fig. 3) and against the target x, band means, shares.
   const trainX = await npy(dir("data"), "train_x.npy");
+  const sizes = [Math.ceil(B / 3), 0, 0];
+  sizes[1] = Math.ceil((B - sizes[0]) / 2);
+  sizes[2] = B - sizes[0] - sizes[1];
   for (const model of ["natural", "robust"]) {
     const suffix = model === "natural"
       ? "natural"
       : `robust[adversarial={"method":"pgd","norm":"linf","eps":0.03,"steps":3}]`;
     const synth = dir(`synthesize_${suffix}`), spec = dir(`spectra_${suffix}`);
     const images = await npy(synth, "images.npy");
-    const targets = await npy(synth, "target_indices.npy");
-    const diff = new Float64Array(per);
-    for (let i = 0; i < targets.length; i++) {
-      const a = bruteDct(images.subarray(i * per, (i + 1) * per), h, w, c);
-      const b = bruteDct(gather(trainX, per, [targets[i]]), h, w, c);
-      a.forEach((v, q) => (diff[q] += Math.abs(v - b[q]) / targets.length));
-    }
-    assertClose(await npy(spec, "diff_map.npy"), diff, 1e-4, `spectra_${model} diff_map.npy`);
-    const profile = bandMeans(diff, h, w, c);
-    assertClose(await npy(spec, "band_profile.npy"), profile, 1e-4, `spectra_${model} band_profile.npy`);
     const ss = await json(spec, "summary.json");
-    assertEquals(ss.pairs, targets.length);
-    const sizes = [Math.ceil(B / 3), 0, 0];
-    sizes[1] = Math.ceil((B - sizes[0]) / 2);
-    sizes[2] = B - sizes[0] - sizes[1];
-    assertClose(
-      [ss.shares.low.estimate, ss.shares.middle.estimate, ss.shares.high.estimate],
-      shares(profile, sizes),
-      1e-4,
-      `spectra_${model} shares (thirds ${sizes})`,
-    );
+    for (const d of ["start", "target"] as const) {
+      const partners = await npy(synth, `${d}_indices.npy`);
+      const diff = new Float64Array(per);
+      for (let i = 0; i < partners.length; i++) {
+        const a = bruteDct(images.subarray(i * per, (i + 1) * per), h, w, c);
+        const b = bruteDct(gather(trainX, per, [partners[i]]), h, w, c);
+        a.forEach((v, q) => (diff[q] += Math.abs(v - b[q]) / partners.length));
+      }
+      const what = `spectra_${model} (x_r − ${d === "start" ? "x₀" : "x"})`;
+      assertClose(await npy(spec, `diff_map_${d}.npy`), diff, 1e-4, `${what} diff_map_${d}.npy`);
+      const profile = bandMeans(diff, h, w, c);
+      assertClose(await npy(spec, `band_profile_${d}.npy`), profile, 1e-4, `${what} band_profile_${d}.npy`);
+      assertEquals(ss.pairs, partners.length);
+      const sh = ss.spectra[d].shares;
+      assertClose(
+        [sh.low.estimate, sh.middle.estimate, sh.high.estimate],
+        shares(profile, sizes),
+        1e-4,
+        `${what} shares (thirds ${sizes})`,
+      );
+    }
   }
 }

@@ -110,7 +110,14 @@ Deno.test("shellQuote: bash reads back exactly the string (brackets, quotes, com
 
 Deno.test("job script: instance names with brackets, quotes and commas reach `cli exec` intact", async () => {
   await using p = await tempProject(
-    `name: x\nstages:\n  v:\n    task: read_file\n    sweep: {file: ["it's a \\"x\\", [y]"]}\n`,
+    `name: x\nstages:\n  v:\n    task: read_file\n    sweep: {file: [FILE]}\n`,
+  );
+  // read_file's `file` is an external path: it must exist at plan time.
+  const file = join(p.dir, `it's a "x", [y]`);
+  await Deno.writeTextFile(file, "x");
+  await Deno.writeTextFile(
+    p.config,
+    (await Deno.readTextFile(p.config)).replace("FILE", JSON.stringify(file)),
   );
   const plan = await planPipeline(p.config, { outputs: p.outputs });
   const inst = plan.instances[0];

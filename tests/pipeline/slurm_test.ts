@@ -162,7 +162,7 @@ slurmTest(
     assertMatch(r.stderr, /^- after: skipped \(bad failed; job \d+ CANCELLED\)$/m);
     const st = await cli(["status", p.config, "--outputs", p.outputs, "--executor", "slurm"]);
     assertMatch(st.stdout, /^failed +bad +\(job \d+ \w+.*: toy failure on purpose; log /m);
-    assertMatch(st.stdout, /^2 cached, 2 failed$/m);
+    assertMatch(st.stdout, /^2 cached, 0 stale, 0 missing, 2 failed$/m);
   },
 );
 
