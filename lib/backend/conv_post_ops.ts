@@ -10,9 +10,15 @@ import { CONV_POST_OPS, type ConvPostOpsAttrs } from "./kernels/conv_post_ops.ts
 import { nativeConv } from "./kernels/native_bridge.ts";
 import { RELU_GRAD, reluGradAvailable } from "./kernels/relu_grad.ts";
 
-/** Whether the active backend runs {@link convPostOps} as one fused kernel. */
+/**
+ * Whether the active backend runs {@link convPostOps} as one fused kernel. Not on oneDNN's SSE4.1 code path:
+ * there libdnnl 2.6.3 crashes (SIGSEGV) executing a 3×3 convolution with the `sum` post-op (a ResNet
+ * block's residual add), so those CPUs take the plain ops.
+ */
 export function convPostOpsFused(): boolean {
-  return tf.getKernel(CONV_POST_OPS, tf.getBackend()) !== undefined && nativeConv() !== undefined;
+  const dnn = nativeConv();
+  return tf.getKernel(CONV_POST_OPS, tf.getBackend()) !== undefined && dnn !== undefined &&
+    dnn.isa !== "sse41";
 }
 
 function forward(

@@ -44,14 +44,15 @@ Deno.test("quick.yaml: the planted answers, report with every figure, a rerun do
 
     assert(/Paired difference in low-third share against natural/.test(html), "no paired OF comparison");
     // Every finding against its null under both protocols: 4 attacks × 3 RCT verdicts, and per robust model
-    // 2 OF verdicts against the natural and the accuracy-matched natural model, each protocol.
+    // 2 OF verdicts against the natural and the accuracy-matched natural model, and the robust synthesis
+    // against the natural one (Fig. 3: x_r − x₀ under the authors' protocol, x_r − x under freqlens').
     assert(html.includes("Findings vs their nulls"), "no findings table");
     const findings = (await Deno.readTextFile(join(report, "tables", "findings_vs_nulls.csv"))).trim().split(
       "\n",
     );
     const protocols = findings.slice(1).map((l) => /,(freqlens|authors),/.exec(l)?.[1]);
-    assertEquals(protocols.filter((p) => p === "freqlens").length, 12 + 4);
-    assertEquals(protocols.filter((p) => p === "authors").length, 12 + 4);
+    assertEquals(protocols.filter((p) => p === "freqlens").length, 12 + 4 + 1);
+    assertEquals(protocols.filter((p) => p === "authors").length, 12 + 4 + 1);
 
     const again = summaryOf((await cli(["run", CONFIG, "--outputs", outputs], {}, ROOT)).stdout);
     assertEquals([again.ran, again.cached], [0, s1.ran]);
