@@ -23,7 +23,7 @@ import { dieWithRunner } from "./lifeline.ts";
 import { collectGarbage } from "./gc.ts";
 import { metricsCsv, metricsTable, metricsText } from "./metrics.ts";
 import { executorFor, planPipeline } from "./plan.ts";
-import { runPipeline } from "./scheduler.ts";
+import { printRunSummary, runPipeline } from "./scheduler.ts";
 import { showText } from "./show.ts";
 import { sweepOverride } from "./sweep.ts";
 import { planStatus } from "./status.ts";
@@ -87,13 +87,7 @@ program.command("run")
         console.log(`dry run: ${s.wouldRun.length} to run, ${s.cached.length} cached`);
         return;
       }
-      console.log(
-        `ran ${s.ran.length}, cached ${s.cached.length}, failed ${s.failed.length}, skipped ${s.skipped.length}`,
-      );
-      for (const r of s.ran) console.log(`  ran      ${r}`);
-      for (const f of s.failed) console.log(`  failed   ${f.instance}: ${f.reason}`);
-      for (const k of s.skipped) console.log(`  skipped  ${k.instance}: ${k.because}`);
-      if (s.failed.length || s.skipped.length) Deno.exitCode = 1;
+      printRunSummary(s);
     },
   );
 

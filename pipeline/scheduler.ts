@@ -10,7 +10,7 @@ import { StoreError } from "./errors.ts";
 import type { ExecResult } from "./exec.ts";
 import { type Plan, type PlannedInstance, type PlanOptions, planPipeline } from "./plan.ts";
 import { removeOrphanRunDirs, RUN_DIR_PREFIX, RUNNER_PID_ENV } from "./lifeline.ts";
-import { ENGINE_ROOT } from "./registry.ts";
+import { execCommandArgs } from "./exec_command.ts";
 import { planStatus } from "./status.ts";
 import { updateView } from "./store.ts";
 import { didYouMean } from "./suggest.ts";
@@ -38,6 +38,22 @@ export interface RunSummary {
   skipped: { instance: string; because: string }[];
   /** With `dryRun`: what would run, with reasons. */
   wouldRun: { instance: string; reasons: string[] }[];
+}
+
+/**
+ * Prints a finished run as `cli run` shows it: the summary line (unless `headline` is false), each
+ * instance that ran, failed or was skipped; sets exit code 1 when any failed or was skipped.
+ */
+export function printRunSummary(s: RunSummary, headline = true): void {
+  if (headline) {
+    console.log(
+      `ran ${s.ran.length}, cached ${s.cached.length}, failed ${s.failed.length}, skipped ${s.skipped.length}`,
+    );
+    for (const r of s.ran) console.log(`  ran      ${r}`);
+  }
+  for (const f of s.failed) console.log(`  failed   ${f.instance}: ${f.reason}`);
+  for (const k of s.skipped) console.log(`  skipped  ${k.instance}: ${k.because}`);
+  if (s.failed.length || s.skipped.length) Deno.exitCode = 1;
 }
 
 /** Instances named by `names` (stage or instance names); throws on a name that matches nothing. */
@@ -210,24 +226,7 @@ async function spawnExec(
   children: Set<Deno.ChildProcess>,
 ): Promise<ExecResult | { error: string }> {
   const report = join(reportDir, `${inst.key}.json`);
-  const args = [
-    "run",
-    "-A",
-    "--config",
-    plan.denoConfig,
-    join(ENGINE_ROOT, "pipeline", "cli.ts"),
-    "exec",
-    plan.config.file,
-    inst.name,
-    "--outputs",
-    plan.layout.root,
-    "--expect-key",
-    inst.key,
-    "--executor",
-    "local",
-    ...(options.overrides ?? []).flatMap((o) => ["--set", o]),
-    ...(force ? ["--force"] : []),
-  ];
+  const args = execCommandArgs(plan, inst, "local", { overrides: options.overrides, force });
   const child = new Deno.Command(Deno.execPath(), {
     args,
     env: { FREQLENS_EXEC_REPORT: report, [RUNNER_PID_ENV]: String(Deno.pid) },

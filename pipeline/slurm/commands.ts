@@ -7,6 +7,7 @@ import type { InstanceStatus } from "../status.ts";
 import { cancelSlurm, runSlurm, slurmJobs, type SlurmRunOptions } from "./executor.ts";
 import type { JobView } from "./jobs.ts";
 import { onPath } from "./shell.ts";
+import { printRunSummary } from "../scheduler.ts";
 
 /** `run --executor slurm`: submits (or with `dryRun` shows the job scripts), and with `wait` follows. */
 export async function slurmRunCommand(config: string, options: SlurmRunOptions): Promise<void> {
@@ -27,15 +28,8 @@ export async function slurmRunCommand(config: string, options: SlurmRunOptions):
     );
     for (const [n, id] of s.submitted) console.log(`  submitted ${n}: job ${id}`);
     for (const [n, id] of s.adopted) console.log(`  queued    ${n}: job ${id} (from an earlier run)`);
-  } else {
-    console.log(
-      `ran ${s.ran.length}, cached ${s.cached.length}, failed ${s.failed.length}, skipped ${s.skipped.length}`,
-    );
-    for (const r of s.ran) console.log(`  ran      ${r}`);
   }
-  for (const f of s.failed) console.log(`  failed   ${f.instance}: ${f.reason}`);
-  for (const k of s.skipped) console.log(`  skipped  ${k.instance}: ${k.because}`);
-  if (s.failed.length || s.skipped.length) Deno.exitCode = 1;
+  printRunSummary(s, !!options.wait);
 }
 
 /** The jobs of `plan`'s instances (none when SLURM's commands are not installed). */

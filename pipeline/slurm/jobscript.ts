@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import type { Plan, PlannedInstance } from "../plan.ts";
-import { ENGINE_ROOT } from "../registry.ts";
+import { execCommandArgs } from "../exec_command.ts";
 import { sbatchResourceOptions } from "../resources.ts";
 import type { SlurmMarkers } from "./markers.ts";
 import { shellQuote } from "./shell.ts";
@@ -40,25 +40,7 @@ export function jobScript(
   options: { overrides?: string[]; force?: boolean },
 ): string {
   const q = shellQuote;
-  const exec = [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--config",
-    plan.denoConfig,
-    join(ENGINE_ROOT, "pipeline", "cli.ts"),
-    "exec",
-    plan.config.file,
-    inst.name,
-    "--executor",
-    "slurm",
-    "--outputs",
-    plan.layout.root,
-    "--expect-key",
-    inst.key,
-    ...(options.overrides ?? []).flatMap((o) => ["--set", o]),
-    ...(options.force ? ["--force"] : []),
-  ];
+  const exec = [Deno.execPath(), ...execCommandArgs(plan, inst, "slurm", options)];
   return [
     "#!/bin/bash",
     `#SBATCH --job-name=${jobName(plan, inst)}`,

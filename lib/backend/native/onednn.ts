@@ -11,12 +11,35 @@
  */
 
 import { settleOpenMpWaiting } from "./threads.ts";
+import {
+  ARG_BIAS,
+  ARG_DST,
+  ARG_SRC,
+  ARG_WEIGHTS,
+  cell,
+  COMMON_SYMBOLS,
+  CONV_DIRECT,
+  CPU,
+  dims,
+  ELTWISE_RELU,
+  EXEC_ARG_BYTES,
+  execArgs,
+  F32,
+  FORWARD_INFERENCE,
+  MD_BYTES,
+  OP_DESC_BYTES,
+  ptrOf,
+  QUERY_IMPL_INFO_STR,
+  QUERY_WEIGHTS_MD,
+  STREAM_DEFAULT,
+  TAG_A,
+  TAG_ANY,
+  TAG_HWIO,
+  TAG_NHWC,
+} from "./dnnl_api.ts";
 
-// oneDNN v2.x C API constants (dnnl_types.h, checked against libdnnl 2.6.3).
-const F32 = 3, TAG_ANY = 1, TAG_A = 2, TAG_NHWC = 20, TAG_HWIO = 30;
-const FORWARD_TRAINING = 64, FORWARD_INFERENCE = 96;
-const CONV_DIRECT = 1, CPU = 1, STREAM_DEFAULT = 1;
-const ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33, ARG_BIAS = 41;
+// The rest of oneDNN v2.x C API constants this binding uses (dnnl_types.h, checked against libdnnl 2.6.3).
+const FORWARD_TRAINING = 64;
 const ARG_DIFF_SRC = 129, ARG_DIFF_DST = 145, ARG_DIFF_WEIGHTS = 161;
 const BACKWARD = 128, USE_GLOBAL_STATS = 1, USE_SCALE = 8, USE_SHIFT = 16;
 const ARG_MEAN = 49,
@@ -25,15 +48,11 @@ const ARG_MEAN = 49,
   ARG_SHIFT = 52,
   ARG_DIFF_SCALE = 255,
   ARG_DIFF_SHIFT = 256;
-const QUERY_WEIGHTS_MD = 131, QUERY_DIFF_WEIGHTS_MD = 132, QUERY_WORKSPACE_MD = 135, QUERY_IMPL_INFO_STR = 8;
-const POOLING_MAX = 0x1ff, ARG_WORKSPACE = 64, ELTWISE_RELU = 0x1f;
-// Struct sizes of libdnnl 2.6 (x86-64): memory_desc_t 696 B, convolution_desc_t 5,976 B. Buffers are
-// oversized so a minor-version growth cannot overflow them.
-const MD_BYTES = 1024, OP_DESC_BYTES = 8192;
+const QUERY_DIFF_WEIGHTS_MD = 132, QUERY_WORKSPACE_MD = 135;
+const POOLING_MAX = 0x1ff, ARG_WORKSPACE = 64;
 
 const SYMBOLS = {
-  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
-  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
+  ...COMMON_SYMBOLS,
   dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
   dnnl_dilated_convolution_forward_desc_init: {
     parameters: [
@@ -105,16 +124,7 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"],
     result: "i32",
   },
-  dnnl_primitive_desc_create: {
-    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
-  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
-  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
-  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
-  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
-  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
   dnnl_memory_desc_equal: { parameters: ["pointer", "buffer"], result: "i32" },
   dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
   dnnl_reorder_primitive_desc_create: {
@@ -176,10 +186,6 @@ export type ConvPass = "forward" | "backwardData" | "backwardWeights";
  * (the full training-mode gradient, through the batch statistics). */
 export type BatchNormPass = "inference" | "training" | "backward";
 
-const dims = (...d: number[]) => new BigInt64Array(d.map(BigInt));
-const outPtr = () => new BigUint64Array(1);
-const ptrOf = (cell: BigUint64Array) => Deno.UnsafePointer.create(cell[0]);
-
 /** A user-side plain buffer bound to a primitive argument, with an optional reorder to/from the
  * primitive's preferred layout. */
 interface Binding {
@@ -221,10 +227,10 @@ export class OneDnn {
     this.version = `onednn@${v[0]}.${v[1]}.${v[2]}`;
     const isa = lib.dnnl_get_effective_cpu_isa();
     this.isa = ISA_NAMES[isa] ?? `isa0x${isa.toString(16)}`;
-    const e = outPtr();
+    const e = cell();
     this.check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n));
     this.engine = ptrOf(e);
-    const s = outPtr();
+    const s = cell();
     this.check("dnnl_stream_create", lib.dnnl_stream_create(s, this.engine, STREAM_DEFAULT));
     this.stream = ptrOf(s);
   }
@@ -243,7 +249,7 @@ export class OneDnn {
   }
 
   private memory(md: Deno.PointerValue | Uint8Array): Deno.PointerValue {
-    const m = outPtr();
+    const m = cell();
     const mdPtr = md instanceof Uint8Array ? Deno.UnsafePointer.of(md) : md;
     this.check("dnnl_memory_create", this.lib.dnnl_memory_create(m, mdPtr, this.engine, null));
     return ptrOf(m);
@@ -254,13 +260,13 @@ export class OneDnn {
     hint: Deno.PointerValue,
     detail: string,
   ): { pd: Deno.PointerValue; prim: Deno.PointerValue } {
-    const pd = outPtr();
+    const pd = cell();
     this.check(
       "dnnl_primitive_desc_create",
       this.lib.dnnl_primitive_desc_create(pd, opDesc, null, this.engine, hint),
       detail,
     );
-    const prim = outPtr();
+    const prim = cell();
     this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(pd)), detail);
     return { pd: ptrOf(pd), prim: ptrOf(prim) };
   }
@@ -271,7 +277,7 @@ export class OneDnn {
     const scratch = new Uint8Array(Number(this.lib.dnnl_memory_desc_get_size(primMd)) + 64);
     const mem = this.memory(primMd);
     const userMem = this.memory(userMd);
-    const rpd = outPtr();
+    const rpd = cell();
     const [src, dst] = output
       ? [primMd, Deno.UnsafePointer.of(userMd)]
       : [Deno.UnsafePointer.of(userMd), primMd];
@@ -279,7 +285,7 @@ export class OneDnn {
       "dnnl_reorder_primitive_desc_create",
       this.lib.dnnl_reorder_primitive_desc_create(rpd, src, this.engine, dst, this.engine, null),
     );
-    const prim = outPtr();
+    const prim = cell();
     this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(rpd)));
     const args = execArgs([[ARG_SRC, output ? mem : userMem], [ARG_DST, output ? userMem : mem]]);
     return { arg, mem, reorder: { prim: ptrOf(prim), userMem, args, after: output, scratch } };
@@ -600,7 +606,7 @@ export class OneDnn {
   }
 
   private impl(pd: Deno.PointerValue): string {
-    const out = outPtr();
+    const out = cell();
     if (this.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, new Uint8Array(out.buffer)) !== 0) {
       return "?";
     }
@@ -647,19 +653,6 @@ export class OneDnn {
       "reorder",
     );
   }
-}
-
-/** Size of one `dnnl_exec_arg_t` (an int argument id, padded, then a memory pointer). */
-const EXEC_ARG_BYTES = 16;
-
-function execArgs(pairs: [number, Deno.PointerValue][]): Uint8Array {
-  const buf = new Uint8Array(EXEC_ARG_BYTES * pairs.length);
-  const view = new DataView(buf.buffer);
-  pairs.forEach(([arg, mem], i) => {
-    view.setInt32(EXEC_ARG_BYTES * i, arg, true);
-    view.setBigUint64(EXEC_ARG_BYTES * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
-  });
-  return buf;
 }
 
 let loaded: OneDnn | null | undefined;

@@ -6,29 +6,30 @@
  * resolves to the same loaded `libdnnl.so.2`.
  */
 import { settleOpenMpWaiting } from "./threads.ts";
-
-const F32 = 3, CPU = 1, STREAM_DEFAULT = 1;
-const ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33;
-const QUERY_IMPL_INFO_STR = 8;
-const MD_BYTES = 1024, OP_DESC_BYTES = 8192, EXEC_ARG_BYTES = 16;
+import {
+  ARG_DST,
+  ARG_SRC,
+  ARG_WEIGHTS,
+  cell,
+  COMMON_SYMBOLS,
+  CPU,
+  dims,
+  execArgs,
+  F32,
+  MD_BYTES,
+  OP_DESC_BYTES,
+  ptrOf,
+  QUERY_IMPL_INFO_STR,
+  STREAM_DEFAULT,
+} from "./dnnl_api.ts";
 
 const SYMBOLS = {
-  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
-  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
+  ...COMMON_SYMBOLS,
   dnnl_memory_desc_init_by_strides: {
     parameters: ["buffer", "i32", "buffer", "i32", "buffer"],
     result: "i32",
   },
   dnnl_matmul_desc_init: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
-  dnnl_primitive_desc_create: {
-    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
-  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
-  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
-  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
-  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
-  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
 } as const;
 
 type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -55,10 +56,6 @@ interface Prepared {
   impl: string;
 }
 
-const cell = () => new BigUint64Array(1);
-const ptrOf = (c: BigUint64Array) => Deno.UnsafePointer.create(c[0]);
-const i64 = (xs: readonly number[]) => new BigInt64Array(xs.map(BigInt));
-
 /** oneDNN matmul with a cache of primitives per geometry. */
 export class OneDnnMatmul {
   private readonly engine: Deno.PointerValue;
@@ -82,7 +79,7 @@ export class OneDnnMatmul {
     const md = new Uint8Array(MD_BYTES);
     this.check(
       "dnnl_memory_desc_init_by_strides",
-      this.lib.dnnl_memory_desc_init_by_strides(md, 3, i64(v.dims), F32, i64(v.strides)),
+      this.lib.dnnl_memory_desc_init_by_strides(md, 3, dims(...v.dims), F32, dims(...v.strides)),
       detail,
     );
     return md;
@@ -116,12 +113,7 @@ export class OneDnnMatmul {
       );
       return ptrOf(m);
     });
-    const args = new Uint8Array(EXEC_ARG_BYTES * 3);
-    const view = new DataView(args.buffer);
-    [ARG_SRC, ARG_WEIGHTS, ARG_DST].forEach((arg, i) => {
-      view.setInt32(EXEC_ARG_BYTES * i, arg, true);
-      view.setBigUint64(EXEC_ARG_BYTES * i + 8, BigInt(Deno.UnsafePointer.value(mems[i])), true);
-    });
+    const args = execArgs([[ARG_SRC, mems[0]], [ARG_WEIGHTS, mems[1]], [ARG_DST, mems[2]]]);
     const info = cell();
     const impl =
       this.lib.dnnl_primitive_desc_query(ptrOf(pd), QUERY_IMPL_INFO_STR, 0, new Uint8Array(info.buffer)) === 0

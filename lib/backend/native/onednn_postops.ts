@@ -8,16 +8,34 @@
 import { settleOpenMpWaiting } from "./threads.ts";
 import type { ConvShape } from "./onednn.ts";
 
-// oneDNN v2.x C API constants (dnnl_types.h, as ./onednn.ts).
-const F32 = 3, TAG_ANY = 1, TAG_A = 2, TAG_NHWC = 20, TAG_HWIO = 30;
-const FORWARD_INFERENCE = 96, CONV_DIRECT = 1, CPU = 1, STREAM_DEFAULT = 1, ELTWISE_RELU = 0x1f;
-const ARG_SRC = 1, ARG_DST = 17, ARG_WEIGHTS = 33, ARG_BIAS = 41;
-const QUERY_WEIGHTS_MD = 131, QUERY_IMPL_INFO_STR = 8;
-const MD_BYTES = 1024, OP_DESC_BYTES = 8192, EXEC_ARG_BYTES = 16;
+import {
+  ARG_BIAS,
+  ARG_DST,
+  ARG_SRC,
+  ARG_WEIGHTS,
+  cell,
+  COMMON_SYMBOLS,
+  CONV_DIRECT,
+  CPU,
+  dims,
+  ELTWISE_RELU,
+  execArgs,
+  F32,
+  FORWARD_INFERENCE,
+  MD_BYTES,
+  OP_DESC_BYTES,
+  ptrOf,
+  QUERY_IMPL_INFO_STR,
+  QUERY_WEIGHTS_MD,
+  STREAM_DEFAULT,
+  TAG_A,
+  TAG_ANY,
+  TAG_HWIO,
+  TAG_NHWC,
+} from "./dnnl_api.ts";
 
 const SYMBOLS = {
-  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
-  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
+  ...COMMON_SYMBOLS,
   dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
   dnnl_dilated_convolution_forward_desc_init: {
     parameters: [
@@ -40,16 +58,7 @@ const SYMBOLS = {
   dnnl_post_ops_append_sum: { parameters: ["pointer", "f32"], result: "i32" },
   dnnl_post_ops_append_eltwise: { parameters: ["pointer", "f32", "i32", "f32", "f32"], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
-  dnnl_primitive_desc_create: {
-    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
-  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
-  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
-  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
-  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
-  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
   dnnl_memory_desc_equal: { parameters: ["pointer", "buffer"], result: "i32" },
   dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
   dnnl_reorder_primitive_desc_create: {
@@ -87,20 +96,6 @@ interface Prepared {
   weights: Deno.PointerValue;
   reorder?: { prim: Deno.PointerValue; args: Uint8Array; scratch: Uint8Array };
   impl: string;
-}
-
-const cell = () => new BigUint64Array(1);
-const ptrOf = (c: BigUint64Array) => Deno.UnsafePointer.create(c[0]);
-const dims = (...d: number[]) => new BigInt64Array(d.map(BigInt));
-
-function execArgs(pairs: [number, Deno.PointerValue][]): Uint8Array {
-  const buf = new Uint8Array(EXEC_ARG_BYTES * pairs.length);
-  const view = new DataView(buf.buffer);
-  pairs.forEach(([arg, mem], i) => {
-    view.setInt32(EXEC_ARG_BYTES * i, arg, true);
-    view.setBigUint64(EXEC_ARG_BYTES * i + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
-  });
-  return buf;
 }
 
 /** Inference convolutions with post-ops, one cached primitive per geometry and post-op set. */
