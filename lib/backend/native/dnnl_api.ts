@@ -35,6 +35,48 @@ export const COMMON_SYMBOLS = {
   dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
 } as const;
 
+/** FFI signatures of plain-layout memory descriptors and the forward convolution descriptor (the conv and
+ * post-op bindings). */
+export const CONV_FORWARD_SYMBOLS = {
+  dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
+  dnnl_dilated_convolution_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+} as const;
+
+/** The engine and stream calls, as every binding declares them. */
+type EngineSymbols = Deno.DynamicLibrary<
+  Pick<typeof COMMON_SYMBOLS, "dnnl_engine_create" | "dnnl_stream_create">
+>["symbols"];
+
+/**
+ * A CPU engine and its default stream; `check` turns a failed call's status into the binding's own error.
+ */
+export function engineAndStream(
+  lib: EngineSymbols,
+  check: (call: string, status: number) => void,
+): { engine: Deno.PointerValue; stream: Deno.PointerValue } {
+  const e = cell();
+  check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n));
+  const engine = ptrOf(e);
+  const s = cell();
+  check("dnnl_stream_create", lib.dnnl_stream_create(s, engine, STREAM_DEFAULT));
+  return { engine, stream: ptrOf(s) };
+}
+
 /** An out-parameter cell for a oneDNN handle. */
 export const cell = (): BigUint64Array => new BigUint64Array(1);
 /** The handle a call wrote into `c`. */

@@ -19,9 +19,10 @@ import {
   cell,
   COMMON_SYMBOLS,
   CONV_DIRECT,
-  CPU,
+  CONV_FORWARD_SYMBOLS,
   dims,
   ELTWISE_RELU,
+  engineAndStream,
   EXEC_ARG_BYTES,
   execArgs,
   F32,
@@ -31,7 +32,6 @@ import {
   ptrOf,
   QUERY_IMPL_INFO_STR,
   QUERY_WEIGHTS_MD,
-  STREAM_DEFAULT,
   TAG_A,
   TAG_ANY,
   TAG_HWIO,
@@ -53,23 +53,7 @@ const POOLING_MAX = 0x1ff, ARG_WORKSPACE = 64;
 
 const SYMBOLS = {
   ...COMMON_SYMBOLS,
-  dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
-  dnnl_dilated_convolution_forward_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
+  ...CONV_FORWARD_SYMBOLS,
   dnnl_dilated_convolution_backward_data_desc_init: {
     parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
@@ -227,12 +211,7 @@ export class OneDnn {
     this.version = `onednn@${v[0]}.${v[1]}.${v[2]}`;
     const isa = lib.dnnl_get_effective_cpu_isa();
     this.isa = ISA_NAMES[isa] ?? `isa0x${isa.toString(16)}`;
-    const e = cell();
-    this.check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n));
-    this.engine = ptrOf(e);
-    const s = cell();
-    this.check("dnnl_stream_create", lib.dnnl_stream_create(s, this.engine, STREAM_DEFAULT));
-    this.stream = ptrOf(s);
+    ({ engine: this.engine, stream: this.stream } = engineAndStream(lib, (c, st) => this.check(c, st)));
   }
 
   private check(call: string, status: number, detail = ""): void {

@@ -12,15 +12,14 @@ import {
   ARG_WEIGHTS,
   cell,
   COMMON_SYMBOLS,
-  CPU,
   dims,
+  engineAndStream,
   execArgs,
   F32,
   MD_BYTES,
   OP_DESC_BYTES,
   ptrOf,
   QUERY_IMPL_INFO_STR,
-  STREAM_DEFAULT,
 } from "./dnnl_api.ts";
 
 const SYMBOLS = {
@@ -63,12 +62,7 @@ export class OneDnnMatmul {
   private readonly cache = new Map<string, Prepared>();
 
   constructor(private readonly lib: Lib) {
-    const e = cell();
-    this.check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n), "");
-    this.engine = ptrOf(e);
-    const s = cell();
-    this.check("dnnl_stream_create", lib.dnnl_stream_create(s, this.engine, STREAM_DEFAULT), "");
-    this.stream = ptrOf(s);
+    ({ engine: this.engine, stream: this.stream } = engineAndStream(lib, (c, st) => this.check(c, st, "")));
   }
 
   private check(call: string, status: number, detail: string): void {

@@ -16,9 +16,10 @@ import {
   cell,
   COMMON_SYMBOLS,
   CONV_DIRECT,
-  CPU,
+  CONV_FORWARD_SYMBOLS,
   dims,
   ELTWISE_RELU,
+  engineAndStream,
   execArgs,
   F32,
   FORWARD_INFERENCE,
@@ -27,7 +28,6 @@ import {
   ptrOf,
   QUERY_IMPL_INFO_STR,
   QUERY_WEIGHTS_MD,
-  STREAM_DEFAULT,
   TAG_A,
   TAG_ANY,
   TAG_HWIO,
@@ -36,23 +36,7 @@ import {
 
 const SYMBOLS = {
   ...COMMON_SYMBOLS,
-  dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
-  dnnl_dilated_convolution_forward_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
+  ...CONV_FORWARD_SYMBOLS,
   dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
   dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
   dnnl_post_ops_append_sum: { parameters: ["pointer", "f32"], result: "i32" },
@@ -105,12 +89,7 @@ export class OneDnnPostOps {
   private readonly cache = new Map<string, Prepared>();
 
   constructor(private readonly lib: Lib) {
-    const e = cell();
-    this.check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n), "");
-    this.engine = ptrOf(e);
-    const s = cell();
-    this.check("dnnl_stream_create", lib.dnnl_stream_create(s, this.engine, STREAM_DEFAULT), "");
-    this.stream = ptrOf(s);
+    ({ engine: this.engine, stream: this.stream } = engineAndStream(lib, (c, st) => this.check(c, st, "")));
   }
 
   private check(call: string, status: number, detail: string): void {
