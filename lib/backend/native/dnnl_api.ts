@@ -77,6 +77,14 @@ export function engineAndStream(
   return { engine, stream: ptrOf(s) };
 }
 
+/** A oneDNN call returned an error status (names the call, the status and what it was computing). */
+export class OneDnnError extends Error {
+  constructor(call: string, status: number, detail: string) {
+    super(`oneDNN ${call} failed with status ${status} (${detail})`);
+    this.name = "OneDnnError";
+  }
+}
+
 /** An out-parameter cell for a oneDNN handle. */
 export const cell = (): BigUint64Array => new BigUint64Array(1);
 /** The handle a call wrote into `c`. */

@@ -28,6 +28,7 @@ import {
   F32,
   FORWARD_INFERENCE,
   MD_BYTES,
+  OneDnnError,
   OP_DESC_BYTES,
   ptrOf,
   QUERY_IMPL_INFO_STR,
@@ -134,14 +135,6 @@ const ISA_NAMES: Record<number, string> = {
 };
 
 type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-
-/** A oneDNN call returned an error status. */
-export class OneDnnError extends Error {
-  constructor(call: string, status: number, detail: string) {
-    super(`oneDNN ${call} failed with status ${status} (${detail})`);
-    this.name = "OneDnnError";
-  }
-}
 
 /** Geometry of one NHWC conv2d (tfjs' `Conv2DInfo` fields that matter). */
 export interface ConvShape {

@@ -17,6 +17,7 @@ import {
   execArgs,
   F32,
   MD_BYTES,
+  OneDnnError,
   OP_DESC_BYTES,
   ptrOf,
   QUERY_IMPL_INFO_STR,
@@ -40,14 +41,6 @@ export interface MatrixView {
   strides: readonly [number, number, number];
 }
 
-/** A oneDNN matmul call failed (names the call, its status and the geometry). */
-export class MatmulError extends Error {
-  constructor(call: string, status: number, detail: string) {
-    super(`oneDNN ${call} failed with status ${status} (${detail})`);
-    this.name = "MatmulError";
-  }
-}
-
 interface Prepared {
   prim: Deno.PointerValue;
   mems: Deno.PointerValue[];
@@ -66,7 +59,7 @@ export class OneDnnMatmul {
   }
 
   private check(call: string, status: number, detail: string): void {
-    if (status !== 0) throw new MatmulError(call, status, detail);
+    if (status !== 0) throw new OneDnnError(call, status, detail);
   }
 
   private md(v: MatrixView, detail: string): Uint8Array {

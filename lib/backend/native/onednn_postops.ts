@@ -24,6 +24,7 @@ import {
   F32,
   FORWARD_INFERENCE,
   MD_BYTES,
+  OneDnnError,
   OP_DESC_BYTES,
   ptrOf,
   QUERY_IMPL_INFO_STR,
@@ -52,14 +53,6 @@ const SYMBOLS = {
 } as const;
 
 type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-
-/** A oneDNN call of the post-op convolution failed (names the call, status and geometry). */
-export class PostOpsError extends Error {
-  constructor(call: string, status: number, detail: string) {
-    super(`oneDNN ${call} failed with status ${status} (${detail})`);
-    this.name = "PostOpsError";
-  }
-}
 
 /** Which post-ops follow the convolution and bias. */
 export interface PostOps {
@@ -93,7 +86,7 @@ export class OneDnnPostOps {
   }
 
   private check(call: string, status: number, detail: string): void {
-    if (status !== 0) throw new PostOpsError(call, status, detail);
+    if (status !== 0) throw new OneDnnError(call, status, detail);
   }
 
   private md(d: BigInt64Array, tag: number): Uint8Array {
