@@ -106,7 +106,9 @@ async function inspectJob(
   } else {
     why = base.reason === "DependencyNeverSatisfied" ? "never ran: an input's job failed" : "never ran";
   }
-  if (base.slurmState === "unknown" && exit?.rc) base.slurmState = "FAILED";
+  // The exit marker can land before SLURM settles (COMPLETING) or after it forgot the job: a non-zero
+  // exit code is what SLURM records as FAILED.
+  if (exit?.rc && (base.slurmState === "unknown" || (q && isActive(q)))) base.slurmState = "FAILED";
   const log = existsSync(failedLog) ? failedLog : existsSync(m.out(job)) ? m.out(job) : "none";
   return { ...base, phase: "failed", why, log };
 }
