@@ -18,7 +18,7 @@ import { z } from "zod";
 import { defineTask, oneInput } from "../pipeline/task.ts";
 import { readNpy, writeJsonAtomic } from "../lib/io/mod.ts";
 import { AttributionError, ofContrastVerdicts } from "../lib/attribution/mod.ts";
-import { instanceLabel } from "../lib/report/records.ts";
+import { coordsLabel } from "../lib/report/labels.ts";
 
 const params = z.strictObject({
   protocol: z.enum(["freqlens", "authors"]).default("freqlens"),
@@ -71,12 +71,12 @@ export default defineTask({
     }
     const [n, bands] = effect.shape as [number, number];
     const accuracy = (o: typeof effect) => Number(o.summary.clean_accuracy);
-    const name = (instance: string, o: typeof effect) =>
-      `${instanceLabel(instance)} (clean ${(100 * accuracy(o)).toFixed(1)} %)`;
+    const name = (input: typeof effectIn, o: typeof effect) =>
+      `${coordsLabel(input.coords ?? [], input.instance)} (clean ${(100 * accuracy(o)).toFixed(1)} %)`;
     const verdicts = ofContrastVerdicts(effect.scores, control.scores, [n, bands], {
       protocol: p.protocol,
-      effectName: name(effectIn.instance, effect),
-      nullName: name(controlIn.instance, control),
+      effectName: name(effectIn, effect),
+      nullName: name(controlIn, control),
       mass: effect.summary.shares?.mass ?? "positive",
       seed: p.seed ?? ctx.seed,
       resamples: p.resamples,

@@ -27,18 +27,17 @@
 import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { readNpy } from "../io/npy.ts";
-import { metricRow } from "./metric_rows.ts";
+import { coordinatesOf, metricRow } from "./metric_rows.ts";
 import type { PlotImage } from "../plots/mod.ts";
+import { distinctLabels, stageTags } from "./labels.ts";
 import {
   type AttackRecord,
-  distinctLabels,
   emptyInputs,
   type EvaluateRecord,
   type OcclusionRecord,
   type ReportInputs,
   type SharesCI,
   type Source,
-  stageTags,
 } from "./records.ts";
 import { readVerdicts } from "./verdicts.ts";
 import { readSynthesisDetail } from "./sections/synthesis.ts";
@@ -50,8 +49,8 @@ export interface GatheredInput {
   /** Its store entry, `outputs/.store/<key>`. */
   dir: string;
   params: Record<string, unknown>;
-  /** Its sweep coordinates, as the pipeline passes them (absent: read back from the instance name). */
-  coords?: { origin: string; key: string; value: unknown }[];
+  /** Its sweep coordinates as the pipeline passes them (origin stage, param, value): the labels' source. */
+  coords: { origin: string; key: string; value: unknown }[];
 }
 
 /** The aliases the report reads, in page order. */
@@ -200,20 +199,20 @@ export function stageHref(input: GatheredInput): string {
 }
 
 /**
- * Sources of one analysis' instances. When they come from several stages (`rct_fgsm`, `rct_pgd`, one per
- * attack because attacks take different params), the stage name minus the analysis prefix (`fgsm`) is
- * the first coordinate of each label.
+ * Sources of one analysis' instances, labelled by their coordinates (lib/report/labels.ts). When they
+ * come from several stages (`rct_fgsm`, `rct_pgd`, one per attack because attacks take different params),
+ * the stage name minus the analysis prefix (`fgsm`) is the first coordinate of each label.
  */
 function sources(inputs: GatheredInput[]): Source[] {
   const stages = [...new Set(inputs.map((i) => i.stage))];
   const tags = stageTags(stages);
-  const names = inputs.map((i) => {
-    if (stages.length < 2) return i.instance;
-    const tag = tags.get(i.stage)!;
-    const m = /^([^[]*)\[(.*)\]$/.exec(i.instance);
-    return m ? `${m[1]}[stage=${tag},${m[2]}]` : `${i.instance}[stage=${tag}]`;
-  });
-  const labels = distinctLabels(names);
+  const labels = distinctLabels(
+    inputs.map((i) => [
+      ...(stages.length < 2 ? [] : [{ origin: i.stage, key: "stage", value: tags.get(i.stage)! }]),
+      ...coordinatesOf(i),
+    ]),
+    inputs.map((i) => i.instance),
+  );
   return inputs.map((input, k) => ({ instance: input.instance, label: labels[k], href: stageHref(input) }));
 }
 

@@ -5,14 +5,13 @@
  * (`pd.read_csv`) and arquero (`aq.loadCSV`) read as is.
  */
 import { type Headline, headlineMetrics } from "./headline.ts";
-import { instanceCoords } from "./records.ts";
 
-/** A sweep coordinate as data: its key (`origin.key` when two share a key, as in instance names) and value. */
+/** A sweep coordinate as data: its key (`origin.key` when two share a key) and value. */
 export interface Coordinate {
   key: string;
   value: unknown;
-  /** The stage whose `sweep:` introduced it (unknown when read back from a name). */
-  origin?: string;
+  /** The stage whose `sweep:` introduced it. */
+  origin: string;
 }
 
 /** An instance's coordinates and headline metrics. */
@@ -27,31 +26,19 @@ export interface MetricRow {
   href?: string;
 }
 
-/** The instance as the pipeline hands it over (`StageInput`): name, and its coordinates when given. */
+/** The instance as the pipeline hands it over (`StageInput`): its name and its coordinates as data. */
 export interface CoordinateSource {
   instance: string;
-  coords?: { origin: string; key: string; value: unknown }[];
+  coords: { origin: string; key: string; value: unknown }[];
 }
 
-/**
- * An instance's coordinates: the ones the pipeline passes with the input when present (as data), else
- * read back from its name `stage[k=v,…]` (values that parse as JSON become numbers, lists, objects).
- */
+/** An instance's coordinates, a key written `origin.key` where two of them share the key. */
 export function coordinatesOf(input: CoordinateSource): Coordinate[] {
-  if (input.coords) {
-    return input.coords.map((c) => ({
-      key: input.coords!.some((o) => o !== c && o.key === c.key) ? `${c.origin}.${c.key}` : c.key,
-      value: c.value,
-      origin: c.origin,
-    }));
-  }
-  return instanceCoords(input.instance).map(([key, text]) => {
-    try {
-      return { key, value: JSON.parse(text) };
-    } catch {
-      return { key, value: text };
-    }
-  });
+  return input.coords.map((c) => ({
+    key: input.coords.some((o) => o !== c && o.key === c.key) ? `${c.origin}.${c.key}` : c.key,
+    value: c.value,
+    origin: c.origin,
+  }));
 }
 
 /** The row of one instance of a `kind` stage whose entry is `dir`; null when the kind has no headline. */

@@ -4,6 +4,7 @@
  * self-contained HTML page that links each figure to the stages it came from.
  */
 export * from "./records.ts";
+export * from "./labels.ts";
 export * from "./tables.ts";
 export * from "./html.ts";
 export * from "./build.ts";

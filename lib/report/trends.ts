@@ -12,7 +12,8 @@
 import { type PublishedPoint, spansDecade, type TrendPoint, trendSpec } from "../plots/mod.ts";
 import type { BuiltFigure } from "./build.ts";
 import type { Coordinate, MetricRow } from "./metric_rows.ts";
-import { prettyValue, type Source, stageTags } from "./records.ts";
+import { coordsLabel, distinctLabels, stageTags } from "./labels.ts";
+import type { Source } from "./records.ts";
 
 /** A value published for some model at some coordinate (e.g. RobustBench's robust accuracy at ε = 8/255). */
 export interface PublishedValue {
@@ -52,7 +53,6 @@ const SECTION_OF: Record<string, string> = {
 };
 
 const canon = (v: unknown) => JSON.stringify(v) ?? "undefined";
-const pretty = (v: unknown) => (typeof v === "string" ? v : prettyValue(JSON.stringify(v)));
 const valueAt = (coords: Coordinate[], key: string) => coords.find((c) => c.key === key)?.value;
 /** The key without its `origin.` qualifier. */
 const bare = (key: string) => key.slice(key.lastIndexOf(".") + 1);
@@ -117,21 +117,25 @@ export function trendFigures(
     const labels = new Map<string, string>();
     const lines: string[] = [];
     for (const part of g.parts) {
-      for (const r of part.rows) {
+      const others = distinctLabels(
+        part.rows.map((r) => r.coords.filter((c) => part.others.includes(c.key))),
+        part.rows.map(() => ""),
+      );
+      for (const [k, r] of part.rows.entries()) {
         const bits = [
           ...(g.parts.length > 1 ? [tags.get(part.stage)!] : []),
-          ...part.others.map((k) => pretty(valueAt(r.coords, k))),
+          ...(others[k] ? [others[k]] : []),
         ];
         const line = bits.join(" · ") || part.stage;
         if (!lines.includes(line)) lines.push(line);
-        const xKey = r.coords.find((c) => bare(c.key) === g.x || c.key === g.x)!.key;
-        const x = valueAt(r.coords, xKey);
+        const xCoord = r.coords.find((c) => bare(c.key) === g.x || c.key === g.x)!;
+        const x = xCoord.value;
         for (const m of r.metrics) {
           if (params.metrics && !params.metrics.includes(m.metric)) continue;
           labels.set(m.metric, m.label);
           points.push({
             line,
-            x: g.numeric ? x as number : pretty(x),
+            x: g.numeric ? x as number : coordsLabel([xCoord], ""),
             metric: m.label,
             value: m.value,
             lo: m.lo,

@@ -3,7 +3,13 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { assert, assertEquals } from "../plots/assert.ts";
 import { decodePng, nonWhitePixels } from "../plots/png.ts";
-import { distinctLabels, instanceLabel, parseNumericCsv, stageHref } from "../../lib/report/mod.ts";
+import {
+  collectReportInputs,
+  coordsLabel,
+  distinctLabels,
+  parseNumericCsv,
+  stageHref,
+} from "../../lib/report/mod.ts";
 import { makeSyntheticStore, runReportTask } from "./synthetic_stages.ts";
 
 const FIGURES = [
@@ -115,31 +121,77 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
   }
 });
 
-Deno.test("labels keep only the sweep values that differ; links fall back to the store entry without a view", async () => {
-  assertEquals(instanceLabel("rct[model=natural,method=pgd]"), "natural · pgd");
-  assertEquals(instanceLabel("report"), "report");
-  assertEquals(distinctLabels(["a[m=x,e=[1,2]]", "a[m=y,e=[1,2]]"]), ["x", "y"]);
-  assertEquals(distinctLabels(["a[m=x,e=1]"]), ["x · 1"]);
-  assertEquals(distinctLabels(["a", "b"]), ["a", "b"]);
+Deno.test("labels come from the coordinates as data, keep only the leaves that differ, read `eps=0.25`", async () => {
+  const c = (key: string, value: unknown, origin = "s") => ({ origin, key, value });
+  assertEquals(coordsLabel([c("model", "natural"), c("method", "pgd")], "x"), "natural · pgd");
+  assertEquals(coordsLabel([], "report"), "report");
   assertEquals(
-    distinctLabels([
-      't[adversarial={"method":"none"}]',
-      't[adversarial={"method":"pgd","norm":"l2","eps":0.5}]',
-    ]),
-    [
-      "none",
-      "pgd l2 0.5",
-    ],
+    coordsLabel([c("eps", 0.25), c("robust", true), c("e", [1, 2])], "x"),
+    "eps=0.25 · robust=true · e=[1,2]",
   );
+  assertEquals(distinctLabels([[c("m", "x"), c("e", [1, 2])], [c("m", "y"), c("e", [1, 2])]], ["a", "b"]), [
+    "x",
+    "y",
+  ]);
+  assertEquals(distinctLabels([[c("m", "x"), c("e", 1)]], ["a"]), ["x · e=1"]);
+  assertEquals(distinctLabels([[], []], ["a", "b"]), ["a", "b"]);
+  // An object coordinate is spread into its leaves: only those that differ are kept, a missing one differs.
+  const adv = (v: Record<string, unknown>) => [c("adversarial", v, "train_robust")];
+  assertEquals(
+    distinctLabels(
+      [
+        adv({ method: "fgsm-rs", norm: "l2", eps: 0.25 }),
+        adv({ method: "fgsm-rs", norm: "l2", eps: 0.5 }),
+        adv({ method: "none" }),
+      ],
+      ["a", "b", "c"],
+    ),
+    ["fgsm-rs · l2 · eps=0.25", "fgsm-rs · l2 · eps=0.5", "none"],
+  );
+  // The report labels its records from `coords`, whatever the instance is called; several stages of one
+  // analysis are told apart by their stage tag first.
+  const root = await Deno.makeTempDir();
+  try {
+    const input = async (name: string, stage: string, coords: ReturnType<typeof c>[], success: number) => {
+      const dir = join(root, ".store", name);
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(
+        join(dir, "summary.json"),
+        JSON.stringify({ method: "pgd", images: 10, success_rate: success }),
+      );
+      return { instance: name, stage, dir, params: {}, coords };
+    };
+    const { records } = await collectReportInputs({
+      attacks_a: [
+        await input("opaque-1", "attack_a", [c("eps", 0.25)], 0.5),
+        await input("opaque-2", "attack_a", [c("eps", 0.5)], 0.6),
+      ],
+      attacks_b: [await input("opaque-3", "attack_b", [c("eps", 0.5)], 0.7)],
+    });
+    assertEquals(records.attacks.map((a) => a.source.label), ["a · eps=0.25", "a · eps=0.5", "b · eps=0.5"]);
+    assertEquals(records.attacks.map((a) => a.source.instance), ["opaque-1", "opaque-2", "opaque-3"]);
+    assertEquals(records.metrics!.map((r) => r.coords), [[c("eps", 0.25)], [c("eps", 0.5)], [c("eps", 0.5)]]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("numeric CSV; links fall back to the store entry without a view", async () => {
   assertEquals(parseNumericCsv("k,v\n0,1.5\n1,\n"), { k: [0, 1], v: [1.5, NaN] });
   const root = await Deno.makeTempDir();
   try {
     const dir = join(root, ".store", "abc123");
     await Deno.mkdir(dir, { recursive: true });
-    assertEquals(stageHref({ instance: "x[k=1]", stage: "x", dir, params: {} }), "../../.store/abc123/");
+    assertEquals(
+      stageHref({ instance: "x[k=1]", stage: "x", dir, params: {}, coords: [] }),
+      "../../.store/abc123/",
+    );
     await Deno.mkdir(join(root, "cfg"));
     await Deno.symlink("../.store/abc123", join(root, "cfg", "x[k=1]"));
-    assertEquals(stageHref({ instance: "x[k=1]", stage: "x", dir, params: {} }), "../../cfg/x[k=1]/");
+    assertEquals(
+      stageHref({ instance: "x[k=1]", stage: "x", dir, params: {}, coords: [] }),
+      "../../cfg/x[k=1]/",
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -41,19 +41,27 @@ export async function makeSyntheticStore(
   const rand = lcg(3);
   let counter = 0;
   const inputs: Record<string, GatheredInput[]> = {};
+  // Every instance is one of a `model` sweep; its name (shown and linked only) is written as the pipeline does.
   const entry = async (
     alias: string,
     stage: string,
-    instance: string,
+    model: string,
     write: (dir: string) => Promise<void>,
   ) => {
+    const instance = `${stage}[model=${model}]`;
     const key = `k${String(counter++).padStart(4, "0")}`;
     const dir = join(root, ".store", key);
     await Deno.mkdir(dir, { recursive: true });
     await write(dir);
     await Deno.mkdir(join(root, config), { recursive: true });
     await Deno.symlink(relative(join(root, config), dir), join(root, config, instance));
-    (inputs[alias] ??= []).push({ instance, stage, dir, params: {} });
+    (inputs[alias] ??= []).push({
+      instance,
+      stage,
+      dir,
+      params: {},
+      coords: [{ origin: "models", key: "model", value: model }],
+    });
   };
   const models = ["natural", "linf-8"];
 
@@ -61,7 +69,7 @@ export async function makeSyntheticStore(
     await entry(
       "evaluate",
       "evaluate",
-      `evaluate[model=${model}]`,
+      model,
       (dir) =>
         writeJsonAtomic(join(dir, "summary.json"), {
           clean_accuracy: [0.9, 0.8][m],
@@ -79,7 +87,7 @@ export async function makeSyntheticStore(
     await entry(
       `attacks_${method}`,
       `attack_${method}`,
-      `attack_${method}[model=natural]`,
+      "natural",
       (dir) =>
         writeJsonAtomic(join(dir, "summary.json"), {
           method,
@@ -92,7 +100,7 @@ export async function makeSyntheticStore(
           images_per_s: 10 * (a + 1),
         }),
     );
-    await entry(`rct_${method}`, `rct_${method}`, `rct_${method}[model=natural]`, async (dir) => {
+    await entry(`rct_${method}`, `rct_${method}`, "natural", async (dir) => {
       const map = bandGrid(N, a + 1, a + 1);
       await writeNpy(join(dir, "rct_mean.npy"), { data: Float64Array.from(map.values), shape: [N, N] });
       await writeNpy(join(dir, "band_profile.npy"), { data: Float64Array.from(bandMeans(map)), shape: [B] });
@@ -106,7 +114,7 @@ export async function makeSyntheticStore(
         verdicts: [verdict(`RCT high-third share: ${method} − equal-norm noise`, "freqlens", 0.02 * (a - 1))],
       });
     });
-    await entry(`prop1_${method}`, `prop1_${method}`, `prop1_${method}[model=natural]`, async (dir) => {
+    await entry(`prop1_${method}`, `prop1_${method}`, "natural", async (dir) => {
       const l1 = Float64Array.from({ length: 20 * 3 }, () => (a + 1) * 10 * rand());
       await writeNpy(join(dir, "l1.npy"), { data: l1, shape: [20, 3] });
       await writeNpy(join(dir, "dc_diff.npy"), { data: l1.map((v) => v * rand()), shape: [20, 3] });
@@ -121,7 +129,7 @@ export async function makeSyntheticStore(
     });
   }
   for (const [m, model] of models.entries()) {
-    await entry("spectra", "spectra", `spectra[model=${model}]`, async (dir) => {
+    await entry("spectra", "spectra", model, async (dir) => {
       const map = bandGrid(N, 10 + m, 1 - 0.7 * m);
       await writeNpy(join(dir, "diff_map_mean.npy"), { data: Float32Array.from(map.values), shape: [N, N] });
       await writeNpy(join(dir, "band_profile.npy"), { data: Float32Array.from(bandMeans(map)), shape: [B] });
@@ -170,7 +178,7 @@ export async function makeSyntheticStore(
         ],
       });
     });
-    await entry("occlusion", "occlusion", `occlusion[model=${model}]`, async (dir) => {
+    await entry("occlusion", "occlusion", model, async (dir) => {
       const peak = m === 0 ? 9 : 2;
       const profiles = new Float32Array(CLASSES.length * B);
       for (let c = 0; c < CLASSES.length; c++) {
@@ -204,12 +212,12 @@ export async function makeSyntheticStore(
         },
       });
     });
-    await entry("fourier", "fourier", `fourier[model=${model}]`, async (dir) => {
+    await entry("fourier", "fourier", model, async (dir) => {
       const map = bandGrid(N, 20 + m, 0.9 - 0.5 * m);
       await writeNpy(join(dir, "heatmap.npy"), { data: Float32Array.from(map.values), shape: [N, N] });
       await writeJsonAtomic(join(dir, "summary.json"), { epsilon: 4 });
     });
-    await entry("filtered", "filtered", `filtered[model=${model}]`, async (dir) => {
+    await entry("filtered", "filtered", model, async (dir) => {
       const rows = Array.from(
         { length: B + 1 },
         (_, k) =>
@@ -223,7 +231,7 @@ export async function makeSyntheticStore(
     await entry(
       "saliency",
       "saliency",
-      `saliency[model=${model}]`,
+      model,
       (dir) =>
         writeJsonAtomic(join(dir, "summary.json"), {
           mean_profile: Array.from({ length: B }, (_, k) => (m === 0 ? k + 1 : B - k)),
@@ -231,7 +239,7 @@ export async function makeSyntheticStore(
     );
   }
   // A contrast stage: only verdicts, under the authors' protocol.
-  await entry("verdicts_contrast", "contrast", "contrast[model=linf-8]", async (dir) => {
+  await entry("verdicts_contrast", "contrast", "linf-8", async (dir) => {
     await writeJsonAtomic(join(dir, "summary.json"), {
       verdicts: [verdict("OF low-third share: linf-8 − natural", "authors", 0.15)],
     });

@@ -87,8 +87,8 @@ Deno.test("report task: security curve per model from swept attack stages, publi
     const security = spec.data.values.filter((d: { metric: string }) => d.metric === "accuracy under attack");
     assertEquals([...new Set(security.map((d: { line: string }) => d.line))], [
       "natural",
-      "robust · fgsm-rs l2 0.5",
-      "robust · fgsm-rs linf 0.0314",
+      "robust · l2 · eps=0.5",
+      "robust · linf · eps=0.0314",
     ]);
     assertEquals(security.length, 12);
     const csv = aq.fromCSV(await Deno.readTextFile(join(plain, "metrics.csv")));

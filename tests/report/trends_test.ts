@@ -1,8 +1,7 @@
 /**
- * Sweep trends: headline metrics from summaries (one extraction for report and CLI), coordinates as data
- * or read back from names, the grouping into figures (lines over a numeric coordinate, one per model;
- * grouped bars over a categorical one; nothing for an unswept stage), published points, and the tidy CSV
- * read back by arquero.
+ * Sweep trends: headline metrics from summaries (one extraction for report and CLI), coordinates as data,
+ * the grouping into figures (lines over a numeric coordinate, one per model; grouped bars over a categorical
+ * one; nothing for an unswept stage), published points, and the tidy CSV read back by arquero.
  */
 import * as aq from "arquero";
 import { assert, assertEquals } from "../plots/assert.ts";
@@ -59,20 +58,18 @@ Deno.test("headline: attack success and accuracy with Wilson intervals of the im
   assertEquals(headlineOf("train", {}), []);
 });
 
-Deno.test("coordinates: as data when the pipeline passes them, else read back from the name — the same", () => {
+Deno.test("coordinates: as the pipeline passes them, a shared key qualified by its origin", () => {
   const coords = [
     { origin: "train_robust", key: "adversarial", value: { method: "pgd", eps: 0.5 } },
     { origin: "attack", key: "eps", value: 0.03 },
     { origin: "attack", key: "method", value: "pgd" },
   ];
-  const name = 'attack[adversarial={"method":"pgd","eps":0.5},eps=0.03,method=pgd]';
-  const asData = coordinatesOf({ instance: name, coords });
-  assertEquals(asData, [
+  // The name plays no part: it is only shown and linked.
+  assertEquals(coordinatesOf({ instance: "attack-1", coords }), [
     { key: "adversarial", value: { method: "pgd", eps: 0.5 }, origin: "train_robust" },
     { key: "eps", value: 0.03, origin: "attack" },
     { key: "method", value: "pgd", origin: "attack" },
   ]);
-  assertEquals(coordinatesOf({ instance: name }), asData.map(({ key, value }) => ({ key, value })));
   const clash = coordinatesOf({
     instance: "x",
     coords: [{ origin: "train", key: "eps", value: 1 }, { origin: "attack", key: "eps", value: 2 }],
@@ -109,7 +106,7 @@ Deno.test("trends: stages swept over the same ε share one figure, one line per 
   });
   const data = specData(f.spec);
   const lines = [...new Set(data.filter((d) => d.kind === "measured").map((d) => d.line))];
-  assertEquals(lines, ["natural", "robust · l2 0.5", "robust · linf 0.03"]);
+  assertEquals(lines, ["natural", "robust · l2 · eps=0.5", "robust · linf · eps=0.03"]);
   const security = data.filter((d) => d.metric === "accuracy under attack" && d.line === "natural");
   assertEquals(
     security.map((d) => [d.x, d.value]),
@@ -124,7 +121,7 @@ Deno.test("trends: stages swept over the same ε share one figure, one line per 
   // trend_metrics picks panels; a linear axis when the values span less than a decade.
   const narrow = rows.filter((r) => r.stage === "sec_natural").map((r, k) => ({
     ...r,
-    coords: [{ key: "eps", value: 1 + k }],
+    coords: [{ key: "eps", value: 1 + k, origin: "sec_natural" }],
   }));
   const one = trendFigures(narrow, source, { metrics: ["adv_accuracy"] });
   assertEquals([...new Set(specData(one[0].spec).map((d) => d.metric))], ["accuracy under attack"]);
