@@ -30,6 +30,7 @@ import { readNpy } from "../io/npy.ts";
 import { coordinatesOf, metricRow } from "./metric_rows.ts";
 import type { PlotImage } from "../plots/mod.ts";
 import { distinctLabels, stageTags } from "./labels.ts";
+import { DEFAULT_LEVEL } from "./level.ts";
 import {
   type AttackRecord,
   emptyInputs,
@@ -134,7 +135,12 @@ async function readArray(
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
-function sharesOf(file: string, v: unknown): SharesCI | null {
+/**
+ * Band shares with intervals as a stage's summary writes them; their level is `v.level`, else `level`
+ * (where the stage records it beside the shares, as rct's `bootstrap.level`), else {@link DEFAULT_LEVEL}
+ * (entries written before stages recorded it, when every stage used the default).
+ */
+export function sharesOf(file: string, v: unknown, level?: unknown): SharesCI | null {
   if (v == null) return null;
   const s = v as Record<string, { estimate?: unknown; lo?: unknown; hi?: unknown }>;
   const part = (p: string) => {
@@ -145,7 +151,8 @@ function sharesOf(file: string, v: unknown): SharesCI | null {
     }
     return { estimate, lo, hi };
   };
-  return { low: part("low"), middle: part("middle"), high: part("high") };
+  const coverage = num((v as { level?: unknown }).level) ?? num(level) ?? DEFAULT_LEVEL;
+  return { low: part("low"), middle: part("middle"), high: part("high"), level: coverage };
 }
 
 /** Minimal CSV of numbers with a header row → column name → values. */
@@ -308,16 +315,17 @@ export async function collectReportInputs(
     const s = await readJson(input.dir, "summary.json");
     const file = join(input.dir, "summary.json");
     const nulls = s.nulls as Record<string, Record<string, unknown>> | undefined;
+    const level = (s.bootstrap as { level?: unknown } | undefined)?.level;
     r.rct.push({
       source,
       map: { height: map.shape[0], width: map.shape[1], values: map.data },
       bandProfile: profile.data,
-      shares: sharesOf(file, s.shares),
+      shares: sharesOf(file, s.shares, level),
       nulls: nulls && {
-        noise: sharesOf(file, nulls.noise?.shares),
-        shuffled: sharesOf(file, nulls.shuffled?.shares),
-        energyAttack: sharesOf(file, nulls.energy?.attack),
-        energyNoise: sharesOf(file, nulls.energy?.noise),
+        noise: sharesOf(file, nulls.noise?.shares, level),
+        shuffled: sharesOf(file, nulls.shuffled?.shares, level),
+        energyAttack: sharesOf(file, nulls.energy?.attack, level),
+        energyNoise: sharesOf(file, nulls.energy?.noise, level),
         noiseNormRatio: num(nulls.noise?.mean_norm_ratio),
       },
     });

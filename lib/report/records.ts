@@ -25,29 +25,39 @@ export interface ShareCI {
   hi: number;
 }
 
-/** Low / middle / high thirds of the bands. */
+/** Low / middle / high thirds of the bands, with the level of their intervals (as the stage wrote it). */
 export interface SharesCI {
   low: ShareCI;
   middle: ShareCI;
   high: ShareCI;
+  /** Coverage of the intervals, e.g. 0.95 (the stage's `level` param). */
+  level: number;
 }
 
+/** One model's accuracies (fractions in [0, 1]) from its evaluate stage (or its training's model info). */
 export interface EvaluateRecord {
   source: Source;
   clean: number;
+  /** Accuracy under the evaluation's PGD attack; null when no robust evaluation ran. */
   pgd: number | null;
+  /** The PGD evaluation's threat model, e.g. "l∞ ε 0.031 10 steps". */
   pgdSetting: string;
+  /** Test images evaluated. */
   n: number | null;
 }
 
+/** One attack instance's summary. Norms are of x′ − x over all attacked images. */
 export interface AttackRecord {
   source: Source;
+  /** Method and threat model, e.g. "pgd l∞ ε 0.15 10 steps". */
   method: string;
+  /** Fraction of attacked images whose prediction changed (untargeted success). */
   success: number;
   l2Median: number | null;
   l2Mean: number | null;
   linfMedian: number | null;
   linfMean: number | null;
+  /** Mean model queries per image (black-box attacks), else null. */
   queries: number | null;
   imagesPerSecond: number | null;
   n: number | null;

@@ -4,38 +4,7 @@
  * intervals. Pure: strings in, strings out; the `report` task writes them to `tables/<name>.csv|md`.
  */
 import * as aq from "arquero";
-
-/** One model's accuracies (fractions in [0, 1]); `pgd` null when no robust evaluation ran. */
-export interface ModelAccuracyRow {
-  model: string;
-  clean: number;
-  pgd: number | null;
-  /** The PGD evaluation's threat model, e.g. "l∞ 8/255, 10 steps". */
-  pgdSetting: string;
-  /** Test images evaluated. */
-  n: number | null;
-  /** Instance the numbers came from. */
-  stage: string;
-}
-
-/** One attack instance's summary. Norms are of x′ − x over all attacked images. */
-export interface AttackSummaryRow {
-  /** The attack instance's label (its sweep values). */
-  attack: string;
-  /** Method and threat model, e.g. "pgd l∞ ε=0.15, 10 steps". */
-  method: string;
-  /** Fraction of attacked images whose prediction changed (untargeted success). */
-  success: number;
-  l2Median: number | null;
-  l2Mean: number | null;
-  linfMedian: number | null;
-  linfMean: number | null;
-  /** Mean model queries per image (black-box attacks), else null. */
-  queries: number | null;
-  imagesPerSecond: number | null;
-  n: number | null;
-  stage: string;
-}
+import type { AttackRecord, EvaluateRecord } from "./records.ts";
 
 /** A share of some per-band quantity in one third of the bands, with its confidence interval. */
 export interface BandShareRow {
@@ -116,9 +85,14 @@ export function renderTable(
   };
 }
 
-/** Model accuracies, clean and under PGD, one row per model. */
-export function modelAccuracyTable(rows: readonly ModelAccuracyRow[]): RenderedTable {
-  const table = aq.from(nonEmpty("model_accuracy", rows).map((r) => ({ ...r }))).select(
+/** Model accuracies, clean and under PGD, one row per model (labelled by its source). */
+export function modelAccuracyTable(records: readonly EvaluateRecord[]): RenderedTable {
+  const rows = nonEmpty("model_accuracy", records).map(({ source, ...r }) => ({
+    model: source.label,
+    ...r,
+    stage: source.instance,
+  }));
+  const table = aq.from(rows).select(
     "model",
     "clean",
     "pgd",
@@ -139,9 +113,15 @@ export function modelAccuracyTable(rows: readonly ModelAccuracyRow[]): RenderedT
   );
 }
 
-/** Attack summaries, one row per attack instance, in the order given (the config's sweep order). */
-export function attackSummaryTable(rows: readonly AttackSummaryRow[]): RenderedTable {
-  const table = aq.from(nonEmpty("attack_summary", rows).map((r) => ({ ...r })))
+/** Attack summaries, one row per attack instance (labelled by its source), in the order given (the
+ * config's sweep order). */
+export function attackSummaryTable(records: readonly AttackRecord[]): RenderedTable {
+  const rows = nonEmpty("attack_summary", records).map(({ source, ...r }) => ({
+    attack: source.label,
+    ...r,
+    stage: source.instance,
+  }));
+  const table = aq.from(rows)
     .select(
       "attack",
       "method",

@@ -10,7 +10,7 @@
  * published elsewhere, drawn beside the curves) are optional.
  */
 import { type PublishedPoint, spansDecade, type TrendPoint, trendSpec } from "../plots/mod.ts";
-import type { BuiltFigure } from "./build.ts";
+import type { BuiltFigure } from "./sections/section.ts";
 import type { Coordinate, MetricRow } from "./metric_rows.ts";
 import { coordsLabel, distinctLabels, stageTags } from "./labels.ts";
 import type { Source } from "./records.ts";

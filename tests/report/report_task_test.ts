@@ -36,14 +36,15 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
     const view = await runReportTask(root, await makeSyntheticStore(root));
     const written = JSON.parse(await Deno.readTextFile(join(view, "report.json")));
     assertEquals(written.figures, FIGURES);
+    // In page order: models, findings vs nulls, attacks, spectra, occlusion, band shares.
     assertEquals(written.tables, [
+      "model_accuracy",
       "findings_vs_nulls",
       "prop1_perturbed",
       "rct_nulls",
-      "of_dc_label_change",
-      "model_accuracy",
       "attack_summary",
       "synthesis_contrast",
+      "of_dc_label_change",
       "band_shares",
     ]);
     // Every stage's verdicts, the freqlens protocol first; the attack index a gives difference 0.02·(a − 1).

@@ -9,17 +9,19 @@ import {
   sig4,
 } from "../../lib/report/mod.ts";
 
+/** A record's source: labelled `label`, from instance `instance`. */
+const source = (label: string, instance: string) => ({ label, instance, href: "" });
+
 Deno.test("model accuracy table: CSV has raw fractions, Markdown shows percentages and a dash for a missing PGD", () => {
   const t = modelAccuracyTable([
     {
-      model: "natural",
+      source: source("natural", "evaluate[model=natural,x=1]"),
       clean: 0.9123,
       pgd: 0.01,
       pgdSetting: "l∞ 8/255",
       n: 200,
-      stage: "evaluate[model=natural,x=1]",
     },
-    { model: "l2 0.5", clean: 0.8, pgd: null, pgdSetting: "", n: null, stage: "evaluate[model=l2]" },
+    { source: source("l2 0.5", "evaluate[model=l2]"), clean: 0.8, pgd: null, pgdSetting: "", n: null },
   ]);
   const lines = t.csv.trim().split("\n");
   assertEquals(lines[0], "model,clean,pgd,pgdSetting,n,stage");
@@ -42,11 +44,20 @@ Deno.test("attack table keeps the given order; band shares by analysis, group, l
     n: 10,
   };
   const t = attackSummaryTable([
-    { ...base, attack: "PGD", method: "natural", success: 1, stage: "a2" },
-    { ...base, attack: "CW", method: "natural", success: 0.5, stage: "a1" },
-    { ...base, attack: "FGSM", method: "l2", success: 0.25, stage: "a0" },
+    { ...base, source: source("PGD", "a2"), method: "natural", success: 1 },
+    { ...base, source: source("CW", "a1"), method: "natural", success: 0.5 },
+    { ...base, source: source("FGSM", "a0"), method: "l2", success: 0.25 },
   ]);
-  assertEquals(t.csv.trim().split("\n").slice(1).map((l) => l.split(",")[0]), ["PGD", "CW", "FGSM"]);
+  const attackLines = t.csv.trim().split("\n");
+  assertEquals(
+    attackLines[0],
+    "attack,method,success,l2Median,l2Mean,linfMedian,linfMean,queries,imagesPerSecond,n,stage",
+  );
+  assertEquals(attackLines.slice(1).map((l) => [l.split(",")[0], l.split(",").at(-1)]), [
+    ["PGD", "a2"],
+    ["CW", "a1"],
+    ["FGSM", "a0"],
+  ]);
   assert(t.markdown.includes("|12.35|"), "images/s to 4 significant digits");
   const s = bandShareTable([
     { analysis: "RCT", group: "PGD", part: "high", share: 0.6, lo: 0.5, hi: 0.7, stage: "r" },

@@ -2,17 +2,28 @@
  * The report's Fig. 3 section (robust / non-robust dataset synthesis): what a `spectra` stage wrote beyond
  * its main spectrum — x_r − x beside the paper's x_r − x₀, the convergence of the inversion, the paired
  * contrast against the natural model's synthesis and its verdicts — read from the entry
- * ({@link readSynthesisDetail}) and turned into figures, a contrast table and band-share rows
- * ({@link synthesisSection}). lib/report/collect.ts and build.ts call these two.
+ * ({@link readSynthesisDetail}, called by lib/report/collect.ts) and turned into the section's figures and
+ * contrast table ({@link SPECTRA_SECTION}) and rows of the band-shares table ({@link synthesisShareRows}).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readNpy } from "../../io/npy.ts";
-import { bandShareSpec, convergenceSpec, type Grid, spectraFigureSpec } from "../../plots/mod.ts";
-import type { BuiltFigure, BuiltTable } from "../build.ts";
-import type { SharesCI, SpectrumRecord } from "../records.ts";
+import { convergenceSpec, type Grid, spectraFigureSpec } from "../../plots/mod.ts";
+import { sharesOf } from "../collect.ts";
+import { levelText } from "../level.ts";
+import type { ReportInputs, SharesCI, SpectrumRecord } from "../records.ts";
 import { type BandShareRow, renderTable } from "../tables.ts";
+import {
+  type BuiltFigure,
+  type BuiltTable,
+  type SectionContent,
+  shareFigure,
+  shareRows,
+  tableOf,
+} from "./section.ts";
 import * as aq from "arquero";
+
+const SECTION = "spectra";
 
 /** One verdict of a finding against its null, as stages write them (`summary.verdicts`). */
 export interface VerdictRecord {
@@ -48,7 +59,8 @@ export async function readSynthesisDetail(
   dir: string,
   summary: Record<string, unknown>,
 ): Promise<SynthesisDetail> {
-  const spectra = (summary.spectra ?? {}) as Record<string, { shares?: SharesCI | null }>;
+  const file = join(dir, "summary.json");
+  const spectra = (summary.spectra ?? {}) as Record<string, { shares?: unknown }>;
   let target: SynthesisDetail["target"] = null;
   if (existsSync(join(dir, "diff_map_mean_target.npy"))) {
     const map = await readNpy(join(dir, "diff_map_mean_target.npy"));
@@ -56,7 +68,7 @@ export async function readSynthesisDetail(
     target = {
       map: { height: map.shape[0], width: map.shape[1], values: Float64Array.from(map.data as Float32Array) },
       bandProfile: Float64Array.from(profile.data as Float32Array),
-      shares: spectra.target?.shares ?? null,
+      shares: sharesOf(file, spectra.target?.shares),
     };
   }
   const c = summary.convergence as Record<string, unknown> | undefined;
@@ -73,7 +85,7 @@ export async function readSynthesisDetail(
   const contrast = summary.contrast as { reference?: string } | null | undefined;
   return {
     target,
-    contrastShares: spectra.contrast?.shares ?? null,
+    contrastShares: sharesOf(file, spectra.contrast?.shares),
     convergence,
     reference: contrast?.reference ?? null,
     verdicts: Array.isArray(summary.verdicts) ? summary.verdicts as VerdictRecord[] : [],
@@ -85,24 +97,8 @@ const signed = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)}`
 const shareText = (s: SharesCI | null | undefined) =>
   s ? `${f3(s.low.estimate)} / ${f3(s.middle.estimate)} / ${f3(s.high.estimate)}` : "–";
 
-/** Band-share table rows of `analysis`, one per (record with shares, third). */
-function bandShareRows(
-  analysis: string,
-  items: { s: SpectrumRecord; shares: SharesCI | null }[],
-): BandShareRow[] {
-  return items.filter((i) => i.shares).flatMap(({ s, shares }) =>
-    (["low", "middle", "high"] as const).map((part) => ({
-      analysis,
-      group: s.source.label,
-      part,
-      ...pick(shares!, part),
-      stage: s.source.instance,
-    }))
-  );
-}
-
 /** The verdicts of every spectra record as one table (model, protocol, effect, null, difference, verdict). */
-function verdictTable(spectra: SpectrumRecord[]): BuiltTable | null {
+function verdictTable(spectra: SpectrumRecord[]): BuiltTable[] {
   const rows = spectra.flatMap((s) =>
     (s.synthesis?.verdicts ?? []).map((v) => ({
       model: s.source.label,
@@ -117,42 +113,40 @@ function verdictTable(spectra: SpectrumRecord[]): BuiltTable | null {
       stage: s.source.instance,
     }))
   );
-  if (rows.length === 0) return null;
-  const level = spectra.flatMap((s) => s.synthesis?.verdicts ?? [])[0].difference.level;
+  if (rows.length === 0) return [];
+  const level = levelText(spectra.flatMap((s) => s.synthesis?.verdicts ?? []).map((v) => v.difference.level));
   const sig = (v: unknown) => (typeof v === "number" ? v.toFixed(3) : String(v));
-  return {
-    section: "spectra",
-    table: renderTable(
+  return tableOf(
+    SECTION,
+    renderTable(
       aq.from(rows),
       {
         name: "synthesis_contrast",
         title: "Fig. 3 against its null: robust − natural synthesis on the same pairs",
         caption: `Low-third share of the mean |DCT(Δ)| band profile of each robust model's synthesized set ` +
           `(effect) and of the natural model's on the same (start, target) pairs (null); their difference ` +
-          `with a paired bootstrap ${Math.round(level * 100)} % interval; "reproduced" only when the ` +
+          `with a paired bootstrap ${level} interval; "reproduced" only when the ` +
           `interval lies above 0. Protocol "authors": Δ = x_r − x₀ (the paper's caption); "freqlens": ` +
           `Δ = x_r − x.`,
       },
       { effect: sig, null: sig, difference: sig, lo: sig, hi: sig },
       { lo: "CI low", hi: "CI high", null: "null (natural)" },
     ),
-    sources: spectra.filter((s) => s.synthesis?.verdicts.length).map((s) => s.source),
-  };
+    spectra.filter((s) => s.synthesis?.verdicts.length).map((s) => s.source),
+  );
 }
 
-/** The section's figures, its contrast table and its band-share rows for the shares table. */
-export function synthesisSection(spectra: SpectrumRecord[]): {
-  figures: BuiltFigure[];
-  tables: BuiltTable[];
-  shareRows: BandShareRow[];
-} {
+/** The section's figures: `spectra`, `spectra_target`, `spectra_shares`, `synthesis_convergence`. */
+function spectraFigures(spectra: SpectrumRecord[]): BuiltFigure[] {
   const figures: BuiltFigure[] = [];
-  const tables: BuiltTable[] = [];
-  if (spectra.length === 0) return { figures, tables, shareRows: [] };
+  if (spectra.length === 0) return figures;
   const sources = spectra.map((s) => s.source);
   const verdicts = spectra.flatMap((s) =>
     (s.synthesis?.verdicts ?? []).map((v) => ({ label: s.source.label, v }))
   );
+  /** The interval level(s) of one protocol's verdicts, as text ("95 %"). */
+  const pairedLevel = (protocol: string) =>
+    levelText(verdicts.filter(({ v }) => v.protocol === protocol).map(({ v }) => v.difference.level));
   const verdictSentence = (protocol: string) =>
     verdicts.filter(({ v }) => v.protocol === protocol).map(({ label, v }) =>
       `${label} ${f3(v.effect)} vs ${f3(v.null)}, ${signed(v.difference.estimate)} [${
@@ -166,7 +160,7 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
   const fullMove = spectra.find((s) => s.synthesis?.contrastShares)?.synthesis?.contrastShares;
   figures.push({
     name: "spectra",
-    section: "spectra",
+    section: SECTION,
     title: "Fig. 3 — what the synthesis changed: x_r − x₀",
     spec: spectraFigureSpec(
       spectra.map((s) => ({ name: s.source.label, map: s.map, bandProfile: s.bandProfile })),
@@ -181,7 +175,9 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
         spectra.map((s) => `${s.source.label} ${shareText(s.shares)}`).join("; ")
       }.`,
       authors
-        ? ` Low-third share against the natural model on the same pairs (paired 95 % CI): ${authors}.`
+        ? ` Low-third share against the natural model on the same pairs (paired ${
+          pairedLevel("authors")
+        } CI): ${authors}.`
         : "",
       fullMove ? ` For scale, x − x₀ (the whole way from start to target): ${shareText(fullMove)}.` : "",
     ].join(""),
@@ -191,7 +187,7 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
   if (withTarget.length > 0) {
     figures.push({
       name: "spectra_target",
-      section: "spectra",
+      section: SECTION,
       title: "x_r − x: distance to the target imitated",
       spec: spectraFigureSpec(
         withTarget.map((s) => ({
@@ -206,37 +202,36 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
       claim,
       measured: `Shares low / middle / high: ${
         withTarget.map((s) => `${s.source.label} ${shareText(s.synthesis!.target!.shares)}`).join("; ")
-      }.${freqlens ? ` Against the natural model (paired 95 % CI): ${freqlens}.` : ""}`,
+      }.${freqlens ? ` Against the natural model (paired ${pairedLevel("freqlens")} CI): ${freqlens}.` : ""}`,
       sources: withTarget.map((s) => s.source),
     });
   }
-  const bars = spectra.flatMap((s) => [
-    { label: `${s.source.label} · x_r − x₀`, shares: s.shares },
-    { label: `${s.source.label} · x_r − x`, shares: s.synthesis?.target?.shares ?? null },
-  ]).filter((b) => b.shares).flatMap((b) =>
-    (["low", "middle", "high"] as const).map((part) => ({ group: b.label, part, ...pick(b.shares!, part) }))
-  );
-  if (bars.length > 0) {
-    figures.push({
-      name: "spectra_shares",
-      section: "spectra",
-      title: "Fig. 3 band shares under both definitions",
-      spec: bandShareSpec("Share of the mean |DCT(Δ)| band profile per third of the bands", bars, {
-        groupTitle: "set · Δ",
-        yTitle: "share of mean |ΔDCT|",
-      }),
-      caption:
-        "Per model, the shares of Δ = x_r − x₀ (the paper's) and Δ = x_r − x in the lowest, middle and " +
-        "highest third of the bands, with bootstrap 95 % intervals over pairs.",
-      claim,
-      sources,
-    });
-  }
+  // Both definitions side by side: each model's x_r − x₀ and x_r − x shares as two groups.
+  const definitions = (s: SpectrumRecord) => [
+    { source: { ...s.source, label: `${s.source.label} · x_r − x₀` }, shares: s.shares },
+    {
+      source: { ...s.source, label: `${s.source.label} · x_r − x` },
+      shares: s.synthesis?.target?.shares ?? null,
+    },
+  ];
+  figures.push(...shareFigure({
+    name: "spectra_shares",
+    section: SECTION,
+    title: "Fig. 3 band shares under both definitions",
+    chartTitle: "Share of the mean |DCT(Δ)| band profile per third of the bands",
+    groupTitle: "set · Δ",
+    yTitle: "share of mean |ΔDCT|",
+    items: spectra.flatMap(definitions),
+    what: "Per model, the shares of Δ = x_r − x₀ (the paper's) and Δ = x_r − x",
+    over: "pairs",
+    claim,
+    sources,
+  }));
   const curves = spectra.filter((s) => s.synthesis?.convergence);
   if (curves.length > 0) {
     figures.push({
       name: "synthesis_convergence",
-      section: "spectra",
+      section: SECTION,
       title: "Convergence of the representation inversion",
       spec: convergenceSpec(curves.map((s) => ({
         model: s.source.label,
@@ -256,18 +251,21 @@ export function synthesisSection(spectra: SpectrumRecord[]): {
       sources: curves.map((s) => s.source),
     });
   }
-  const table = verdictTable(spectra);
-  if (table) tables.push(table);
-  const shareRows = [
-    ...bandShareRows("|DCT(x_r − x₀)|", spectra.map((s) => ({ s, shares: s.shares }))),
-    ...bandShareRows(
-      "|DCT(x_r − x)|",
-      spectra.map((s) => ({ s, shares: s.synthesis?.target?.shares ?? null })),
-    ),
-  ];
-  return { figures, tables, shareRows };
+  return figures;
 }
 
-function pick(s: SharesCI, part: "low" | "middle" | "high") {
-  return { share: s[part].estimate, lo: s[part].lo, hi: s[part].hi };
+/** The band-shares table's rows of the spectra: x_r − x₀ and x_r − x per model. */
+export function synthesisShareRows(spectra: SpectrumRecord[]): BandShareRow[] {
+  return [
+    ...shareRows("|DCT(x_r − x₀)|", spectra),
+    ...shareRows(
+      "|DCT(x_r − x)|",
+      spectra.map((s) => ({ source: s.source, shares: s.synthesis?.target?.shares ?? null })),
+    ),
+  ];
+}
+
+/** The section: its figures and the `synthesis_contrast` table. */
+export function spectraSection(inputs: ReportInputs): SectionContent {
+  return { figures: spectraFigures(inputs.spectra), tables: verdictTable(inputs.spectra) };
 }

@@ -5,8 +5,10 @@
  * against a null.
  */
 import * as aq from "arquero";
+import { levelText } from "../level.ts";
 import type { ReportInputs } from "../records.ts";
 import { count, type RenderedTable, renderTable, sig4 } from "../tables.ts";
+import { type SectionContent, tableOf } from "./section.ts";
 
 /** The section's id, title and intro (listed in lib/report/build.ts' SECTIONS). */
 export const VERDICTS_SECTION = {
@@ -19,6 +21,17 @@ export const VERDICTS_SECTION = {
     "per channel with a floor, OF on the true class; authors: square-shell bands max(i, j), RCT on the " +
     "channel-averaged DCT without a floor, OF on the predicted class (their code).",
 };
+
+/** The section: the `findings_vs_nulls` and `prop1_perturbed` tables. */
+export function verdictsSection(inputs: ReportInputs): SectionContent {
+  return {
+    figures: [],
+    tables: [
+      ...tableOf("verdicts", findingsTable(inputs), inputs.verdicts.map((v) => v.source)),
+      ...tableOf("verdicts", prop1Table(inputs), inputs.prop1.map((p) => p.source)),
+    ],
+  };
+}
 
 const signed = (v: number) => `${v >= 0 ? "+" : "−"}${String(Number(Math.abs(v).toPrecision(3)))}`;
 
@@ -42,7 +55,7 @@ export function findingsTable(inputs: ReportInputs): RenderedTable | null {
     verdict: v.verdict,
     stage: source.instance,
   }));
-  const level = Math.round(100 * rows[0].level);
+  const level = levelText(rows.map((r) => r.level));
   const table = aq.from(rows).select(
     "finding",
     "protocol",
@@ -64,11 +77,11 @@ export function findingsTable(inputs: ReportInputs): RenderedTable | null {
       title: "Findings vs their nulls",
       caption:
         `Each finding's statistic (effect) and the same statistic under its null on the same images; ` +
-        `difference = effect − null with a paired percentile bootstrap interval (${level} % unless the ` +
+        `difference = effect − null with a paired percentile bootstrap interval (${level} unless the ` +
         `level column says otherwise); direction = the sign the paper predicts.`,
     },
     { effect: sig4, null: sig4, estimate: sig4, lo: sig4, hi: sig4 },
-    { difference: `difference [${level} % CI]`, lo: "CI low", hi: "CI high" },
+    { difference: `difference [${level} CI]`, lo: "CI low", hi: "CI high" },
   );
 }
 
