@@ -2,11 +2,16 @@
  * The headline metrics of a stage instance, read from its own `summary.json`: what the report's trend
  * figures draw, what its tidy `metrics.csv` lists and what `cli metrics` prints — one extraction, so the
  * three always agree. Each metric has a stable id, a label, and the interval the stage computed (band
- * shares: bootstrap over images) or, for proportions of counted images (attack success, accuracy), the
- * Wilson 95 % interval of those counts; null where the stage gives none (norm medians, tightness).
+ * shares: bootstrap over images, at the level the stage wrote) or, for proportions of counted images (attack
+ * success, accuracy), the Wilson interval of those counts at {@link WILSON_LEVEL}; null where the stage
+ * gives none (norm medians, tightness).
  */
 import { join } from "node:path";
 import { wilsonInterval } from "../stats/binomial.ts";
+import { DEFAULT_LEVEL } from "./level.ts";
+
+/** The level of the Wilson intervals the report puts on proportions of counted images. */
+export const WILSON_LEVEL = 0.95;
 
 /** One headline number of an instance. */
 export interface Headline {
@@ -17,6 +22,8 @@ export interface Headline {
   value: number;
   lo: number | null;
   hi: number | null;
+  /** Coverage of [lo, hi] (e.g. 0.95); null when there is no interval. */
+  level: number | null;
 }
 
 type Summary = Record<string, unknown>;
@@ -27,32 +34,38 @@ const field = (s: Summary, ...path: string[]): unknown =>
 
 function plain(metric: string, label: string, value: unknown): Headline[] {
   const v = num(value);
-  return v === null ? [] : [{ metric, label, value: v, lo: null, hi: null }];
+  return v === null ? [] : [{ metric, label, value: v, lo: null, hi: null, level: null }];
 }
 
-/** A proportion of `n` counted images with its Wilson 95 % interval. */
+/** A proportion of `n` counted images with its Wilson interval at {@link WILSON_LEVEL}. */
 function proportion(metric: string, label: string, value: unknown, n: unknown): Headline[] {
   const v = num(value), count = num(n);
   if (v === null) return [];
   if (v < 0 || v > 1) throw new RangeError(`${metric} = ${v} is not a proportion in [0, 1]`);
   if (count === null || !Number.isInteger(count) || count < 1) return plain(metric, label, v);
-  const ci = wilsonInterval(Math.round(v * count), count);
-  return [{ metric, label, value: v, lo: ci.lo, hi: ci.hi }];
+  const ci = wilsonInterval(Math.round(v * count), count, WILSON_LEVEL);
+  return [{ metric, label, value: v, lo: ci.lo, hi: ci.hi, level: WILSON_LEVEL }];
 }
 
-/** Low / middle / high shares with the stage's bootstrap intervals. */
-function shares(prefix: string, what: string, s: unknown): Headline[] {
+/**
+ * Low / middle / high shares with the stage's bootstrap intervals, at the level written beside them, else
+ * `level` (rct writes it under `bootstrap`), else {@link DEFAULT_LEVEL}.
+ */
+function shares(prefix: string, what: string, s: unknown, level?: unknown): Headline[] {
   if (!s || typeof s !== "object") return [];
+  const coverage = num((s as Summary).level) ?? num(level) ?? DEFAULT_LEVEL;
   return (["low", "middle", "high"] as const).flatMap((part) => {
     const x = (s as Summary)[part] as Summary | undefined;
     const value = num(x?.estimate);
     if (value === null) return [];
+    const [lo, hi] = [num(x?.lo), num(x?.hi)];
     return [{
       metric: `${prefix}${part}_share`,
       label: `${what} ${part}-band share`,
       value,
-      lo: num(x?.lo),
-      hi: num(x?.hi),
+      lo,
+      hi,
+      level: lo === null || hi === null ? null : coverage,
     }];
   });
 }
@@ -70,7 +83,7 @@ const EXTRACTORS: Record<string, (s: Summary) => Headline[]> = {
     ...proportion("clean_accuracy", "clean accuracy", s.clean_accuracy, s.n),
     ...proportion("pgd_accuracy", "accuracy under PGD", s.pgd_accuracy, s.n),
   ],
-  rct: (s) => shares("", "RCT", s.shares),
+  rct: (s) => shares("", "RCT", s.shares, field(s, "bootstrap", "level")),
   prop1: (s) => [
     ...plain("tightness_mean", "Prop. 1 tightness |ΔX₀| / ‖Δx‖₁ (mean)", field(s, "tightness", "mean")),
     ...plain("violations", "Prop. 1 violations", s.violations),

@@ -13,6 +13,7 @@ import { type PublishedPoint, spansDecade, type TrendPoint, trendSpec } from "..
 import type { BuiltFigure } from "./sections/section.ts";
 import type { Coordinate, MetricRow } from "./metric_rows.ts";
 import { coordsLabel, distinctLabels, stageTags } from "./labels.ts";
+import { levelText } from "./level.ts";
 import type { Source } from "./records.ts";
 
 /** A value published for some model at some coordinate (e.g. RobustBench's robust accuracy at ε = 8/255). */
@@ -115,6 +116,7 @@ export function trendFigures(
     const tags = stageTags(g.parts.map((p) => p.stage));
     const points: TrendPoint[] = [];
     const labels = new Map<string, string>();
+    const levels: number[] = [];
     const lines: string[] = [];
     for (const part of g.parts) {
       const others = distinctLabels(
@@ -133,6 +135,7 @@ export function trendFigures(
         for (const m of r.metrics) {
           if (params.metrics && !params.metrics.includes(m.metric)) continue;
           labels.set(m.metric, m.label);
+          if (m.level !== null) levels.push(m.level);
           points.push({
             line,
             x: g.numeric ? x as number : coordsLabel([xCoord], ""),
@@ -180,7 +183,9 @@ export function trendFigures(
         `Headline metrics of the ${g.kind} stage${stages.length > 1 ? "s" : ""} ${stages.join(", ")} ` +
         `against ${g.x}${g.numeric ? "" : " (grouped bars)"}, one ${g.numeric ? "line" : "bar"} per ${
           lines.length > 1 ? "value of the other coordinates" : "stage"
-        }; vertical rules: 95 % intervals (Wilson for proportions of images, the stage's bootstrap for band ` +
+        }; vertical rules: ${
+          levels.length > 0 ? levelText(levels) : "no"
+        } intervals (Wilson for proportions of images, the stage's bootstrap for band ` +
         `shares; none for medians and means).${
           chosen.length
             ? ` Black diamonds: published values (${

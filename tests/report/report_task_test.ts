@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { assert, assertEquals } from "../plots/assert.ts";
 import { decodePng, nonWhitePixels } from "../plots/png.ts";
 import {
+  buildReport,
   collectReportInputs,
   coordsLabel,
   distinctLabels,
@@ -193,6 +194,54 @@ Deno.test("numeric CSV; links fall back to the store entry without a view", asyn
       stageHref({ instance: "x[k=1]", stage: "x", dir, params: {}, coords: [] }),
       "../../cfg/x[k=1]/",
     );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("interval levels in captions and sentences come from the summaries, none is a written 95 %", async () => {
+  const root = await Deno.makeTempDir({ prefix: "freqlens-levels-" });
+  try {
+    const inputs = await makeSyntheticStore(root);
+    // RCT at 90 % (rct writes it as `bootstrap.level`), OF shares at 99 %, spectra shares at 80 %, every
+    // verdict's paired interval at 90 %.
+    for (const [alias, list] of Object.entries(inputs)) {
+      for (const input of list) {
+        const file = join(input.dir, "summary.json");
+        if (!existsSync(file)) continue;
+        const s = JSON.parse(await Deno.readTextFile(file));
+        if (alias.startsWith("rct_")) s.bootstrap = { seed: 1, resamples: 100, level: 0.9 };
+        if (alias === "occlusion") [s.shares.level, s.shares_without_dc.level] = [0.99, 0.99];
+        if (alias === "spectra") [s.shares.level, s.spectra.target.shares.level] = [0.8, 0.8];
+        for (const v of s.verdicts ?? []) v.difference.level = 0.9;
+        await Deno.writeTextFile(file, JSON.stringify(s));
+      }
+    }
+    const { records } = await collectReportInputs(inputs);
+    assertEquals(records.rct.map((r) => r.shares!.level), [0.9, 0.9, 0.9, 0.9]);
+    assertEquals(records.rct.map((r) => r.nulls!.noise!.level), [0.9, 0.9, 0.9, 0.9]);
+    const { figures, tables } = buildReport(records);
+    const text = (name: string) => {
+      const f = figures.find((f) => f.name === name)!;
+      return `${f.caption} ${f.measured ?? ""}`;
+    };
+    assert(text("rct").includes("(90 % intervals disjoint)") && text("rct").includes("Shares (90 % CI)"));
+    assert(text("rct_shares").includes("with bootstrap 90 % intervals over images"), text("rct_shares"));
+    assert(text("of_shares").includes("with bootstrap 99 % intervals over images"), text("of_shares"));
+    assert(text("of_mean").includes("Low-third share of OF attribution (99 % CI)"), text("of_mean"));
+    assert(
+      text("spectra_shares").includes("with bootstrap 80 % intervals over pairs"),
+      text("spectra_shares"),
+    );
+    assert(text("spectra").includes("(paired 90 % CI)"), text("spectra"));
+    const table = (name: string) => tables.find((t) => t.table.name === name)!.table;
+    assert(table("findings_vs_nulls").markdown.includes("|difference [90 % CI]|"));
+    assert(table("synthesis_contrast").caption.includes("paired bootstrap 90 % interval"));
+    const all = [
+      ...figures.map((f) => `${f.caption} ${f.measured ?? ""}`),
+      ...tables.map((t) => `${t.table.caption} ${t.table.markdown}`),
+    ].join("\n");
+    assert(!all.includes("95 %"), "no interval level is written in the report's code");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

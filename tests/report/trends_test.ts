@@ -44,17 +44,34 @@ Deno.test("headline: attack success and accuracy with Wilson intervals of the im
   const m = headlineOf("attack", attackSummary(0.75));
   const success = m.find((x) => x.metric === "success_rate")!;
   const ci = wilsonInterval(30, 40);
-  assertEquals([success.value, success.lo, success.hi], [0.75, ci.lo, ci.hi]);
+  assertEquals([success.value, success.lo, success.hi, success.level], [0.75, ci.lo, ci.hi, 0.95]);
   assertEquals(m.find((x) => x.metric === "adv_accuracy")!.value, 0.25);
-  assertEquals(m.find((x) => x.metric === "l2_median")!.lo, null);
+  assertEquals(
+    [m.find((x) => x.metric === "l2_median")!.lo, m.find((x) => x.metric === "l2_median")!.level],
+    [
+      null,
+      null,
+    ],
+  );
   assertEquals(m.some((x) => x.metric === "queries_mean"), false, "white-box: no queries metric");
   const shares = { low: { estimate: 0.2, lo: 0.1, hi: 0.3 }, middle: { estimate: 0.3, lo: 0.2, hi: 0.4 } };
   const occ = headlineOf("occlusion", { shares: { ...shares, high: { estimate: 0.5, lo: 0.4, hi: 0.6 } } });
-  assertEquals(occ.map((x) => [x.metric, x.value, x.lo, x.hi]), [
-    ["low_share", 0.2, 0.1, 0.3],
-    ["middle_share", 0.3, 0.2, 0.4],
-    ["high_share", 0.5, 0.4, 0.6],
+  assertEquals(occ.map((x) => [x.metric, x.value, x.lo, x.hi, x.level]), [
+    ["low_share", 0.2, 0.1, 0.3, 0.95],
+    ["middle_share", 0.3, 0.2, 0.4, 0.95],
+    ["high_share", 0.5, 0.4, 0.6, 0.95],
   ]);
+  // The level the stage wrote: beside the shares, or (rct) under `bootstrap`.
+  const high = { estimate: 0.5, lo: 0.4, hi: 0.6 };
+  assertEquals(headlineOf("saliency", { shares: { level: 0.9, ...shares, high } }).map((x) => x.level), [
+    0.9,
+    0.9,
+    0.9,
+  ]);
+  assertEquals(
+    headlineOf("rct", { shares: { ...shares, high }, bootstrap: { level: 0.99 } }).map((x) => x.level),
+    [0.99, 0.99, 0.99],
+  );
   assertEquals(headlineOf("train", {}), []);
 });
 
@@ -116,6 +133,7 @@ Deno.test("trends: stages swept over the same ε share one figure, one line per 
   const published = data.filter((d) => d.kind === "published");
   assertEquals(published.map((d) => [d.line, d.x, d.metric]), [["paper", 0.1, "accuracy under attack"]]);
   assert(f.caption.includes("paper: source not given"), f.caption);
+  assert(f.caption.includes("vertical rules: 95 % intervals (Wilson"), "the Wilson level of the metrics");
   assertEquals(f.sources.length, 12);
   assert(f.measured!.startsWith("Accuracy under attack: natural 0.5 (eps 0.01) → 0.2 (eps 0.3)"), f.measured);
   // trend_metrics picks panels; a linear axis when the values span less than a decade.
