@@ -14,7 +14,8 @@ import { didYouMean } from "./suggest.ts";
 // The two small modules only, not lib/report/mod.ts: every `cli` process (each stage's `exec`) loads this file,
 // and the report's renderer (Vega, resvg) is heavy to load.
 import { type Headline, HEADLINE_KINDS, headlineMetrics } from "../lib/report/headline.ts";
-import { cellOf, type Coordinate, coordinatesOf } from "../lib/report/metric_rows.ts";
+import { type Coordinate, coordinatesOf } from "../lib/report/metric_rows.ts";
+import { csvCell, csvText } from "../lib/report/csv.ts";
 
 /** One instance in the metrics table. */
 export interface MetricsRow {
@@ -106,7 +107,7 @@ function matches(row: MetricsRow, filter: string): boolean {
   } catch {
     // not YAML: compare as text
   }
-  return canon(value) === canon(wanted) || cellOf(value) === text;
+  return canon(value) === canon(wanted) || csvCell(value) === text;
 }
 
 const canon = (v: unknown) => (v === undefined ? "\u0000absent" : canonicalJson(v));
@@ -132,7 +133,7 @@ function sortRows(rows: MetricsRow[], sort: string): void {
     if (a === undefined) return b === undefined ? 0 : 1;
     if (b === undefined) return -1;
     if (typeof a === "number" && typeof b === "number") return a - b;
-    return cellOf(a).localeCompare(cellOf(b));
+    return csvCell(a).localeCompare(csvCell(b));
   };
   rows.sort((a, b) => (desc ? -1 : 1) * cmp(valueOf(a, key), valueOf(b, key)));
 }
@@ -148,30 +149,26 @@ function header(rows: MetricsRow[]): { columns: string[]; metrics: string[] } {
   return { columns, metrics };
 }
 
-const cellValue = (row: MetricsRow, key: string) => {
-  const v = row.coords.find((c) => c.key === key)?.value ?? row.params[key];
-  return v === undefined ? "" : cellOf(v);
-};
+/** A coordinate or param column's value in a row (undefined when the row has neither). */
+const columnValue = (row: MetricsRow, key: string) =>
+  row.coords.find((c) => c.key === key)?.value ?? row.params[key];
 
 /** Wide CSV: state, instance, stage, coordinate and param columns, then `<metric>`, `<metric>_lo`, `<metric>_hi`. */
 export function metricsCsv(rows: MetricsRow[]): string {
   const { columns, metrics } = header(rows);
-  const lines = [
-    ["state", "instance", "stage", ...columns, ...metrics.flatMap((m) => [m, `${m}_lo`, `${m}_hi`])].map(
-      cellOf,
-    )
-      .join(","),
-  ];
-  for (const r of rows) {
-    const ms = metrics.flatMap((id) => {
-      const m = r.metrics.find((x) => x.metric === id);
-      return m ? [m.value, m.lo ?? "", m.hi ?? ""] : ["", "", ""];
-    });
-    lines.push(
-      [r.state, cellOf(r.instance), cellOf(r.stage), ...columns.map((c) => cellValue(r, c)), ...ms].join(","),
-    );
-  }
-  return lines.join("\n") + "\n";
+  return csvText(
+    ["state", "instance", "stage", ...columns, ...metrics.flatMap((m) => [m, `${m}_lo`, `${m}_hi`])],
+    rows.map((r) => [
+      r.state,
+      r.instance,
+      r.stage,
+      ...columns.map((c) => columnValue(r, c)),
+      ...metrics.flatMap((id) => {
+        const m = r.metrics.find((x) => x.metric === id);
+        return [m?.value, m?.lo, m?.hi];
+      }),
+    ]),
+  );
 }
 
 const short = (
@@ -186,7 +183,7 @@ export function metricsText(rows: MetricsRow[]): string {
   const body = rows.map((r) => [
     r.state,
     r.instance,
-    ...columns.map((c) => cellValue(r, c)),
+    ...columns.map((c) => csvCell(columnValue(r, c))),
     ...metrics.map((id) => {
       const m = r.metrics.find((x) => x.metric === id);
       if (!m) return "-";

@@ -4,6 +4,7 @@
  * instance × metric: instance, stage, one column per coordinate, metric, value, lo, hi) that pandas
  * (`pd.read_csv`) and arquero (`aq.loadCSV`) read as is.
  */
+import { csvText } from "./csv.ts";
 import { type Headline, headlineMetrics } from "./headline.ts";
 
 /** A sweep coordinate as data: its key (`origin.key` when two share a key) and value. */
@@ -51,29 +52,16 @@ export async function metricRow(
   return { instance: input.instance, stage: input.stage, kind, coords: coordinatesOf(input), metrics };
 }
 
-/** A coordinate value as a CSV cell: numbers and strings as they are, anything else as compact JSON. */
-export function cellOf(value: unknown): string {
-  const text = typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** The tidy long-format CSV of `rows` (empty coordinate cells where an instance lacks that coordinate). */
 export function tidyMetricsCsv(rows: readonly MetricRow[]): string {
   const keys = [...new Set(rows.flatMap((r) => r.coords.map((c) => c.key)))];
   const reserved = new Set(["instance", "stage", "kind", "metric", "value", "lo", "hi"]);
   const header = ["instance", "stage", "kind", ...keys.map((k) => (reserved.has(k) ? `coord_${k}` : k))];
-  const lines = [[...header, "metric", "value", "lo", "hi"].map(cellOf).join(",")];
-  for (const r of rows) {
-    const coords = keys.map((k) => {
-      const c = r.coords.find((x) => x.key === k);
-      return c === undefined ? "" : cellOf(c.value);
-    });
-    for (const m of r.metrics) {
-      lines.push(
-        [cellOf(r.instance), cellOf(r.stage), r.kind, ...coords, m.metric, m.value, m.lo ?? "", m.hi ?? ""]
-          .join(","),
-      );
-    }
-  }
-  return lines.join("\n") + "\n";
+  return csvText(
+    [...header, "metric", "value", "lo", "hi"],
+    rows.flatMap((r) => {
+      const coords = keys.map((k) => r.coords.find((c) => c.key === k)?.value);
+      return r.metrics.map((m) => [r.instance, r.stage, r.kind, ...coords, m.metric, m.value, m.lo, m.hi]);
+    }),
+  );
 }

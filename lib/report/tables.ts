@@ -4,6 +4,7 @@
  * intervals. Pure: strings in, strings out; the `report` task writes them to `tables/<name>.csv|md`.
  */
 import * as aq from "arquero";
+import { csvText } from "./csv.ts";
 import type { AttackRecord, EvaluateRecord } from "./records.ts";
 
 /** A share of some per-band quantity in one third of the bands, with its confidence interval. */
@@ -64,7 +65,8 @@ export const count: Format = (
 ) => (v == null || !Number.isFinite(v as number) ? dash : String(Math.round(v as number)));
 const text: Format = (v) => (v == null ? dash : String(v));
 
-/** Renders an arquero table as CSV (raw values), Markdown and HTML (formatted with `formats`). */
+/** Renders an arquero table as CSV (raw values, lib/report/csv.ts), Markdown and HTML (formatted with
+ * `formats`). */
 export function renderTable(
   table: aq.ColumnTable,
   meta: { name: string; title: string; caption: string },
@@ -78,7 +80,10 @@ export function renderTable(
   const friendlyFormat = Object.fromEntries(columns.map((c) => [headers[c] ?? c, format[c]]));
   return {
     ...meta,
-    csv: aq.toCSV(table),
+    csv: csvText(
+      columns,
+      table.objects().map((row) => columns.map((c) => (row as Record<string, unknown>)[c])),
+    ),
     markdown: `# ${meta.title}\n\n${meta.caption}\n\n${aq.toMarkdown(friendly, { format: friendlyFormat })}`,
     html: aq.toHTML(friendly, { format: friendlyFormat }),
     rows: table.numRows(),
