@@ -21,8 +21,9 @@
  * An alias may carry a suffix (`attacks_pgd`, `rct_pgd`: one stage per attack, as attacks take different
  * params); all aliases of one analysis are read together, in the order the config lists them. Every
  * alias is optional, so a config can include any subset of the analyses. A record's label tells
- * the instances of one analysis apart (their differing sweep values); its link points at the instance's
- * readable view `outputs/<config>/<instance>/`, relative to the report's own entry.
+ * the instances of one analysis apart by the coordinates each input carries (their differing values,
+ * lib/report/labels.ts; the name is only shown and linked); its link points at the instance's readable
+ * view `outputs/<config>/<instance>/`, relative to the report's own entry.
  */
 import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";

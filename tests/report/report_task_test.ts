@@ -8,7 +8,9 @@ import {
   collectReportInputs,
   coordsLabel,
   distinctLabels,
+  emptyInputs,
   parseNumericCsv,
+  SECTIONS,
   stageHref,
 } from "../../lib/report/mod.ts";
 import { makeSyntheticStore, runReportTask } from "./synthetic_stages.ts";
@@ -104,6 +106,43 @@ Deno.test("report task: all figures (spec, SVG, PNG), tables and a page whose ev
     ]);
 
     const html = await Deno.readTextFile(join(view, "index.html"));
+    // Each section of the page, in order, with its tables and then its figures, as the section builders
+    // made them (lib/report/sections/<id>.ts).
+    const sections = html.split(/(?=<section id=")/).slice(1).map((part) => ({
+      id: /^<section id="([^"]+)"/.exec(part)![1],
+      title: /<h2>([^<]+)<\/h2>/.exec(part)?.[1],
+      tables: [...part.matchAll(/<section class="table" id="table-([^"]+)"/g)].map((m) => m[1]),
+      figures: [...part.matchAll(/<figure id="fig-([^"]+)"/g)].map((m) => m[1]),
+    }));
+    assertEquals(sections, [
+      { id: "models", title: "Models", tables: ["model_accuracy"], figures: [] },
+      {
+        id: "verdicts",
+        title: "Findings vs their nulls",
+        tables: ["findings_vs_nulls", "prop1_perturbed"],
+        figures: [],
+      },
+      {
+        id: "attacks",
+        title: "Adversarial examples in frequency (Fig. 2, Proposition 1)",
+        tables: ["rct_nulls", "attack_summary"],
+        figures: ["rct", "rct_shares", "prop1"],
+      },
+      {
+        id: "spectra",
+        title: "Robust and non-robust data sets (Fig. 3)",
+        tables: ["synthesis_contrast"],
+        figures: ["spectra", "spectra_target", "spectra_shares", "synthesis_convergence"],
+      },
+      {
+        id: "occlusion",
+        title: "Occluded Frequency (Figs. 1 and 4)",
+        tables: ["of_dc_label_change"],
+        figures: ["of_classes", "of_mean", "of_shares", "of_image_0", "of_image_1"],
+      },
+      { id: "beyond", title: "Beyond the paper", tables: [], figures: ["fourier", "filtered", "saliency"] },
+      { id: "shares", title: "Band shares", tables: ["band_shares"], figures: [] },
+    ]);
     const links = [...html.matchAll(/(?:src|href)="([^"#]+)"/g)].map((m) =>
       decodeURIComponent(m[1].replaceAll("&amp;", "&"))
     );
@@ -242,6 +281,41 @@ Deno.test("interval levels in captions and sentences come from the summaries, no
       ...tables.map((t) => `${t.table.caption} ${t.table.markdown}`),
     ].join("\n");
     assert(!all.includes("95 %"), "no interval level is written in the report's code");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("each section is built from its own records: the others empty, only its figures and tables", async () => {
+  const root = await Deno.makeTempDir({ prefix: "freqlens-sections-" });
+  try {
+    const { records } = await collectReportInputs(await makeSyntheticStore(root));
+    assertEquals(buildReport(emptyInputs()), { figures: [], tables: [] });
+    const only = (part: Partial<typeof records>) => {
+      const built = buildReport({ ...emptyInputs(), ...part });
+      return [
+        ...built.tables.map((t) => `${t.section}/${t.table.name}`),
+        ...built.figures.map((f) => f.name),
+      ];
+    };
+    assertEquals(only({ attacks: records.attacks }), ["attacks/attack_summary"]);
+    assertEquals(only({ fourier: records.fourier, filtered: records.filtered }), ["fourier", "filtered"]);
+    assertEquals(only({ occlusion: records.occlusion }), [
+      "occlusion/of_dc_label_change",
+      "shares/band_shares",
+      "of_classes",
+      "of_mean",
+      "of_shares",
+      "of_image_0",
+      "of_image_1",
+    ]);
+    // Every section's builder returns only its own section's figures and tables.
+    for (const section of SECTIONS) {
+      const built = section.build(records);
+      assert(built.figures.every((f) => f.section === section.id), section.id);
+      assert(built.tables.every((t) => t.section === section.id), section.id);
+      assert(built.figures.length + built.tables.length > 0, `${section.id} is empty on the full store`);
+    }
   } finally {
     await Deno.remove(root, { recursive: true });
   }
