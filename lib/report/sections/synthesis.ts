@@ -3,7 +3,7 @@
  * its main spectrum — x_r − x beside the paper's x_r − x₀, the convergence of the inversion, the paired
  * contrast against the natural model's synthesis and its verdicts — read from the entry
  * ({@link readSynthesisDetail}, called by lib/report/collect.ts) and turned into the section's figures and
- * contrast table ({@link SPECTRA_SECTION}) and rows of the band-shares table ({@link synthesisShareRows}).
+ * contrast table ({@link spectraSection}) and rows of the band-shares table ({@link synthesisShareRows}).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
