@@ -20,9 +20,9 @@ import {
   type ImageArray,
   labelChangeRates,
   occludedFrequency,
-  selectIndices,
   withoutBand,
 } from "../../lib/attribution/mod.ts";
+import { selectIndices } from "../../lib/datasets/mod.ts";
 import { synthesizeFromRepresentation } from "../../lib/synthesis/mod.ts";
 import { deriveSeed } from "../../lib/stats/mod.ts";
 import occlusion from "../../tasks/occlusion.ts";
@@ -307,11 +307,11 @@ Deno.test("fourier, filtered and saliency tasks: arrays equal the library on the
   await withStages(async (root, both) => {
     const testLabels = (idx: Int32Array) => Int32Array.from(idx, (s) => data.test.labels[s]);
     // ε = 6: large enough that the error rates vary over frequencies (at ε = 2 this model errs nowhere).
-    const f = await runTask(root, fourier, { limit: 8, epsilon: 6 }, both);
+    const f = await runTask(root, fourier, { limit: 8, eps: 6 }, both);
     const fIdx = selectIndices(data.test.labels, 4, 8, 0);
     assertSelection(fIdx, "test", 2);
     const heat = await fourierHeatMap(classifier, gather("test", fIdx), testLabels(fIdx), {
-      epsilon: 6,
+      eps: 6,
       seed: deriveSeed(7, "signs"),
     });
     assert.ok(new Set(heat.scores).size > 3, "the heat map varies");
