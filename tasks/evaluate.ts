@@ -33,6 +33,7 @@ export default defineTask({
   description: "Clean and PGD accuracy of a model on the test split",
   params: evaluateParams,
   numeric: true,
+  renamed: { batch: "batch_size" },
   inputs: {
     model: { doc: "the model: a train or import stage (model/)" },
     data: { doc: "the data stage (train/test .npy arrays, meta.json)" },

@@ -29,6 +29,7 @@ export default defineTask({
   description: "Low-pass / high-pass filtered accuracy over the cut-off DCT band (Wang et al. 2020)",
   params,
   numeric: true,
+  renamed: { max_batch: "batch_size" },
   inputs: {
     model: { doc: "the model: a train or import stage (model/)" },
     data: { doc: "the data stage (train/test .npy arrays, meta.json)" },

@@ -33,6 +33,7 @@ export default defineTask({
   description: "Fourier heat map: error rate under a basis perturbation of each frequency (Yin et al. 2019)",
   params,
   numeric: true,
+  renamed: { epsilon: "eps", max_batch: "batch_size" },
   inputs: {
     model: { doc: "the model: a train or import stage (model/)" },
     data: { doc: "the data stage (train/test .npy arrays, meta.json)" },

@@ -88,6 +88,7 @@ export default defineTask({
   description: "Occluded Frequency: per-image, per-class and cumulative band attribution of a model",
   params,
   numeric: true,
+  renamed: { max_batch: "batch_size", bootstrap: "resamples", target: "explain_class" },
   inputs: {
     model: { doc: "the model: a train or import stage (model/)" },
     data: { doc: "the data stage (train/test .npy arrays, meta.json)" },

@@ -37,6 +37,7 @@ export default defineTask({
   description: "Gradient frequency saliency |∂f_c/∂DCT(x)| per band, beside Occluded Frequency",
   params,
   numeric: true,
+  renamed: { max_batch: "batch_size", bootstrap: "resamples", target: "explain_class" },
   inputs: {
     model: { doc: "the model: a train or import stage (model/)" },
     data: { doc: "the data stage (train/test .npy arrays, meta.json)" },

@@ -72,6 +72,7 @@ export default defineTask({
   description: "Fig. 3 spectra of a synthesized set (x_r − x₀, x_r − x, x − x₀) and its paired contrast",
   params,
   numeric: false,
+  renamed: { bootstrap: "resamples" },
   inputs: {
     synthesize: { doc: "the synthesized set (images.npy, target/start indices, distances, loss curve)" },
     data: { doc: "the data stage the synthesize stage read (the start and target images)" },

@@ -159,6 +159,7 @@ export default defineTask({
     "Train a small CNN, CIFAR ResNet or VGG-style net (natural, PGD or fast FGSM adversarial training)",
   params: trainParams,
   numeric: true,
+  renamed: { batch: "batch_size" },
   inputs: { data: { doc: "the data stage (train_x.npy, train_y.npy, test_x.npy, test_y.npy, meta.json)" } },
   resources: { cpus: 4, mem: "8G", time: "1-00:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {

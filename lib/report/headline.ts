@@ -67,8 +67,8 @@ const EXTRACTORS: Record<string, (s: Summary) => Headline[]> = {
     ...plain("queries_mean", "mean queries per image", field(s, "queries", "mean")),
   ],
   evaluate: (s) => [
-    ...proportion("clean_accuracy", "clean accuracy", s.clean_accuracy, s.n),
-    ...proportion("pgd_accuracy", "accuracy under PGD", s.pgd_accuracy, s.n),
+    ...proportion("clean_accuracy", "clean accuracy", s.clean_accuracy, s.images),
+    ...proportion("pgd_accuracy", "accuracy under PGD", s.pgd_accuracy, s.images),
   ],
   rct: (s) => shares("", "RCT", s.shares),
   prop1: (s) => [

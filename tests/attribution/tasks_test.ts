@@ -130,7 +130,7 @@ function logits(images: Float32Array, n: number): Float32Array {
 
 Deno.test("occlusion task: attributions equal a brute-force DCT occlusion of the selected images; derived files", async () => {
   await withStages(async (root, both) => {
-    const out = await runTask(root, occlusion, { limit: 20, bootstrap: 50, single_k: [1, 2] }, both);
+    const out = await runTask(root, occlusion, { limit: 20, resamples: 50, single_k: [1, 2] }, both);
     const attr = await readNpy(join(out, "attributions.npy"));
     assert.deepEqual(attr.shape, [20, BANDS]);
     const idx = (await readNpy(join(out, "indices.npy"))).data as Int32Array;
@@ -195,7 +195,7 @@ Deno.test("occlusion task: attributions equal a brute-force DCT occlusion of the
     const authors = await runTask(
       root,
       occlusion,
-      { limit: 20, bootstrap: 20, band_kind: "shell", target: "predicted", cumulative: false },
+      { limit: 20, resamples: 20, band_kind: "shell", explain_class: "predicted", cumulative: false },
       both,
     );
     assert.deepEqual((await readNpy(join(authors, "attributions.npy"))).shape, [20, 12]);
@@ -221,7 +221,7 @@ Deno.test("occlusion task: attributions equal a brute-force DCT occlusion of the
       limit: 8,
       baseline: "noise",
       cumulative: false,
-      bootstrap: 20,
+      resamples: 20,
     }, both);
     assert.deepEqual((await readNpy(join(noisy, "attributions.npy"))).shape, [8, BANDS]);
   });
@@ -257,7 +257,7 @@ Deno.test("synthesize: 0 iterations returns the start images, 30 the library inv
     assert.ok(summary.final_distance < summary.initial_distance);
     // Spectra: mean |DCT(x_r) − DCT(x_partner)| by float64 loops, its channel mean and diagonal-band
     // means, against the start x₀ (the paper's Fig. 3, the default files) and against the target x.
-    const spec = await runTask(root, spectra, { bootstrap: 50 }, {
+    const spec = await runTask(root, spectra, { resamples: 50 }, {
       synthesize: input("synthesize", synth),
       data: both.data,
     });
@@ -332,7 +332,7 @@ Deno.test("fourier, filtered and saliency tasks: arrays equal the library on the
       "limit null: whole split",
     );
 
-    const sal = await runTask(root, saliency, { limit: 8, bootstrap: 20 }, both);
+    const sal = await runTask(root, saliency, { limit: 8, resamples: 20 }, both);
     const sIdx = (await readNpy(join(sal, "indices.npy"))).data as Int32Array;
     assertSelection(sIdx, "test", 2);
     assert.deepEqual((await readNpy(join(sal, "labels.npy"))).data, testLabels(sIdx));
@@ -345,7 +345,7 @@ Deno.test("fourier, filtered and saliency tasks: arrays equal the library on the
     );
     assertClose((await json(sal, "summary.json")).mean_profile, mean, 1e-6, "mean profile");
     // Shell bands max(i, j): 12 of them on 12×12 images, in saliency and filtered accuracy alike.
-    const salShell = await runTask(root, saliency, { limit: 8, bootstrap: 20, band_kind: "shell" }, both);
+    const salShell = await runTask(root, saliency, { limit: 8, resamples: 20, band_kind: "shell" }, both);
     assert.deepEqual((await readNpy(join(salShell, "saliency.npy"))).shape, [8, 12]);
     const flShell = await runTask(root, filtered, { limit: 40, band_kind: "shell" }, both);
     const shellRows = await csv(flShell, "curves.csv");

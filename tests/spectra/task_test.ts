@@ -93,7 +93,7 @@ Deno.test("synthesize picks the same (start, target) pairs for different models"
 });
 
 Deno.test("spectra: x_r − x₀, x_r − x and x − x₀ maps equal a brute-force DCT of the saved images", async () => {
-  const out = await runTask(spectra, { bootstrap: 50 }, {
+  const out = await runTask(spectra, { resamples: 50 }, {
     synthesize: input("synthesize_vgg", vgg),
     data: input("data", dataDir),
   });
@@ -132,7 +132,7 @@ Deno.test("spectra: x_r − x₀, x_r − x and x − x₀ maps equal a brute-fo
 });
 
 Deno.test("spectra with a reference: paired contrast and verdicts per protocol; a set against itself is null", async () => {
-  const out = await runTask(spectra, { bootstrap: 200 }, {
+  const out = await runTask(spectra, { resamples: 200 }, {
     synthesize: input("synthesize_vgg", vgg),
     data: input("data", dataDir),
     reference: input("synthesize_cnn", cnn),
@@ -155,7 +155,7 @@ Deno.test("spectra with a reference: paired contrast and verdicts per protocol; 
     assert.equal(v.verdict, expected);
   }
   const self = await json(
-    await runTask(spectra, { bootstrap: 50 }, {
+    await runTask(spectra, { resamples: 50 }, {
       synthesize: input("a", vgg),
       data: input("data", dataDir),
       reference: input("b", vgg),
@@ -170,7 +170,7 @@ Deno.test("spectra with a reference: paired contrast and verdicts per protocol; 
 Deno.test("spectra refuses a reference synthesized from other pairs", async () => {
   const other = await synth("cnn", { pair_seed: 9 });
   await assert.rejects(
-    runTask(spectra, { bootstrap: 10 }, {
+    runTask(spectra, { resamples: 10 }, {
       synthesize: input("synthesize_vgg", vgg),
       data: input("data", dataDir),
       reference: input("synthesize_cnn", other),

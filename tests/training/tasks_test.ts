@@ -52,7 +52,7 @@ Deno.test("train then evaluate on a data stage: files, curves, and accuracies th
     });
 
     const trainDir = join(root, "train");
-    await run(trainTask, { channels: [4], hidden: 8, epochs: 2, batch: 32, augment: { crop: 1 } }, {
+    await run(trainTask, { channels: [4], hidden: 8, epochs: 2, batch_size: 32, augment: { crop: 1 } }, {
       data: input(data),
     }, trainDir);
     const csv = (await Deno.readTextFile(join(trainDir, "history.csv"))).trim().split("\n");
@@ -78,7 +78,7 @@ Deno.test("train then evaluate on a data stage: files, curves, and accuracies th
       evalDir,
     );
     const summary = JSON.parse(await Deno.readTextFile(join(evalDir, "summary.json")));
-    assert.equal(summary.n, 30);
+    assert.equal(summary.images, 30);
     assert.equal(summary.clean_accuracy, info.test_accuracy);
     assert.ok(summary.pgd_accuracy <= summary.clean_accuracy);
   } finally {
