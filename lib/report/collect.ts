@@ -50,7 +50,6 @@ import {
   type EvaluateRecord,
   type OcclusionRecord,
   type ReportInputs,
-  type SharesCI,
   type Source,
   stageTags,
 } from "./records.ts";

@@ -124,8 +124,13 @@ export async function readCsvFile<C extends string>(
     }
     for (const col of columns) {
       const cell = cells[header.indexOf(col)].trim();
-      const v = cell === "" && optional.includes(col) ? NaN : Number(cell);
-      if (!Number.isFinite(v) && !(cell === "" && optional.includes(col))) {
+      const empty = cell === "";
+      if (empty && optional.includes(col)) {
+        out[col][r] = NaN;
+        continue;
+      }
+      const v = empty ? NaN : Number(cell);
+      if (!Number.isFinite(v)) {
         throw new StageFileError(file, `line ${r + 2}, column '${col}': '${cell}' is not a finite number`);
       }
       out[col][r] = v;

@@ -23,6 +23,7 @@ import {
   readCsvFile,
   readJsonFile,
   sharesSchema,
+  StageFileError,
   writeJsonFile,
 } from "./files.ts";
 
@@ -117,6 +118,12 @@ export async function readOcclusion(dir: string): Promise<OcclusionFiles> {
   let cumulative: CumulativeRow[] | null = null;
   if (await hasFile(dir, "cumulative.csv")) {
     const cols = await readCsvFile(dir, "cumulative.csv", CUMULATIVE_COLUMNS);
+    if (cols.k.length !== k + 1 || cols.k.some((v, r) => v !== r)) {
+      throw new StageFileError(
+        join(dir, "cumulative.csv"),
+        `expected rows k = 0..${k}, found ${cols.k.length} rows`,
+      );
+    }
     cumulative = Array.from(
       cols.k,
       (_, r) => Object.fromEntries(CUMULATIVE_COLUMNS.map((c) => [c, cols[c][r]])) as CumulativeRow,

@@ -20,6 +20,7 @@ import {
   readArrayFile,
   readJsonFile,
   sharesSchema,
+  StageFileError,
   verdictSchema,
   writeJsonFile,
 } from "./files.ts";
@@ -105,7 +106,10 @@ export async function writeSpectra(dir: string, f: SpectraFiles): Promise<void> 
   await writeJsonFile(dir, "summary.json", summarySchema, f.summary);
 }
 
-/** The `spectra` entry in `dir`, every array checked against the summary's pair and band counts. */
+/**
+ * The `spectra` entry in `dir`, every array checked against the summary's pair and band counts (and the
+ * `start` copies against the `start` arrays).
+ */
 export async function readSpectra(dir: string): Promise<SpectraFiles> {
   const summary = await readJsonFile(dir, "summary.json", summarySchema);
   const { pairs: n, bands: k } = summary;
@@ -124,6 +128,16 @@ export async function readSpectra(dir: string): Promise<SpectraFiles> {
       pairProfiles:
         (await readArrayFile(dir, `pair_profiles_${d}.npy`, { dtype: "float32", shape: [n, k] })).data,
     };
+  }
+  const copies = [
+    ["diff_map_mean.npy", spectra.start.channelMean, spectra.start.map.shape.slice(0, 2)],
+    ["band_profile.npy", spectra.start.bandProfile, [k]],
+  ] as const;
+  for (const [name, want, shape] of copies) {
+    const got = (await readArrayFile(dir, name, { dtype: "float32", shape })).data;
+    if (got.some((v, i) => v !== want[i])) {
+      throw new StageFileError(join(dir, name), "differs from the `start` spectrum it copies");
+    }
   }
   return { spectra, summary };
 }

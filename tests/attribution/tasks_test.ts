@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
-import { readNpy, writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
+import { readNpy } from "../../lib/io/mod.ts";
 import { saveModel } from "../../lib/models/mod.ts";
 import {
   attributionShares,
@@ -34,6 +34,7 @@ import filtered from "../../tasks/filtered.ts";
 import saliency from "../../tasks/saliency.ts";
 import { trainedPlantedModel } from "./planted_model.ts";
 import { bruteDct, bruteIdct } from "./dct_reference.ts";
+import { writeDataStage } from "../stages/helpers.ts";
 
 await tf.setBackend("cpu");
 const { data, model, classifier } = await trainedPlantedModel();
@@ -47,19 +48,7 @@ async function withStages(fn: (root: string, both: Record<string, StageInput[]>)
   try {
     const dataDir = join(root, "data");
     const modelDir = join(root, "model_stage");
-    await Deno.mkdir(dataDir, { recursive: true });
-    for (const split of ["train", "test"] as const) {
-      await writeNpy(join(dataDir, `${split}_x.npy`), { data: data[split].images, shape: data[split].shape });
-      await writeNpy(join(dataDir, `${split}_y.npy`), {
-        data: data[split].labels,
-        shape: [data[split].labels.length],
-      });
-    }
-    await writeJsonAtomic(join(dataDir, "meta.json"), {
-      dataset: "planted",
-      classNames: data.classNames,
-      shape: [S, S, 1],
-    });
+    await writeDataStage(dataDir, { ...data, name: "planted" });
     await saveModel(model, join(modelDir, "model"));
     await fn(root, { model: input("model", modelDir), data: input("data", dataDir) });
   } finally {

@@ -9,30 +9,22 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
-import { readNpy, writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
+import { readNpy } from "../../lib/io/mod.ts";
 import { saveModel, smallCnn, vggNet } from "../../lib/models/mod.ts";
 import synthesize from "../../tasks/synthesize.ts";
 import spectra from "../../tasks/spectra.ts";
 import { bruteDct } from "../attribution/dct_reference.ts";
 import { hashFloat } from "../attribution/linear_model.ts";
+import { writeDataStage } from "../stages/helpers.ts";
 
 await tf.setBackend("cpu");
 const [H, W, C, CLASSES, TRAIN] = [8, 8, 3, 4, 40];
 const PER = H * W * C;
 const root = await Deno.makeTempDir({ prefix: "freqlens-spectra-task-" });
 const dataDir = join(root, "data");
-await Deno.mkdir(dataDir);
 const images = Float32Array.from({ length: TRAIN * PER }, (_, t) => (hashFloat(t, 11) + 1) / 2);
 const labels = Int32Array.from({ length: TRAIN }, (_, i) => i % CLASSES);
-for (const split of ["train", "test"]) {
-  await writeNpy(join(dataDir, `${split}_x.npy`), { data: images, shape: [TRAIN, H, W, C] });
-  await writeNpy(join(dataDir, `${split}_y.npy`), { data: labels, shape: [TRAIN] });
-}
-await writeJsonAtomic(join(dataDir, "meta.json"), {
-  dataset: "synthetic",
-  classNames: ["a", "b", "c", "d"],
-  shape: [H, W, C],
-});
+await writeDataStage(dataDir, { test: { images, labels, shape: [TRAIN, H, W, C] }, classNames: ["a", "b", "c", "d"] });
 const base = { inputShape: [H, W, C] as const, numClasses: CLASSES };
 const modelDirs: Record<string, string> = {};
 for (
