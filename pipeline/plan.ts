@@ -390,7 +390,9 @@ function paramErrors(
   const stage = spec.stage;
   const toYaml = (path: (string | number)[]) => paramYamlPath(config, spec, path);
   const display = (path: (string | number)[]) => ["stages", stage.name, "params", ...path];
-  const located = issues.flatMap((i) => renamedIssues(i, renamed, stage.task) ?? [discriminatorIssue(i, spec.params) ?? i]);
+  const located = issues.flatMap((i) =>
+    renamedIssues(i, renamed, stage.task) ?? [discriminatorIssue(i, spec.params) ?? i]
+  );
   const errs = issuesToErrors(
     config.source,
     located,
@@ -417,12 +419,14 @@ function renamedIssues(
   if (old.length === 0) return undefined;
   const rest = issue.keys.filter((k) => !old.includes(k));
   return [
-    ...old.map((k) => ({
-      code: "custom",
-      path: [k],
-      message: `unknown param '${k}' of task ${task}: renamed to '${renamed[k]}'`,
-      input: undefined,
-    }) as z.core.$ZodIssue),
+    ...old.map((k) =>
+      ({
+        code: "custom",
+        path: [k],
+        message: `unknown param '${k}' of task ${task}: renamed to '${renamed[k]}'`,
+        input: undefined,
+      }) as z.core.$ZodIssue
+    ),
     ...(rest.length ? [{ ...issue, keys: rest } as z.core.$ZodIssue] : []),
   ];
 }

@@ -27,9 +27,14 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import { defineTask, oneInput } from "../pipeline/task.ts";
+import { defineTask } from "../pipeline/task.ts";
 import type { ImageClassifier } from "../lib/models/mod.ts";
-import { type AttackSummary, readModelAndImages, writeAttack } from "../lib/stages/mod.ts";
+import {
+  type AttackSummary,
+  MODEL_AND_DATA_INPUTS,
+  readModelAndImages,
+  writeAttack,
+} from "../lib/stages/mod.ts";
 import {
   attackByName,
   attackConfigSchema,
@@ -107,21 +112,17 @@ export default defineTask({
   description: "Adversarial examples of the test images (FGSM, PGD, CW, SimBA, low-frequency PGD)",
   params,
   numeric: true,
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const attack = attackByName(p.method);
     const resolved = attackParamsFromConfig(p.method, p);
     const seed = p.seed ?? ctx.seed;
-    const { model, data, indices, images: testX, labels } = await readModelAndImages(
-      oneInput(ctx.inputs, "model").dir,
-      oneInput(ctx.inputs, "data").dir,
-      { split: "test", limit: p.limit },
-    );
+    const { model, data, indices, images: testX, labels } = await readModelAndImages(ctx.inputs, {
+      split: "test",
+      limit: p.limit,
+    });
     const [n, h, w, c] = testX.shape;
     const total = data.shape[0];
     const per = h * w * c;

@@ -12,9 +12,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import { defineTask, oneInput } from "../pipeline/task.ts";
+import { defineTask } from "../pipeline/task.ts";
 import { accuracy, pgdAccuracy } from "../lib/training/mod.ts";
-import { readModelAndImages, writeEvaluate } from "../lib/stages/mod.ts";
+import { MODEL_AND_DATA_INPUTS, readModelAndImages, writeEvaluate } from "../lib/stages/mod.ts";
 
 export const evaluateParams = z.strictObject({
   limit: z.number().int().positive().nullable().default(null),
@@ -34,19 +34,16 @@ export default defineTask({
   params: evaluateParams,
   numeric: true,
   renamed: { batch: "batch_size" },
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;
-    const { model, images, labels } = await readModelAndImages(
-      oneInput(ctx.inputs, "model").dir,
-      oneInput(ctx.inputs, "data").dir,
-      { split: "test", limit: p.limit, select_seed: seed },
-    );
+    const { model, images, labels } = await readModelAndImages(ctx.inputs, {
+      split: "test",
+      limit: p.limit,
+      select_seed: seed,
+    });
     const data = { images: images.data, labels, shape: images.shape };
     const n = data.shape[0];
     const t0 = performance.now();

@@ -13,9 +13,14 @@
  */
 import { z } from "zod";
 import { BAND_KINDS } from "../lib/dct/mod.ts";
-import { defineTask, oneInput } from "../pipeline/task.ts";
+import { defineTask } from "../pipeline/task.ts";
 import { filteredAccuracy } from "../lib/attribution/mod.ts";
-import { imageSelectionParams, readModelAndImages, writeFiltered } from "../lib/stages/mod.ts";
+import {
+  imageSelectionParams,
+  MODEL_AND_DATA_INPUTS,
+  readModelAndImages,
+  writeFiltered,
+} from "../lib/stages/mod.ts";
 
 const params = z.strictObject({
   ...imageSelectionParams({ split: "test", limit: 500 }),
@@ -30,18 +35,11 @@ export default defineTask({
   params,
   numeric: true,
   renamed: { max_batch: "batch_size" },
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
-    const { model, images, labels } = await readModelAndImages(
-      oneInput(ctx.inputs, "model").dir,
-      oneInput(ctx.inputs, "data").dir,
-      p,
-    );
+    const { model, images, labels } = await readModelAndImages(ctx.inputs, p);
     ctx.progress.start("filtered accuracy", 100);
     const curves = await filteredAccuracy(model, images, labels, {
       bandKind: p.band_kind,

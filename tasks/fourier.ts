@@ -12,11 +12,16 @@
  *   frequency of the max.
  */
 import { z } from "zod";
-import { defineTask, oneInput } from "../pipeline/task.ts";
+import { defineTask } from "../pipeline/task.ts";
 import { deriveSeed } from "../lib/stats/mod.ts";
 import { fourierHeatMap } from "../lib/attribution/mod.ts";
 import { predictedClasses } from "../lib/models/mod.ts";
-import { imageSelectionParams, readModelAndImages, writeFourier } from "../lib/stages/mod.ts";
+import {
+  imageSelectionParams,
+  MODEL_AND_DATA_INPUTS,
+  readModelAndImages,
+  writeFourier,
+} from "../lib/stages/mod.ts";
 
 const params = z.strictObject({
   ...imageSelectionParams({ split: "test", limit: 100 }),
@@ -34,18 +39,11 @@ export default defineTask({
   params,
   numeric: true,
   renamed: { epsilon: "eps", max_batch: "batch_size" },
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
-    const { model, images, labels } = await readModelAndImages(
-      oneInput(ctx.inputs, "model").dir,
-      oneInput(ctx.inputs, "data").dir,
-      p,
-    );
+    const { model, images, labels } = await readModelAndImages(ctx.inputs, p);
     const [n, h, w] = images.shape;
     ctx.progress.start("fourier heat map", h * w);
     const map = await fourierHeatMap(model, images, labels, {

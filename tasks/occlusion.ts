@@ -50,6 +50,7 @@ import { selectIndices } from "../lib/datasets/mod.ts";
 import {
   type CumulativeRow,
   imageSelectionParams,
+  MODEL_AND_DATA_INPUTS,
   readDataSplit,
   readModelAndImages,
   writeOcclusion,
@@ -89,19 +90,12 @@ export default defineTask({
   params,
   numeric: true,
   renamed: { max_batch: "batch_size", bootstrap: "resamples", target: "explain_class" },
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const dataDir = oneInput(ctx.inputs, "data").dir;
-    const { model, data, indices, images, labels } = await readModelAndImages(
-      oneInput(ctx.inputs, "model").dir,
-      dataDir,
-      p,
-    );
+    const { model, data, indices, images, labels } = await readModelAndImages(ctx.inputs, p);
     const n = indices.length;
     const [, h, w, c] = images.shape;
     let stats = undefined;

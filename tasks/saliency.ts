@@ -12,10 +12,15 @@
  */
 import { z } from "zod";
 import { BAND_KINDS } from "../lib/dct/mod.ts";
-import { defineTask, oneInput } from "../pipeline/task.ts";
+import { defineTask } from "../pipeline/task.ts";
 import { deriveSeed } from "../lib/stats/mod.ts";
 import { attributionShares, frequencySaliency } from "../lib/attribution/mod.ts";
-import { imageSelectionParams, readModelAndImages, writeSaliency } from "../lib/stages/mod.ts";
+import {
+  imageSelectionParams,
+  MODEL_AND_DATA_INPUTS,
+  readModelAndImages,
+  writeSaliency,
+} from "../lib/stages/mod.ts";
 
 const params = z.strictObject({
   ...imageSelectionParams({ split: "test", limit: 200 }),
@@ -38,18 +43,11 @@ export default defineTask({
   params,
   numeric: true,
   renamed: { max_batch: "batch_size", bootstrap: "resamples", target: "explain_class" },
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
-    const { model, indices, images, labels } = await readModelAndImages(
-      oneInput(ctx.inputs, "model").dir,
-      oneInput(ctx.inputs, "data").dir,
-      p,
-    );
+    const { model, indices, images, labels } = await readModelAndImages(ctx.inputs, p);
     const n = indices.length;
     ctx.progress.start("saliency", n);
     const sal = await frequencySaliency(model, images, p.explain_class === "label" ? labels : "predicted", {

@@ -23,9 +23,14 @@
  *   fraction of synthesized images the model classifies as their label.
  */
 import { z } from "zod";
-import { defineTask, oneInput } from "../pipeline/task.ts";
+import { defineTask } from "../pipeline/task.ts";
 import { predictedClasses } from "../lib/models/mod.ts";
-import { imageSelectionParams, readModelAndImages, writeSynthesis } from "../lib/stages/mod.ts";
+import {
+  imageSelectionParams,
+  MODEL_AND_DATA_INPUTS,
+  readModelAndImages,
+  writeSynthesis,
+} from "../lib/stages/mod.ts";
 import { randomOtherPairing, synthesizeFromRepresentation } from "../lib/synthesis/mod.ts";
 
 const params = z.strictObject({
@@ -42,18 +47,11 @@ export default defineTask({
   description: "Robust / non-robust dataset synthesis by representation inversion (Ilyas et al. 2019)",
   params,
   numeric: true,
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
-    const { model, data, indices, images: targets, labels } = await readModelAndImages(
-      oneInput(ctx.inputs, "model").dir,
-      oneInput(ctx.inputs, "data").dir,
-      p,
-    );
+    const { model, data, indices, images: targets, labels } = await readModelAndImages(ctx.inputs, p);
     const n = indices.length;
     const starts = randomOtherPairing(n, p.pair_seed);
     const batches = Math.ceil(n / p.batch_size);

@@ -30,7 +30,7 @@ export async function filteredAccuracy(
 ): Promise<FilteredAccuracy> {
   const x = toImageArray(images);
   checkImageShape(x, model.inputShape);
-  const targets = await resolveTargets(model, x, target, options.batchSize);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const decomposer = new BandDecomposer(x, options.bandKind);
   const n = x.shape[0];
   const cols = decomposer.layout.bands + 1;

@@ -67,7 +67,7 @@ export async function fourierHeatMap(
 ): Promise<Attribution> {
   const x = toImageArray(images);
   checkImageShape(x, model.inputShape);
-  const targets = await resolveTargets(model, x, target, options.batchSize);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const [n, h, w, c] = x.shape;
   const eps = options.eps ?? 4;
   if (!(eps >= 0)) throw new AttributionError(`eps must be ≥ 0, got ${eps}`);

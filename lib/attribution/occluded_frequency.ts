@@ -72,7 +72,7 @@ export async function occludedFrequency(
 ): Promise<OcclusionAttribution> {
   const x = toImageArray(images);
   const decomposer = occlusionDecomposer(model, x, options);
-  const targets = await resolveTargets(model, x, target, options.batchSize);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const n = x.shape[0];
   const bands = decomposer.layout.bands;
   const per = decomposer.perImage;
@@ -123,7 +123,7 @@ export async function cumulativeBandAblation(
 ): Promise<CumulativeAblation> {
   const x = toImageArray(images);
   const decomposer = occlusionDecomposer(model, x, options);
-  const targets = await resolveTargets(model, x, target, options.batchSize);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const n = x.shape[0];
   const bands = decomposer.layout.bands;
   const cols = bands + 1;

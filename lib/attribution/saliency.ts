@@ -31,7 +31,7 @@ export async function frequencySaliency(
 ): Promise<Attribution> {
   const x = toImageArray(images);
   checkImageShape(x, model.inputShape);
-  const targets = await resolveTargets(model, x, target, options.batchSize);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const [n, h, w, c] = x.shape;
   const batchSize = batchSizeOf(options.batchSize);
   const per = h * w * c;

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { ImageClassifier } from "../models/classifier.ts";
 import { predictedClasses } from "../models/predict.ts";
-import { batchTensor, type ImageArray } from "./images.ts";
+import type { ImageArray } from "./images.ts";
 import { AttributionError, type ScoreKind, type Target } from "./types.ts";
 
 /** Default largest batch sent through the model. */
@@ -88,12 +88,12 @@ export async function scoreGenerated(
 }
 
 /** Resolves a {@link Target} to class indices `[N]`, checking range and length. */
-export async function resolveTargets(
+export function resolveTargets(
   model: ImageClassifier,
   images: ImageArray,
   target: Target,
   batchSize?: number,
-): Promise<Int32Array> {
+): Int32Array {
   const n = images.shape[0];
   if (target === "predicted") return predictedClasses(model, images, batchSizeOf(batchSize));
   if (target.length !== n) throw new AttributionError(`target: ${target.length} classes for ${n} images`);

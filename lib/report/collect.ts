@@ -1,18 +1,19 @@
 /**
- * Reading the stage outputs the report gathers, by the formats each task documents in `tasks/<kind>.ts`:
+ * Reading the stage outputs the report gathers, each through its kind's contract (lib/stages/<kind>.ts,
+ * which lists the files and checks them):
  *
- * | alias | stage | files read |
+ * | alias | stage | reader |
  * |---|---|---|
- * | `evaluate` | evaluate | `summary.json` (clean / PGD accuracy) |
- * | `models` | train, import | `model_info.json` (clean accuracy, when no evaluate stage ran) |
- * | `attacks` | attack | `summary.json` |
- * | `rct` | rct | `rct_mean.npy` [H,W], `band_profile.npy` [B], `summary.json` (shares) |
- * | `prop1` | prop1 | `l1.npy`, `dc_diff.npy` [N,C], `summary.json` |
- * | `spectra` | spectra | `diff_map_mean[_target].npy` [H,W], `band_profile[_target].npy` [B], `summary.json` |
- * | `occlusion` | occlusion | `class_profiles.npy` [K,B], `single_image.npy`, `summary.json` |
- * | `fourier` | fourier | `heatmap.npy` [H,W], `summary.json` |
- * | `filtered` | filtered | `curves.csv` |
- * | `saliency` | saliency | `summary.json` (mean profile) |
+ * | `evaluate` | evaluate | `readEvaluate` (clean / PGD accuracy) |
+ * | `models` | train, import | `readModelInfo` (clean accuracy of a train entry, when no evaluate stage ran) |
+ * | `attacks` | attack | `readAttackSummary` |
+ * | `rct` | rct | `readRct` (mean map, band profile, shares, nulls) |
+ * | `prop1` | prop1 | `readProp1` |
+ * | `spectra` | spectra | `readSpectra` (start spectrum, shares; the synthesis detail in sections/synthesis.ts) |
+ * | `occlusion` | occlusion | `readOcclusion` (class profiles, per-image attribution, single-image views) |
+ * | `fourier` | fourier | `readFourier` |
+ * | `filtered` | filtered | `readFiltered` |
+ * | `saliency` | saliency | `readSaliencySummary` (mean profile) |
  * | `verdicts` | any (contrast, the authors' rct…) | `summary.json` (its `verdicts` only) |
  *
  * Besides, every gathered stage's `summary.json` is searched for a `verdicts` array (lib/report/verdicts.ts),
@@ -314,7 +315,11 @@ export async function collectReportInputs(
     const { heatmap, summary } = await readFourier(input.dir);
     r.fourier.push({
       source,
-      errorRate: { height: heatmap.shape[0], width: heatmap.shape[1], values: Float64Array.from(heatmap.data) },
+      errorRate: {
+        height: heatmap.shape[0],
+        width: heatmap.shape[1],
+        values: Float64Array.from(heatmap.data),
+      },
       eps: summary.eps,
     });
   }

@@ -58,12 +58,28 @@ export function selectedIndices(data: DataSplit, numClasses: number, selection: 
   return selectIndices(data.labels, numClasses, selection.limit, selection.select_seed);
 }
 
-/** The classifier of the model entry `modelDir` and the images `selection` takes from the data entry `dataDir`. */
+/** The input aliases {@link readModelAndImages} reads, declared as a task's `inputs`. */
+export const MODEL_AND_DATA_INPUTS = {
+  model: { doc: "the model: a train or import stage (model/, model_info.json)" },
+  data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
+};
+
+/**
+ * The classifier of a stage's `model` input and the images `selection` takes from its `data` input (each
+ * exactly one entry, as a task's `ctx.inputs` holds them).
+ */
 export async function readModelAndImages(
-  modelDir: string,
-  dataDir: string,
+  inputs: Record<string, readonly { dir: string }[]>,
   selection: ImageSelection,
 ): Promise<ModelAndImages> {
+  const one = (alias: string) => {
+    const list = inputs[alias];
+    if (list?.length !== 1) {
+      throw new Error(`input '${alias}': expected exactly one stage instance, got ${list?.length ?? 0}`);
+    }
+    return list[0].dir;
+  };
+  const [modelDir, dataDir] = [one("model"), one("data")];
   const model = await loadStageClassifier(modelDir);
   const data = await readDataSplit(dataDir, selection.split);
   if (data.classNames.length > model.numClasses) {

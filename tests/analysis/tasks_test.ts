@@ -10,7 +10,7 @@ import { readNpy } from "../../lib/io/mod.ts";
 import rctTask from "../../tasks/rct.ts";
 import prop1Task from "../../tasks/prop1.ts";
 import { bruteDct } from "../attribution/dct_reference.ts";
-import { writeDataStage, writeAttackStage } from "../stages/helpers.ts";
+import { writeAttackStage, writeDataStage } from "../stages/helpers.ts";
 
 const [H, W, C, TOTAL] = [5, 6, 2, 12];
 const PER = H * W * C;

@@ -34,7 +34,10 @@ async function stages(root: string) {
   x.dispose();
   model.dispose();
   const dataDir = join(root, "data_stage");
-  await writeDataStage(dataDir, { test: { images: xs, labels, shape: [N, H, W, C] }, classNames: ["a", "b", "c"] });
+  await writeDataStage(dataDir, {
+    test: { images: xs, labels, shape: [N, H, W, C] },
+    classNames: ["a", "b", "c"],
+  });
   return { modelDir, dataDir, xs, labels };
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bandEnergy, dct2, numBands } from "../../lib/dct/mod.ts";
-import { loadDataset, plantedDataset, plantedParams, type LabelledImages } from "../../lib/datasets/mod.ts";
+import { type LabelledImages, loadDataset, plantedDataset, plantedParams } from "../../lib/datasets/mod.ts";
 
 /** Per-image band energies `[N, B]` of a split. */
 function energies(split: LabelledImages): Float64Array {

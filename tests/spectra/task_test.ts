@@ -24,7 +24,10 @@ const root = await Deno.makeTempDir({ prefix: "freqlens-spectra-task-" });
 const dataDir = join(root, "data");
 const images = Float32Array.from({ length: TRAIN * PER }, (_, t) => (hashFloat(t, 11) + 1) / 2);
 const labels = Int32Array.from({ length: TRAIN }, (_, i) => i % CLASSES);
-await writeDataStage(dataDir, { test: { images, labels, shape: [TRAIN, H, W, C] }, classNames: ["a", "b", "c", "d"] });
+await writeDataStage(dataDir, {
+  test: { images, labels, shape: [TRAIN, H, W, C] },
+  classNames: ["a", "b", "c", "d"],
+});
 const base = { inputShape: [H, W, C] as const, numClasses: CLASSES };
 const modelDirs: Record<string, string> = {};
 for (

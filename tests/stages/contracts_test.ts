@@ -501,13 +501,24 @@ Deno.test("model: writeModel → loadStageClassifier gives the same logits; info
       shape: [6, H, W, C] as const,
     };
     await writeDataStage(data, { test, classNames: ["a", "b", "c"] });
-    const first = await readModelAndImages(dir, data, { split: "test", limit: 4 });
+    const first = await readModelAndImages({ model: [{ dir }], data: [{ dir: data }] }, {
+      split: "test",
+      limit: 4,
+    });
     assert.deepStrictEqual(Array.from(first.indices), [0, 1, 2, 3]);
     assert.deepStrictEqual(first.images.data, test.images.subarray(0, 4 * H * W * C));
-    const strat = await readModelAndImages(dir, data, { split: "test", limit: 3, select_seed: 0 });
+    const strat = await readModelAndImages({ model: [{ dir }], data: [{ dir: data }] }, {
+      split: "test",
+      limit: 3,
+      select_seed: 0,
+    });
     assert.deepStrictEqual([...strat.labels].sort(), [0, 1, 2]);
     assert.deepStrictEqual(Array.from(strat.labels), Array.from(strat.indices, (i) => test.labels[i]));
-    const all = await readModelAndImages(dir, data, { split: "test", limit: null, select_seed: 5 });
+    const all = await readModelAndImages({ model: [{ dir }], data: [{ dir: data }] }, {
+      split: "test",
+      limit: null,
+      select_seed: 5,
+    });
     assert.equal(all.indices.length, 6);
 
     const csv = await Deno.readTextFile(join(dir, "history.csv"));
