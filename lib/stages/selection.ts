@@ -60,7 +60,7 @@ export function selectedIndices(data: DataSplit, numClasses: number, selection: 
 
 /** The input aliases {@link readModelAndImages} reads, declared as a task's `inputs`. */
 export const MODEL_AND_DATA_INPUTS = {
-  model: { doc: "the model: a train or import stage (model/, model_info.json)" },
+  model: { doc: "the model: a train or import stage (model/)" },
   data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
 };
 
