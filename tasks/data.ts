@@ -51,8 +51,8 @@ export const dataParams = z.strictObject({
   dir: z.string().min(1).optional(),
   cache_dir: z.string().min(1).optional(),
   download: z.boolean().optional(),
-  train_limit: z.number().int().positive().nullable().optional(),
-  test_limit: z.number().int().positive().nullable().optional(),
+  train_limit: z.number().int().positive().nullable().default(null),
+  test_limit: z.number().int().positive().nullable().default(null),
   seed: z.number().int().optional(),
   ...planted,
 }).superRefine((p, ctx) => {

@@ -62,7 +62,7 @@ const params = z.strictObject({
   baseline: z.enum(BASELINE_KINDS).default("zero"),
   /** Split whose DCT statistics define the `mean` / `noise` baselines, and how many of its images. */
   reference_split: z.enum(["train", "test"]).default("train"),
-  reference_limit: z.number().int().positive().default(1000),
+  reference_limit: z.number().int().positive().nullable().default(1000),
   /** Class explained: the label or the model's prediction. */
   explain_class: z.enum(["label", "predicted"]).default("label"),
   /** Score read off the model. */
