@@ -17,7 +17,16 @@ import { join } from "node:path";
 import { z } from "zod";
 import { writeNpy } from "../io/npy.ts";
 import type { ImageArray } from "../attribution/images.ts";
-import { finite, fraction, readArrayFile, readJsonFile, StageFileError, writeJsonFile } from "./files.ts";
+import {
+  finite,
+  fraction,
+  readArrayFile,
+  readJsonFile,
+  readVectors,
+  StageFileError,
+  writeJsonFile,
+  writeVectors,
+} from "./files.ts";
 
 const stat = z.object({ median: finite.nullable(), mean: finite.nullable() });
 const summarySchema = z.object({
@@ -62,21 +71,21 @@ export interface AttackFiles {
   summary: AttackSummary;
 }
 
-const VECTORS = [
-  ["indices.npy", "indices", "int32"],
-  ["success.npy", "success", "uint8"],
-  ["l2.npy", "l2", "float32"],
-  ["linf.npy", "linf", "float32"],
-  ["queries.npy", "queries", "int32"],
-  ["clean_pred.npy", "cleanPred", "int32"],
-  ["adv_pred.npy", "advPred", "int32"],
-] as const;
+const VECTORS = {
+  indices: ["indices.npy", "int32"],
+  success: ["success.npy", "uint8"],
+  l2: ["l2.npy", "float32"],
+  linf: ["linf.npy", "float32"],
+  queries: ["queries.npy", "int32"],
+  cleanPred: ["clean_pred.npy", "int32"],
+  advPred: ["adv_pred.npy", "int32"],
+} as const;
 
 /** Writes an `attack` entry into `dir`. */
 export async function writeAttack(dir: string, f: AttackFiles): Promise<void> {
   const n = f.adversarial.shape[0];
   await writeNpy(join(dir, "adv_x.npy"), f.adversarial);
-  for (const [name, key] of VECTORS) await writeNpy(join(dir, name), { data: f[key], shape: [n] });
+  await writeVectors(dir, VECTORS, f);
   if (f.targets) await writeNpy(join(dir, "targets.npy"), { data: f.targets, shape: [n] });
   await writeJsonFile(dir, "summary.json", summarySchema, f.summary);
 }
@@ -92,11 +101,8 @@ export async function readAttack(dir: string): Promise<AttackFiles> {
   const n = summary.images;
   const [h, w, c] = summary.image_shape;
   const adv = await readArrayFile(dir, "adv_x.npy", { dtype: "float32", shape: [n, h, w, c] });
-  const vectors = {} as Record<(typeof VECTORS)[number][1], Int32Array | Uint8Array | Float32Array>;
-  for (const [name, key, dtype] of VECTORS) {
-    vectors[key] = (await readArrayFile(dir, name, { dtype, shape: [n] })).data;
-  }
-  const success = vectors.success as Uint8Array;
+  const vectors = await readVectors(dir, VECTORS, n);
+  const success = vectors.success;
   const notFlag = success.findIndex((v) => v > 1);
   if (notFlag >= 0) {
     throw new StageFileError(join(dir, "success.npy"), `value ${notFlag} is ${success[notFlag]}, not 0 or 1`);
@@ -106,13 +112,7 @@ export async function readAttack(dir: string): Promise<AttackFiles> {
     : (await readArrayFile(dir, "targets.npy", { dtype: "int32", shape: [n] })).data;
   return {
     adversarial: { data: adv.data, shape: [n, h, w, c] },
-    indices: vectors.indices as Int32Array,
-    success,
-    l2: vectors.l2 as Float32Array,
-    linf: vectors.linf as Float32Array,
-    queries: vectors.queries as Int32Array,
-    cleanPred: vectors.cleanPred as Int32Array,
-    advPred: vectors.advPred as Int32Array,
+    ...vectors,
     targets,
     summary,
   };

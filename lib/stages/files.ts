@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { type NpyArray, type NpyDtype, readNpy } from "../io/npy.ts";
+import { type NpyArray, type NpyDataOf, type NpyDtype, readNpy, writeNpy } from "../io/npy.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 
 /** A stage entry's file that is missing, unreadable or not in its documented format; names the file. */
@@ -90,6 +90,36 @@ export async function readArrayFile<D extends NpyDtype>(
     if (at >= 0) throw new StageFileError(file, `value ${at} (C order) is ${a.data[at]}`);
   }
   return a;
+}
+
+/** Per-image vectors of an entry (each `[N]`): field → its file and dtype. */
+export type VectorFiles = Record<string, readonly [file: string, dtype: NpyDtype]>;
+/** The arrays {@link VectorFiles} describe, by field. */
+export type VectorsOf<T extends VectorFiles> = { [K in keyof T]: NpyDataOf[T[K][1]] };
+
+/** Writes each vector of `values` to its file in `dir` as `[N]`. */
+export async function writeVectors<T extends VectorFiles>(
+  dir: string,
+  files: T,
+  values: VectorsOf<T>,
+): Promise<void> {
+  for (const [key, [name]] of Object.entries(files)) {
+    const data = values[key as keyof T];
+    await writeNpy(join(dir, name), { data, shape: [data.length] });
+  }
+}
+
+/** Reads the vectors `files` describes from `dir`, each checked to be `[n]` of its dtype and finite. */
+export async function readVectors<T extends VectorFiles>(
+  dir: string,
+  files: T,
+  n: number,
+): Promise<VectorsOf<T>> {
+  const out: Partial<Record<keyof T, unknown>> = {};
+  for (const [key, [name, dtype]] of Object.entries(files)) {
+    out[key as keyof T] = (await readArrayFile(dir, name, { dtype, shape: [n] })).data;
+  }
+  return out as VectorsOf<T>;
 }
 
 /**

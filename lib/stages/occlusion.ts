@@ -22,9 +22,11 @@ import {
   readArrayFile,
   readCsvFile,
   readJsonFile,
+  readVectors,
   sharesSchema,
   StageFileError,
   writeJsonFile,
+  writeVectors,
 } from "./files.ts";
 
 const massShares = sharesSchema.extend({ mass: z.enum(["positive", "absolute"]), level: finite });
@@ -61,6 +63,12 @@ export type OcclusionSummary = z.infer<typeof summarySchema>;
 const CUMULATIVE_COLUMNS = ["k", "mean_drop", "drop_lo", "drop_hi", "accuracy"] as const;
 export type CumulativeRow = Record<(typeof CUMULATIVE_COLUMNS)[number], number>;
 
+const VECTORS = {
+  indices: ["indices.npy", "int32"],
+  labels: ["labels.npy", "int32"],
+  targets: ["targets.npy", "int32"],
+} as const;
+
 /** Everything an `occlusion` entry holds. */
 export interface OcclusionFiles {
   /** [N, K] in C order. */
@@ -84,9 +92,7 @@ export async function writeOcclusion(dir: string, f: OcclusionFiles): Promise<vo
   const { images: n, bands: k } = f.summary;
   const out = (name: string) => join(dir, name);
   await writeNpy(out("attributions.npy"), { data: f.attributions, shape: [n, k] });
-  await writeNpy(out("indices.npy"), { data: f.indices, shape: [n] });
-  await writeNpy(out("labels.npy"), { data: f.labels, shape: [n] });
-  await writeNpy(out("targets.npy"), { data: f.targets, shape: [n] });
+  await writeVectors(dir, VECTORS, f);
   await writeNpy(out("class_profiles.npy"), {
     data: f.classProfiles,
     shape: [f.classProfiles.length / k, k],
@@ -108,8 +114,6 @@ export async function readOcclusion(dir: string): Promise<OcclusionFiles> {
   const summary = await readOcclusionSummary(dir);
   const { images: n, bands: k } = summary;
   const classes = summary.class_counts.length;
-  const vector = async (name: string) =>
-    (await readArrayFile(dir, name, { dtype: "int32", shape: [n] })).data;
   const top = await readArrayFile(dir, "top_bands.npy", { dtype: "int32", shape: [n, null] });
   const single = await readArrayFile(dir, "single_image.npy", {
     dtype: "float32",
@@ -131,9 +135,7 @@ export async function readOcclusion(dir: string): Promise<OcclusionFiles> {
   }
   return {
     attributions: (await readArrayFile(dir, "attributions.npy", { dtype: "float32", shape: [n, k] })).data,
-    indices: await vector("indices.npy"),
-    labels: await vector("labels.npy"),
-    targets: await vector("targets.npy"),
+    ...await readVectors(dir, VECTORS, n),
     classProfiles:
       (await readArrayFile(dir, "class_profiles.npy", { dtype: "float32", shape: [classes, k] })).data,
     topBands: { data: top.data, topK: top.shape[1] },

@@ -8,7 +8,15 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { writeNpy } from "../io/npy.ts";
-import { finite, readArrayFile, readJsonFile, sharesSchema, writeJsonFile } from "./files.ts";
+import {
+  finite,
+  readArrayFile,
+  readJsonFile,
+  readVectors,
+  sharesSchema,
+  writeJsonFile,
+  writeVectors,
+} from "./files.ts";
 
 const summarySchema = z.object({
   images: z.number().int().positive(),
@@ -23,6 +31,8 @@ const summarySchema = z.object({
 /** `summary.json` of a `saliency` entry. */
 export type SaliencySummary = z.infer<typeof summarySchema>;
 
+const VECTORS = { indices: ["indices.npy", "int32"], labels: ["labels.npy", "int32"] } as const;
+
 /** Everything a `saliency` entry holds; `saliency` is [N, K] in C order. */
 export interface SaliencyFiles {
   saliency: Float32Array;
@@ -35,8 +45,7 @@ export interface SaliencyFiles {
 export async function writeSaliency(dir: string, f: SaliencyFiles): Promise<void> {
   const { images: n, bands: k } = f.summary;
   await writeNpy(join(dir, "saliency.npy"), { data: f.saliency, shape: [n, k] });
-  await writeNpy(join(dir, "indices.npy"), { data: f.indices, shape: [n] });
-  await writeNpy(join(dir, "labels.npy"), { data: f.labels, shape: [n] });
+  await writeVectors(dir, VECTORS, f);
   await writeJsonFile(dir, "summary.json", summarySchema, f.summary);
 }
 
@@ -51,8 +60,7 @@ export async function readSaliency(dir: string): Promise<SaliencyFiles> {
   const { images: n, bands: k } = summary;
   return {
     saliency: (await readArrayFile(dir, "saliency.npy", { dtype: "float32", shape: [n, k] })).data,
-    indices: (await readArrayFile(dir, "indices.npy", { dtype: "int32", shape: [n] })).data,
-    labels: (await readArrayFile(dir, "labels.npy", { dtype: "int32", shape: [n] })).data,
+    ...await readVectors(dir, VECTORS, n),
     summary,
   };
 }

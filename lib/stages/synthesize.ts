@@ -21,8 +21,10 @@ import {
   readArrayFile,
   readCsvFile,
   readJsonFile,
+  readVectors,
   StageFileError,
   writeJsonFile,
+  writeVectors,
 } from "./files.ts";
 
 const summarySchema = z.object({
@@ -56,19 +58,18 @@ export interface SynthesisFiles {
   summary: SynthesisSummary;
 }
 
-const VECTORS = [
-  ["labels.npy", "labels", "int32"],
-  ["target_indices.npy", "targetIndices", "int32"],
-  ["start_indices.npy", "startIndices", "int32"],
-  ["initial_distance.npy", "initialDistance", "float32"],
-  ["final_distance.npy", "finalDistance", "float32"],
-] as const;
+const VECTORS = {
+  labels: ["labels.npy", "int32"],
+  targetIndices: ["target_indices.npy", "int32"],
+  startIndices: ["start_indices.npy", "int32"],
+  initialDistance: ["initial_distance.npy", "float32"],
+  finalDistance: ["final_distance.npy", "float32"],
+} as const;
 
 /** Writes a `synthesize` entry into `dir`. */
 export async function writeSynthesis(dir: string, f: SynthesisFiles): Promise<void> {
-  const n = f.labels.length;
   await writeNpy(join(dir, "images.npy"), f.images);
-  for (const [name, key] of VECTORS) await writeNpy(join(dir, name), { data: f[key], shape: [n] });
+  await writeVectors(dir, VECTORS, f);
   await writeCsvAtomic(
     join(dir, "loss_curve.csv"),
     Array.from(f.lossCurve, (loss, iteration) => ({ iteration, loss })),
@@ -81,10 +82,7 @@ export async function readSynthesis(dir: string): Promise<SynthesisFiles> {
   const summary = await readJsonFile(dir, "summary.json", summarySchema);
   const n = summary.images;
   const images = await readArrayFile(dir, "images.npy", { dtype: "float32", shape: [n, null, null, null] });
-  const vectors = {} as Record<(typeof VECTORS)[number][1], Int32Array | Float32Array>;
-  for (const [name, key, dtype] of VECTORS) {
-    vectors[key] = (await readArrayFile(dir, name, { dtype, shape: [n] })).data;
-  }
+  const vectors = await readVectors(dir, VECTORS, n);
   const curve = await readCsvFile(dir, "loss_curve.csv", ["iteration", "loss"]);
   if (curve.loss.length !== summary.iterations + 1) {
     throw new StageFileError(
@@ -94,11 +92,7 @@ export async function readSynthesis(dir: string): Promise<SynthesisFiles> {
   }
   return {
     images: { data: images.data, shape: images.shape as [number, number, number, number] },
-    labels: vectors.labels as Int32Array,
-    targetIndices: vectors.targetIndices as Int32Array,
-    startIndices: vectors.startIndices as Int32Array,
-    initialDistance: vectors.initialDistance as Float32Array,
-    finalDistance: vectors.finalDistance as Float32Array,
+    ...vectors,
     lossCurve: Float32Array.from(curve.loss),
     summary,
   };
