@@ -266,7 +266,7 @@ async function taskInfos(
       const parsed = def.params.safeParse(spec.params);
       if (parsed.success) {
         if (!info.valid.includes(hashes[i])) info.valid.push(hashes[i]);
-      } else errors.push(...paramErrors(config, spec, def.params, parsed.error.issues));
+      } else errors.push(...paramErrors(config, spec, def.params, parsed.error.issues, def.renamed));
     });
     cache[codeHash] = info;
     result.set(kind, info);
@@ -385,11 +385,14 @@ function paramErrors(
   spec: InstanceSpec,
   schema: z.ZodType,
   issues: z.core.$ZodIssue[],
+  renamed: Record<string, string> = {},
 ): ConfigError[] {
   const stage = spec.stage;
   const toYaml = (path: (string | number)[]) => paramYamlPath(config, spec, path);
   const display = (path: (string | number)[]) => ["stages", stage.name, "params", ...path];
-  const located = issues.map((i) => discriminatorIssue(i, spec.params) ?? i);
+  const located = issues.flatMap((i) =>
+    renamedIssues(i, renamed, stage.task) ?? [discriminatorIssue(i, spec.params) ?? i]
+  );
   const errs = issuesToErrors(
     config.source,
     located,
@@ -400,6 +403,32 @@ function paramErrors(
   return errs.map(withSweepHint).map((e) =>
     spec.coords.length ? new ConfigError(e.location, e.path, `${e.detail} (instance ${spec.name})`) : e
   );
+}
+
+/**
+ * A top-level unrecognized-keys issue naming renamed params, split into one issue per renamed key that
+ * names its new spelling (located at the key) and one for the rest; undefined when no key was renamed.
+ */
+function renamedIssues(
+  issue: z.core.$ZodIssue,
+  renamed: Record<string, string>,
+  task: string,
+): z.core.$ZodIssue[] | undefined {
+  if (issue.code !== "unrecognized_keys" || issue.path.length > 0) return undefined;
+  const old = issue.keys.filter((k) => Object.hasOwn(renamed, k));
+  if (old.length === 0) return undefined;
+  const rest = issue.keys.filter((k) => !old.includes(k));
+  return [
+    ...old.map((k) =>
+      ({
+        code: "custom",
+        path: [k],
+        message: `unknown param '${k}' of task ${task}: renamed to '${renamed[k]}'`,
+        input: undefined,
+      }) as z.core.$ZodIssue
+    ),
+    ...(rest.length ? [{ ...issue, keys: rest } as z.core.$ZodIssue] : []),
+  ];
 }
 
 /**

@@ -82,6 +82,9 @@ export interface TaskDefinition<P> {
    * the backend before `run` and puts the backend and its thread count into the cache key.
    */
   numeric: boolean;
+  /** Params renamed since earlier versions, old key → new key: a config still using an old key gets an
+   * error naming the new one ("unknown param 'epsilon' of task fourier: renamed to 'eps'"). */
+  renamed?: Record<string, string>;
   /** Input aliases the task reads (optional); when given, a stage's `inputs:` must match it. */
   inputs?: Record<string, InputDeclaration>;
   /** Params that name local files or folders the task reads (a dataset `dir`, a checkpoint): their files'

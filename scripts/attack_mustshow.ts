@@ -22,7 +22,7 @@ import { dirname } from "node:path";
 import { backendInfo, initBackend } from "../lib/backend/mod.ts";
 import { loadCifar10 } from "../lib/datasets/cifar10.ts";
 import { loadMnistLike } from "../lib/datasets/mnist.ts";
-import type { Split } from "../lib/datasets/types.ts";
+import type { LabelledImages } from "../lib/datasets/types.ts";
 import {
   buildModel,
   classifierFromLayersModel,
@@ -102,14 +102,14 @@ async function trainedModel(): Promise<{ model: ImageClassifier; source: string 
 const { model, source } = await trainedModel();
 const n = Math.min(Number(opts.images), dataset.test.shape[0]);
 const per = h * w * c;
-const test: Split = {
+const test: LabelledImages = {
   images: dataset.test.images.subarray(0, n * per),
   labels: dataset.test.labels.subarray(0, n),
   shape: [n, h, w, c],
 };
 
 /** Runs `method` over the test images in batches; returns flags, norms, queries, adversarial predictions. */
-async function attackAll(method: AttackName, raw: Record<string, unknown>, images: Split = test) {
+async function attackAll(method: AttackName, raw: Record<string, unknown>, images: LabelledImages = test) {
   const attack = attackByName(method);
   const params = attack.params.parse(raw);
   const m = images.shape[0];
@@ -154,7 +154,7 @@ async function attackAll(method: AttackName, raw: Record<string, unknown>, image
   };
 }
 
-const cleanPred = tf.tidy(() => tf.argMax(model.logits(tf.tensor4d(test.images, test.shape)), 1));
+const cleanPred = tf.tidy(() => tf.argMax(model.logits(tf.tensor4d(test.images, [...test.shape])), 1));
 const cp = cleanPred.dataSync();
 cleanPred.dispose();
 const correctIdx = Array.from({ length: n }, (_, i) => i).filter((i) => cp[i] === test.labels[i]);
@@ -162,7 +162,7 @@ const cleanAccuracy = correctIdx.length / n;
 log(`clean accuracy on ${n} test images: ${(100 * cleanAccuracy).toFixed(1)} %`);
 // CW, PGD l2 and SimBA attack the correctly classified images only (a misclassified one is a success at
 // l2 = 0 and would drag CW's median down).
-const correct: Split = {
+const correct: LabelledImages = {
   images: Float32Array.from(
     correctIdx.flatMap((i) => Array.from(test.images.subarray(i * per, (i + 1) * per))),
   ),

@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { initBackend } from "../lib/backend/mod.ts";
 import { loadMnistLike } from "../lib/datasets/mnist.ts";
 import { loadCifar10 } from "../lib/datasets/cifar10.ts";
-import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
+import { writeJsonAtomic } from "../lib/io/mod.ts";
+import { readEvaluate, readModelInfo, writeData } from "../lib/stages/mod.ts";
 import { createProgress } from "../pipeline/progress.ts";
 import type { StageInput, TaskContext, TaskDefinition } from "../pipeline/task.ts";
 import trainTask from "../tasks/train.ts";
@@ -42,15 +43,7 @@ try {
       dir: Deno.env.get("FREQLENS_CIFAR_DIR") ??
         join(import.meta.dirname ?? ".", "..", "..", "shared", "data", "cifar10-subset"),
     });
-  for (const [split, s] of [["train", ds.train], ["test", ds.test]] as const) {
-    await writeNpy(join(dataDir, `${split}_x.npy`), { data: s.images, shape: s.shape });
-    await writeNpy(join(dataDir, `${split}_y.npy`), { data: s.labels, shape: [s.labels.length] });
-  }
-  await writeJsonAtomic(join(dataDir, "meta.json"), {
-    dataset: ds.name,
-    classNames: ds.classNames,
-    shape: ds.train.shape.slice(1),
-  });
+  await writeData(dataDir, ds);
 }
 
 function input(stage: string, dir: string): StageInput[] {
@@ -91,8 +84,9 @@ const evaluation = await runTask(evaluateTask, "evaluate", JSON.parse(evalJson),
   data: input("data", dataDir),
   model: input("train", train.outDir),
 });
-const info = JSON.parse(await Deno.readTextFile(join(train.outDir, "model_info.json")));
-const summary = JSON.parse(await Deno.readTextFile(join(evaluation.outDir, "summary.json")));
+const info = await readModelInfo(train.outDir);
+if (info.kind !== "train") throw new Error(`${train.outDir}: not a train entry`);
+const summary = await readEvaluate(evaluation.outDir);
 const result = {
   dataset,
   name,
@@ -106,7 +100,7 @@ const result = {
     test_accuracy: info.test_accuracy,
     kept_epoch: info.kept_epoch,
   },
-  evaluate: { params: evaluation.params, seconds: evaluation.seconds, ...summary },
+  evaluate: { params: evaluation.params, ...summary, wall_seconds: evaluation.seconds },
 };
 await writeJsonAtomic(join(root, name, "result.json"), result);
 console.log(JSON.stringify(result, null, 2));

@@ -2,9 +2,10 @@
  * `attack`: adversarial examples of the first `limit` test images against a model, with any method of
  * lib/attacks (`fgsm`, `pgd`, `cw`, `simba`, `lfpgd`), every param sweepable.
  *
- * Inputs: `model` (a `train` or `import` stage: `model/`), `data` (a `data` stage: `test_x.npy`,
- * `test_y.npy`). Params: `method`; `limit` (default 200, the paper's setting; the first `limit` test
- * images, so every attack of a config sees the same images); `batch_size`; `seed` (default: the stage's
+ * Inputs: `model` (a `train` or `import` stage), `data` (a `data` stage), read with lib/stages'
+ * `readModelAndImages`. Params: `method`; `limit` (number of test images, default 200, the paper's
+ * setting; the first `limit` test images, so every attack of a config sees the same images; null: all);
+ * `batch_size` (images attacked together; each batch's random start is seeded by its first image); `seed` (default: the stage's
  * seed); `target` (`none` untargeted, `next` class y + 1 mod K, `random` a seeded class ≠ y); and the
  * method's own params in snake_case (`eps`, `norm`, `steps`, `step_size`, `restarts`, `random_start`,
  * `keep_best`, `bands`, `confidence`, `learning_rate`, `binary_steps`, `max_iterations`,
@@ -13,7 +14,8 @@
  * param that does not belong to the method (or is out of its bounds) is a config error before anything
  * runs.
  *
- * Writes (N = number of attacked images, all .npy C order):
+ * Writes (lib/stages/attack.ts: `writeAttack`, read back by `readAttack` / `readAttackSummary`; N = number
+ * of attacked images, all .npy C order):
  * - `adv_x.npy` float32 [N,H,W,C] in [0,1]: the adversarial images;
  * - `indices.npy` int32 [N]: their indices into the data stage's test set;
  * - `success.npy` uint8 [N]; `l2.npy`, `linf.npy` float32 [N]: perturbation norms;
@@ -25,10 +27,14 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import { join } from "node:path";
-import { defineTask, oneInput } from "../pipeline/task.ts";
-import { readNpy, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
-import { type ImageClassifier, loadClassifier } from "../lib/models/mod.ts";
+import { defineTask } from "../pipeline/task.ts";
+import type { ImageClassifier } from "../lib/models/mod.ts";
+import {
+  type AttackSummary,
+  MODEL_AND_DATA_INPUTS,
+  readModelAndImages,
+  writeAttack,
+} from "../lib/stages/mod.ts";
 import {
   attackByName,
   attackConfigSchema,
@@ -40,7 +46,7 @@ import { deriveSeed, quantileSorted, Rng } from "../lib/stats/mod.ts";
 
 type Params = {
   method: AttackName;
-  limit: number;
+  limit: number | null;
   batch_size: number;
   seed?: number;
   target: "none" | "next" | "random";
@@ -48,7 +54,7 @@ type Params = {
 
 /** The task's own fields plus, per method, that method's params with its bounds (lib/attacks' registry). */
 const params = attackConfigSchema({
-  limit: z.number().int().min(1).default(200),
+  limit: z.number().int().min(1).nullable().default(200),
   batch_size: z.number().int().min(1).default(50),
   seed: z.number().int().optional(),
   target: z.enum(["none", "next", "random"]).default("none"),
@@ -106,26 +112,21 @@ export default defineTask({
   description: "Adversarial examples of the test images (FGSM, PGD, CW, SimBA, low-frequency PGD)",
   params,
   numeric: true,
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const attack = attackByName(p.method);
     const resolved = attackParamsFromConfig(p.method, p);
     const seed = p.seed ?? ctx.seed;
-    const dataDir = oneInput(ctx.inputs, "data").dir;
-    const model = await loadClassifier(join(oneInput(ctx.inputs, "model").dir, "model"));
-    const testX = await readNpy(join(dataDir, "test_x.npy"), "float32");
-    const testY = (await readNpy(join(dataDir, "test_y.npy"), "int32")).data;
-    const [total, h, w, c] = testX.shape;
-    const n = Math.min(p.limit, total);
+    const { model, data, indices, images: testX, labels } = await readModelAndImages(ctx.inputs, {
+      split: "test",
+      limit: p.limit,
+    });
+    const [n, h, w, c] = testX.shape;
+    const total = data.shape[0];
     const per = h * w * c;
     const k = model.numClasses;
-    const indices = Int32Array.from({ length: n }, (_, i) => i);
-    const labels = testY.slice(0, n);
     let targets: Int32Array | undefined;
     if (p.target !== "none") {
       if (!attack.targeted) throw new AttackError(`method ${p.method} does not support targets`);
@@ -173,20 +174,10 @@ export default defineTask({
       ctx.progress.update(end, { "img/s": ((end / seconds) || 0).toFixed(1) });
     }
     ctx.progress.finish();
-    const out = (f: string) => join(ctx.outDir, f);
-    await writeNpy(out("adv_x.npy"), { data: adv, shape: [n, h, w, c] });
-    await writeNpy(out("indices.npy"), { data: indices, shape: [n] });
-    await writeNpy(out("success.npy"), { data: success, shape: [n] });
-    await writeNpy(out("l2.npy"), { data: l2, shape: [n] });
-    await writeNpy(out("linf.npy"), { data: linf, shape: [n] });
-    await writeNpy(out("queries.npy"), { data: queries, shape: [n] });
-    await writeNpy(out("clean_pred.npy"), { data: cleanPred, shape: [n] });
-    await writeNpy(out("adv_pred.npy"), { data: advPred, shape: [n] });
-    if (targets) await writeNpy(out("targets.npy"), { data: targets, shape: [n] });
     const ok = (i: number) => success[i] === 1;
     const succIdx = Array.from({ length: n }, (_, i) => i).filter(ok);
     const correct = Array.from({ length: n }, (_, i) => i).filter((i) => cleanPred[i] === labels[i]);
-    const summary = {
+    const summary: AttackSummary = {
       method: p.method,
       params: resolved,
       target: p.target,
@@ -211,7 +202,18 @@ export default defineTask({
       images_per_s: n / seconds,
       backend: ctx.backend,
     };
-    await writeJsonAtomic(out("summary.json"), summary);
+    await writeAttack(ctx.outDir, {
+      adversarial: { data: adv, shape: [n, h, w, c] },
+      indices,
+      success,
+      l2,
+      linf,
+      queries,
+      cleanPred,
+      advPred,
+      targets,
+      summary,
+    });
     ctx.log(
       `success ${(100 * summary.success_rate).toFixed(1)}%, adv accuracy ${
         (100 * summary.adv_accuracy).toFixed(1)

@@ -13,15 +13,15 @@
  * `train_per_class`, `test_per_class`, `amplitude`, `jitter`, `low_bands`, `low_noise`, `pixel_noise`,
  * `signs` (`class` | `image`).
  *
- * Writes: `train_x.npy` float32 [N,H,W,C] in [0,1], `train_y.npy` int32 [N], `test_x.npy`, `test_y.npy`
- * (same layouts), and `meta.json` `{dataset, classNames, shape: [H,W,C], train: N, test: M, source}` where
- * `source` records where the data came from (the directory, or the planted dataset's resolved params,
- * including `bands`, the band that carries each class).
+ * Writes (lib/stages/data.ts: `writeData`, read back by `readDataSplit`): `train_x.npy` float32 [N,H,W,C] in
+ * [0,1], `train_y.npy` int32 [N], `test_x.npy`, `test_y.npy` (same layouts), and `meta.json` `{dataset,
+ * classNames, shape: [H,W,C], train: N, test: M, source}` where `source` records where the data came from
+ * (the directory, or the planted dataset's resolved params, including `bands`, the band that carries each
+ * class).
  */
-import { join } from "node:path";
 import { z } from "zod";
 import { defineTask } from "../pipeline/task.ts";
-import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
+import { writeData } from "../lib/stages/mod.ts";
 import {
   DATASET_NAMES,
   datasetSourceFiles,
@@ -51,8 +51,8 @@ export const dataParams = z.strictObject({
   dir: z.string().min(1).optional(),
   cache_dir: z.string().min(1).optional(),
   download: z.boolean().optional(),
-  train_limit: z.number().int().positive().nullable().optional(),
-  test_limit: z.number().int().positive().nullable().optional(),
+  train_limit: z.number().int().positive().nullable().default(null),
+  test_limit: z.number().int().positive().nullable().default(null),
   seed: z.number().int().optional(),
   ...planted,
 }).superRefine((p, ctx) => {
@@ -123,22 +123,12 @@ export default defineTask({
           `${p.dataset}: the ${split} split has no images (${JSON.stringify(ds.info)})`,
         );
       }
-      await writeNpy(join(ctx.outDir, `${split}_x.npy`), { data: s.images, shape: s.shape });
-      await writeNpy(join(ctx.outDir, `${split}_y.npy`), { data: s.labels, shape: [s.labels.length] });
       const counts = new Array(ds.classNames.length).fill(0);
       s.labels.forEach((l) => counts[l]++);
       ctx.log(
         `${split}: ${s.shape[0]} images of ${s.shape.slice(1).join("×")}, per class [${counts.join(", ")}]`,
       );
     }
-    const [, h, w, c] = ds.train.shape;
-    await writeJsonAtomic(join(ctx.outDir, "meta.json"), {
-      dataset: ds.name,
-      classNames: ds.classNames,
-      shape: [h, w, c],
-      train: ds.train.shape[0],
-      test: ds.test.shape[0],
-      source: ds.info ?? {},
-    });
+    await writeData(ctx.outDir, ds);
   },
 });

@@ -1,26 +1,24 @@
 /**
  * `evaluate`: clean accuracy and accuracy under PGD of a model on a data stage's test split.
  *
- * Inputs: `model` (a `train` or `import` stage: `model/`), `data` (a `data` stage: `test_x.npy`,
- * `test_y.npy`, `meta.json`).
- * Params: `limit` (a deterministic stratified subset of the test images; default all), `batch`,
- * `pgd: {norm, eps, steps, step_size, restarts}` (default l∞, ε 0.1, 20 steps of 2.5·ε/steps, one random
- * start, each image's best iterate kept) or `pgd: null` for clean accuracy only; `seed`.
- * Writes `summary.json`: `{n, clean_accuracy, pgd_accuracy (null without pgd), pgd, limit, seconds,
- * backend}`.
+ * Inputs: `model` (a `train` or `import` stage), `data` (a `data` stage), read with lib/stages'
+ * `readModelAndImages` (its test split).
+ * Params: `limit` (number of test images, a deterministic stratified subset seeded by `seed`; null, the
+ * default: all), `batch_size` (images per forward pass; memory only), `pgd: {norm, eps, steps, step_size,
+ * restarts}` (default l∞, ε 0.1, 20 steps of 2.5·ε/steps, one random start, each image's best iterate
+ * kept) or `pgd: null` for clean accuracy only; `seed`.
+ * Writes (lib/stages/evaluate.ts: `writeEvaluate`, read back by `readEvaluate`) `summary.json`: `{images,
+ * clean_accuracy, pgd_accuracy (null without pgd), pgd, limit, seed, seconds, backend}`.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import { join } from "node:path";
-import { defineTask, oneInput } from "../pipeline/task.ts";
-import { readNpy, writeJsonAtomic } from "../lib/io/mod.ts";
-import { loadClassifier } from "../lib/models/mod.ts";
+import { defineTask } from "../pipeline/task.ts";
 import { accuracy, pgdAccuracy } from "../lib/training/mod.ts";
-import { limitSplit } from "../lib/datasets/limit.ts";
+import { MODEL_AND_DATA_INPUTS, readModelAndImages, writeEvaluate } from "../lib/stages/mod.ts";
 
 export const evaluateParams = z.strictObject({
-  limit: z.number().int().positive().optional(),
-  batch: z.number().int().positive().default(250),
+  limit: z.number().int().positive().nullable().default(null),
+  batch_size: z.number().int().positive().default(250),
   pgd: z.strictObject({
     norm: z.enum(["linf", "l2"]).default("linf"),
     eps: z.number().positive().default(0.1),
@@ -35,21 +33,18 @@ export default defineTask({
   description: "Clean and PGD accuracy of a model on the test split",
   params: evaluateParams,
   numeric: true,
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  renamed: { batch: "batch_size" },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;
-    const dataDir = oneInput(ctx.inputs, "data").dir;
-    const model = await loadClassifier(join(oneInput(ctx.inputs, "model").dir, "model"));
-    const meta = JSON.parse(await Deno.readTextFile(join(dataDir, "meta.json")));
-    const x = await readNpy(join(dataDir, "test_x.npy"), "float32");
-    const y = await readNpy(join(dataDir, "test_y.npy"), "int32");
-    const full = { images: x.data, labels: y.data, shape: x.shape as [number, number, number, number] };
-    const data = limitSplit(full, meta.classNames.length, p.limit, seed);
+    const { model, images, labels } = await readModelAndImages(ctx.inputs, {
+      split: "test",
+      limit: p.limit,
+      select_seed: seed,
+    });
+    const data = { images: images.data, labels, shape: images.shape };
     const n = data.shape[0];
     const t0 = performance.now();
     let clean: number;
@@ -64,14 +59,14 @@ export default defineTask({
         stepSize: p.pgd.step_size,
         restarts: p.pgd.restarts,
         seed,
-        batchSize: p.batch,
+        batchSize: p.batch_size,
         onBatch: (done) => ctx.progress.update(done),
       });
       ctx.progress.finish();
       clean = r.clean;
       robust = r.robust;
     } else {
-      clean = accuracy(model, data, p.batch);
+      clean = accuracy(model, data, p.batch_size);
     }
     const seconds = (performance.now() - t0) / 1000;
     ctx.log(
@@ -79,12 +74,12 @@ export default defineTask({
         seconds.toFixed(1)
       } s)`,
     );
-    await writeJsonAtomic(join(ctx.outDir, "summary.json"), {
-      n,
+    await writeEvaluate(ctx.outDir, {
+      images: n,
       clean_accuracy: clean,
       pgd_accuracy: robust,
       pgd: p.pgd,
-      limit: p.limit ?? null,
+      limit: p.limit,
       seed,
       seconds,
       backend: { name: ctx.backend, tfjs: tf.version_core },

@@ -16,7 +16,8 @@
  * preact_resnet18, wide_resnet (RobustBench). Sources: robustness, robustbench, plain (see
  * lib/models/import/state_dict.ts for the key layouts).
  *
- * Writes, like `train`:
+ * Writes, like `train`, a model entry with lib/stages/model.ts' `writeModel` (read back by
+ * `loadStageClassifier` and `readModelInfo`):
  * - `model/model.json` + `model/weights.bin`: TensorFlow.js LayersModel over NHWC float32 images in [0, 1]
  *   (the normaliser inside), single output the logits, penultimate layer named `features`;
  * - `model_info.json`: `{kind: "import", arch, name, source, params, checkpoint: {location, file, sha256,
@@ -28,12 +29,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import { join } from "node:path";
 import { defineTask } from "../pipeline/task.ts";
 import { initBackend } from "../lib/backend/mod.ts";
-import { writeJsonAtomic } from "../lib/io/atomic.ts";
 import { ARCHITECTURES, importCheckpoint } from "../lib/models/import/mod.ts";
-import { saveModel } from "../lib/models/mod.ts";
+import { writeModel } from "../lib/stages/mod.ts";
 
 const rgb = z.array(z.number()).length(3);
 
@@ -69,8 +68,7 @@ export default defineTask({
     const { model, info } = await importCheckpoint(location, spec, { sha256, cacheDir: cache_dir });
     try {
       ctx.log(`${info.format} checkpoint ${info.file} sha256 ${info.sha256}: ${info.parameters} weights`);
-      await saveModel(model, join(ctx.outDir, "model"));
-      await writeJsonAtomic(join(ctx.outDir, "model_info.json"), {
+      await writeModel(ctx.outDir, model, {
         kind: "import",
         arch: info.arch,
         name: model.name,

@@ -1,14 +1,16 @@
 /**
  * `occlusion`: Occluded Frequency attribution (the paper's Definition 1) of a model on a data split.
  *
- * Inputs: `model` (a `train` / `import` stage), `data` (a `data` stage). Sweep the model stage to compare
+ * Inputs: `model` (a `train` / `import` stage), `data` (a `data` stage), read with lib/stages'
+ * `readModelAndImages` (and `readDataSplit` for a reference split). Sweep the model stage to compare
  * natural and adversarially trained models on the same images (the selection depends only on
  * `select_seed`, not on the model). Params: see the schema below.
  *
- * Writes (N = selected images, K = bands, H×W×C the image shape):
+ * Writes (lib/stages/occlusion.ts: `writeOcclusion`, read back by `readOcclusion` /
+ * `readOcclusionSummary`; N = selected images, K = bands, H×W×C the image shape):
  * - `attributions.npy` float32 [N, K]: f_c(x) − f_c(x̃_k), band k replaced by the baseline;
  * - `indices.npy` int32 [N]: split indices of the images; `labels.npy` int32 [N]; `targets.npy` int32 [N]
- *   (the scored class: the label, or the prediction with `target: predicted`);
+ *   (the explained class: the label, or the prediction with `explain_class: predicted`);
  * - `class_profiles.npy` float32 [classes, K]: mean attribution per class (Fig. 1; zeros for absent classes);
  * - `top_bands.npy` int32 [N, top_k]: each image's highest-attribution bands, best first;
  * - `cumulative.csv`: `k, mean_drop, drop_lo, drop_hi, accuracy` for k = 0..K lowest bands ablated
@@ -22,14 +24,12 @@
  *   attribution set to 0, the thirds unchanged), `label_change_rate` [K], the mean profile, class counts,
  *   clean accuracy, and the single-image layout.
  *
- * The authors' protocol (their `vgg_attribution` code) is `band_kind: shell`, `target: predicted`; their
+ * The authors' protocol (their `vgg_attribution` code) is `band_kind: shell`, `explain_class: predicted`; their
  * loop also never occludes the highest shell, which freqlens does.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import { BAND_KINDS } from "../lib/dct/mod.ts";
 import { defineTask, oneInput } from "../pipeline/task.ts";
-import { writeCsvAtomic, writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import { bootstrapColumnMeansCI, deriveSeed } from "../lib/stats/mod.ts";
 import {
   ablateBands,
@@ -42,34 +42,36 @@ import {
   cumulativeBandAblation,
   gatherImages,
   labelChangeRates,
-  loadStageClassifier,
   occludedFrequency,
-  readDataSplit,
-  selectIndices,
   topBands,
   withoutBand,
 } from "../lib/attribution/mod.ts";
+import { selectIndices } from "../lib/datasets/mod.ts";
+import {
+  type CumulativeRow,
+  imageSelectionParams,
+  MODEL_AND_DATA_INPUTS,
+  readDataSplit,
+  readModelAndImages,
+  writeOcclusion,
+} from "../lib/stages/mod.ts";
 
 const params = z.strictObject({
-  /** Split the images are drawn from. */
-  split: z.enum(["train", "test"]).default("test"),
-  /** Number of images (stratified by class); null for the whole split. */
-  limit: z.number().int().positive().nullable().default(200),
-  /** Seed of the image selection (keep it fixed across models). */
-  select_seed: z.number().int().default(0),
+  ...imageSelectionParams({ split: "test", limit: 200 }),
   /** What replaces an occluded band. */
   baseline: z.enum(BASELINE_KINDS).default("zero"),
   /** Split whose DCT statistics define the `mean` / `noise` baselines, and how many of its images. */
   reference_split: z.enum(["train", "test"]).default("train"),
-  reference_limit: z.number().int().positive().default(1000),
-  /** Class scored: the true label or the model's prediction. */
-  target: z.enum(["true", "predicted"]).default("true"),
+  reference_limit: z.number().int().positive().nullable().default(1000),
+  /** Class explained: the label or the model's prediction. */
+  explain_class: z.enum(["label", "predicted"]).default("label"),
   /** Score read off the model. */
   score: z.enum(["logit", "probability"]).default("logit"),
   band_kind: z.enum(BAND_KINDS).default("diagonal"),
   /** Clip occluded images to [0, 1]. */
   clip: z.boolean().default(false),
-  max_batch: z.number().int().positive().default(256),
+  /** Images per forward pass (memory only). */
+  batch_size: z.number().int().positive().default(256),
   top_k: z.number().int().positive().default(3),
   /** Compute the cumulative "ablate the k lowest bands" curve (bands + 1 more passes per image). */
   cumulative: z.boolean().default(true),
@@ -78,7 +80,8 @@ const params = z.strictObject({
   single_k: z.array(z.number().int().positive()).default([1, 3]),
   /** Mass shares are taken of: the positive part of each image's attribution, or its absolute value. */
   share_mass: z.enum(["positive", "absolute"]).default("positive"),
-  bootstrap: z.number().int().positive().default(1000),
+  /** Bootstrap resamples of the intervals. */
+  resamples: z.number().int().positive().default(1000),
   level: z.number().gt(0).lt(1).default(0.95),
 });
 
@@ -86,26 +89,21 @@ export default defineTask({
   description: "Occluded Frequency: per-image, per-class and cumulative band attribution of a model",
   params,
   numeric: true,
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  renamed: { max_batch: "batch_size", bootstrap: "resamples", target: "explain_class" },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
-    const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);
     const dataDir = oneInput(ctx.inputs, "data").dir;
-    const data = await readDataSplit(dataDir, p.split);
-    const indices = selectIndices(data.labels, model.numClasses, p.limit, p.select_seed);
-    const images = gatherImages(data.images, indices);
-    const labels = Int32Array.from(indices, (i) => data.labels[i]);
+    const { model, data, indices, images, labels } = await readModelAndImages(ctx.inputs, p);
     const n = indices.length;
     const [, h, w, c] = images.shape;
     let stats = undefined;
     if (p.baseline !== "zero") {
       const ref = p.reference_split === p.split ? data : await readDataSplit(dataDir, p.reference_split);
       const refIdx = selectIndices(ref.labels, model.numClasses, p.reference_limit, p.select_seed);
-      stats = coefficientStats(gatherImages(ref.images, refIdx), bandLayout([h, w, c], p.band_kind));
+      const refImages = gatherImages({ data: ref.images, shape: ref.shape }, refIdx);
+      stats = coefficientStats(refImages, bandLayout([h, w, c], p.band_kind));
     }
     const options = {
       baseline: p.baseline,
@@ -114,9 +112,9 @@ export default defineTask({
       score: p.score,
       bandKind: p.band_kind,
       clip: p.clip,
-      maxBatch: p.max_batch,
+      batchSize: p.batch_size,
     };
-    const target = p.target === "true" ? labels : "predicted" as const;
+    const target = p.explain_class === "label" ? labels : "predicted" as const;
 
     ctx.progress.start("occlusion", n);
     const of = await occludedFrequency(model, images, target, {
@@ -129,19 +127,11 @@ export default defineTask({
     const cleanAccuracy = of.cleanPredicted.reduce((a, y, i) => a + (y === labels[i] ? 1 : 0), 0) / n;
     ctx.log(`OF over ${n} images × ${bands} bands; clean accuracy ${cleanAccuracy.toFixed(4)}`);
 
-    await writeNpy(join(ctx.outDir, "attributions.npy"), { data: of.scores, shape: [n, bands] });
-    await writeNpy(join(ctx.outDir, "indices.npy"), { data: indices, shape: [n] });
-    await writeNpy(join(ctx.outDir, "labels.npy"), { data: labels, shape: [n] });
-    await writeNpy(join(ctx.outDir, "targets.npy"), { data: of.targets, shape: [n] });
     const profiles = classProfiles(of.scores, of.shape, labels, model.numClasses);
-    await writeNpy(join(ctx.outDir, "class_profiles.npy"), {
-      data: Float32Array.from(profiles.profiles),
-      shape: [model.numClasses, bands],
-    });
     const topK = Math.min(p.top_k, bands);
     const top = topBands(of.scores, of.shape, topK);
-    await writeNpy(join(ctx.outDir, "top_bands.npy"), { data: top, shape: [n, topK] });
 
+    let cumulative: CumulativeRow[] | null = null;
     if (p.cumulative) {
       ctx.progress.start("cumulative", n);
       const cum = await cumulativeBandAblation(model, images, of.targets, {
@@ -158,10 +148,10 @@ export default defineTask({
       );
       const ci = bootstrapColumnMeansCI(cum.scores, n, {
         seed: deriveSeed(ctx.seed, "cumulative"),
-        resamples: p.bootstrap,
+        resamples: p.resamples,
         level: p.level,
       });
-      const rows = ci.map((interval, k) => {
+      cumulative = ci.map((interval, k) => {
         let correct = 0;
         for (let i = 0; i < n; i++) if (cum.predicted[i * cols + k] === labels[i]) correct++;
         return {
@@ -172,7 +162,6 @@ export default defineTask({
           accuracy: correct / n,
         };
       });
-      await writeCsvAtomic(join(ctx.outDir, "cumulative.csv"), rows);
     }
 
     const single = Math.min(p.single_image, n - 1);
@@ -187,9 +176,8 @@ export default defineTask({
     for (const k of ks) views.push(ablateBands(model, images, single, singleTop.slice(0, k), options));
     const viewData = new Float32Array(views.length * h * w * c);
     views.forEach((v, i) => viewData.set(v, i * h * w * c));
-    await writeNpy(join(ctx.outDir, "single_image.npy"), { data: viewData, shape: [views.length, h, w, c] });
 
-    const shareOptions = { resamples: p.bootstrap, level: p.level, mass: p.share_mass };
+    const shareOptions = { resamples: p.resamples, level: p.level, mass: p.share_mass };
     const shares = attributionShares(of.scores, of.shape, {
       ...shareOptions,
       seed: deriveSeed(ctx.seed, "shares"),
@@ -199,20 +187,19 @@ export default defineTask({
       seed: deriveSeed(ctx.seed, "shares without dc"),
     });
     const labelChange = labelChangeRates(of.occludedPredicted, of.cleanPredicted, bands);
-    await writeNpy(join(ctx.outDir, "label_change.npy"), { data: labelChange, shape: [bands] });
     const meanProfile = Array.from({ length: bands }, (_, k) => {
       let s = 0;
       for (let i = 0; i < n; i++) s += of.scores[i * bands + k];
       return s / n;
     });
-    await writeJsonAtomic(join(ctx.outDir, "summary.json"), {
+    const summary = {
       dataset: data.dataset,
       split: p.split,
       images: n,
       bands,
       band_kind: p.band_kind,
       baseline: p.baseline,
-      target: p.target,
+      explain_class: p.explain_class,
       score: p.score,
       clean_accuracy: cleanAccuracy,
       shares: shares && { mass: p.share_mass, level: p.level, ...shares },
@@ -230,6 +217,18 @@ export default defineTask({
         attribution: Array.from(of.scores.subarray(single * bands, (single + 1) * bands)),
         layout: ["original", ...ks.map((k) => `lowest_${k}`), ...ks.map((k) => `top_${k}`)],
       },
+    };
+    await writeOcclusion(ctx.outDir, {
+      attributions: of.scores,
+      indices,
+      labels,
+      targets: of.targets,
+      classProfiles: Float32Array.from(profiles.profiles),
+      topBands: { data: top, topK },
+      cumulative,
+      singleImage: { data: viewData, shape: [views.length, h, w, c] },
+      labelChange,
+      summary,
     });
   },
 });

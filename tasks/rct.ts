@@ -3,8 +3,9 @@
  * profile and its low / middle / high band shares with bootstrap intervals (lib/analysis/rct.ts), beside
  * its null models on the same pairs and the verdicts against them (lib/analysis/rct_nulls.ts).
  *
- * Inputs: `attack` (an `attack` stage: `adv_x.npy`, `indices.npy`, `success.npy`) and `data` (the `data`
- * stage the attack ran on: `test_x.npy`, indexed by the attack's `indices.npy`). Params:
+ * Inputs: `attack` (an `attack` stage) and `data` (the `data` stage the attack ran on, whose test split
+ * the attack's `indices.npy` index), read as pairs by lib/analysis' `loadAttackPairs` (lib/stages'
+ * `readAttack`, `readDataSplit`). Params:
  * - `protocol`: `freqlens` (default: RCT per channel, `floor` 0.01, diagonal bands i + j, successful
  *   attacks only) or `authors` (their `attack_analysis.py`: channel-averaged DCT, then divided, no floor —
  *   zero denominators are excluded and counted —, square-shell bands max(i, j), every attacked image);
@@ -13,7 +14,7 @@
  * - `noise_clip` (default true): clip the equal-norm noise null to [0, 1];
  * - `resamples` (bootstrap, default 1000), `level` (default 0.95), `seed` (default: the stage's seed).
  *
- * Writes (B bands, low to high):
+ * Writes (lib/stages/rct.ts: `writeRct`, read back by `readRct`; B bands, low to high):
  * - `rct.npy` float64 [H,W,C′]: the RCT map (C′ = C, or 1 for `channel_mean`); `rct_mean.npy` [H,W];
  * - `band_profile.npy` float64 [B]: the pooled mean of R per band;
  * - `image_band_profiles.npy` float64 [N,B]: per-image band profiles;
@@ -26,9 +27,8 @@
  *   DCT-energy high-third share of x′ − x against noise (lib/stats/verdict.ts).
  */
 import { z } from "zod";
-import { join } from "node:path";
 import { defineTask, oneInput } from "../pipeline/task.ts";
-import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
+import { writeRct } from "../lib/stages/mod.ts";
 import {
   DEFAULT_RCT_FLOOR,
   loadAttackPairs,
@@ -99,12 +99,7 @@ export default defineTask({
       ctx.log(`${v.finding}: ${v.difference.estimate.toFixed(4)} → ${v.verdict}`);
     }
     const bands = res.profile.length;
-    const out = (f: string) => join(ctx.outDir, f);
-    await writeNpy(out("rct.npy"), { data: res.map, shape: [h, w, res.map.length / (h * w)] });
-    await writeNpy(out("rct_mean.npy"), { data: res.mean, shape: [h, w] });
-    await writeNpy(out("band_profile.npy"), { data: res.profile, shape: [bands] });
-    await writeNpy(out("image_band_profiles.npy"), { data: res.imageProfiles, shape: [n, bands] });
-    await writeJsonAtomic(out("summary.json"), {
+    const summary = {
       protocol: p.protocol,
       variant,
       floor,
@@ -129,6 +124,13 @@ export default defineTask({
         energy: nulls.energy,
       },
       verdicts: nulls.verdicts,
+    };
+    await writeRct(ctx.outDir, {
+      map: { data: res.map, shape: [h, w, res.map.length / (h * w)] },
+      mean: { data: res.mean, shape: [h, w] },
+      bandProfile: res.profile,
+      imageProfiles: res.imageProfiles,
+      summary,
     });
   },
 });

@@ -3,8 +3,9 @@
  * as CSV and Markdown, and `index.html` that shows them with captions, the paper's claims, what this run
  * measured, and links to the stage entries each came from.
  *
- * Inputs (all optional, each `{stage: X, gather: true}` so the report sees every instance; the aliases
- * and the files read are listed in lib/report/collect.ts): `evaluate`, `models`, `attacks`, `rct`,
+ * Inputs (all optional, each `{stage: X, gather: true}` so the report sees every instance; each read
+ * through its kind's contract in lib/stages — `readEvaluate`, `readAttackSummary`, `readRct`, … — as the
+ * table in lib/report/collect.ts lists): `evaluate`, `models`, `attacks`, `rct`,
  * `prop1`, `spectra`, `occlusion`, `fourier`, `filtered`, `saliency`, each optionally with a `_suffix`
  * (`attacks_pgd`, `rct_pgd`…) so several stages feed one analysis; and `verdicts` (any stage, read for
  * its verdicts only). Every gathered stage's `verdicts` array goes into the "Findings vs their nulls"

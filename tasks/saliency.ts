@@ -3,38 +3,38 @@
  * selection params, so the two compare image by image). With `input_times_gradient` the signed
  * `DCT(x) ⊙ ∂f_c/∂DCT(x)` per band instead — OF's first-order estimate with the zero baseline.
  *
- * Inputs: `model`, `data`. Writes (N images, K bands):
+ * Inputs: `model`, `data`, read with lib/stages' `readModelAndImages` (params `split`, `limit`,
+ * `select_seed`). Params also: `explain_class` (`label` | `predicted`), `score`, `band_kind`, `reduce`,
+ * `input_times_gradient`, `batch_size` (images per pass), `share_mass`, `resamples`, `level`.
+ * Writes (lib/stages/saliency.ts: `writeSaliency`, read back by `readSaliency`; N images, K bands):
  * - `saliency.npy` float32 [N, K]; `indices.npy` int32 [N] (split indices); `labels.npy` int32 [N];
  * - `summary.json`: the mean profile and its low / middle / high shares with bootstrap intervals.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import { BAND_KINDS } from "../lib/dct/mod.ts";
-import { defineTask, oneInput } from "../pipeline/task.ts";
-import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
+import { defineTask } from "../pipeline/task.ts";
 import { deriveSeed } from "../lib/stats/mod.ts";
+import { attributionShares, frequencySaliency } from "../lib/attribution/mod.ts";
 import {
-  attributionShares,
-  frequencySaliency,
-  gatherImages,
-  loadStageClassifier,
-  readDataSplit,
-  selectIndices,
-} from "../lib/attribution/mod.ts";
+  imageSelectionParams,
+  MODEL_AND_DATA_INPUTS,
+  readModelAndImages,
+  writeSaliency,
+} from "../lib/stages/mod.ts";
 
 const params = z.strictObject({
-  split: z.enum(["train", "test"]).default("test"),
-  limit: z.number().int().positive().nullable().default(200),
-  select_seed: z.number().int().default(0),
-  target: z.enum(["true", "predicted"]).default("true"),
+  ...imageSelectionParams({ split: "test", limit: 200 }),
+  /** Class explained: the label or the model's prediction. */
+  explain_class: z.enum(["label", "predicted"]).default("label"),
   score: z.enum(["logit", "probability"]).default("logit"),
   band_kind: z.enum(BAND_KINDS).default("diagonal"),
   /** Sum or mean of each band's values. */
   reduce: z.enum(["sum", "mean"]).default("sum"),
   input_times_gradient: z.boolean().default(false),
-  max_batch: z.number().int().positive().default(128),
+  /** Images per forward/backward pass (memory only). */
+  batch_size: z.number().int().positive().default(128),
   share_mass: z.enum(["positive", "absolute"]).default("positive"),
-  bootstrap: z.number().int().positive().default(1000),
+  resamples: z.number().int().positive().default(1000),
   level: z.number().gt(0).lt(1).default(0.95),
 });
 
@@ -42,33 +42,24 @@ export default defineTask({
   description: "Gradient frequency saliency |∂f_c/∂DCT(x)| per band, beside Occluded Frequency",
   params,
   numeric: true,
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  renamed: { max_batch: "batch_size", bootstrap: "resamples", target: "explain_class" },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, time: "4:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
-    const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);
-    const data = await readDataSplit(oneInput(ctx.inputs, "data").dir, p.split);
-    const indices = selectIndices(data.labels, model.numClasses, p.limit, p.select_seed);
-    const images = gatherImages(data.images, indices);
-    const labels = Int32Array.from(indices, (i) => data.labels[i]);
+    const { model, indices, images, labels } = await readModelAndImages(ctx.inputs, p);
     const n = indices.length;
     ctx.progress.start("saliency", n);
-    const sal = await frequencySaliency(model, images, p.target === "true" ? labels : "predicted", {
+    const sal = await frequencySaliency(model, images, p.explain_class === "label" ? labels : "predicted", {
       score: p.score,
       bandKind: p.band_kind,
       reduce: p.reduce,
       inputTimesGradient: p.input_times_gradient,
-      maxBatch: p.max_batch,
+      batchSize: p.batch_size,
       onProgress: (done) => ctx.progress.update(done),
     });
     ctx.progress.finish();
     const bands = sal.shape[1];
-    await writeNpy(join(ctx.outDir, "saliency.npy"), { data: sal.scores, shape: [n, bands] });
-    await writeNpy(join(ctx.outDir, "indices.npy"), { data: indices, shape: [n] });
-    await writeNpy(join(ctx.outDir, "labels.npy"), { data: labels, shape: [n] });
     const meanProfile = Array.from({ length: bands }, (_, k) => {
       let s = 0;
       for (let i = 0; i < n; i++) s += sal.scores[i * bands + k];
@@ -76,18 +67,24 @@ export default defineTask({
     });
     const shares = attributionShares(sal.scores, sal.shape, {
       seed: deriveSeed(ctx.seed, "shares"),
-      resamples: p.bootstrap,
+      resamples: p.resamples,
       level: p.level,
       mass: p.share_mass,
     });
-    await writeJsonAtomic(join(ctx.outDir, "summary.json"), {
-      images: n,
-      bands,
-      band_kind: p.band_kind,
-      reduce: p.reduce,
-      input_times_gradient: p.input_times_gradient,
-      mean_profile: meanProfile,
-      shares: shares && { mass: p.share_mass, level: p.level, ...shares },
+    await writeSaliency(ctx.outDir, {
+      saliency: sal.scores,
+      indices,
+      labels,
+      summary: {
+        images: n,
+        bands,
+        band_kind: p.band_kind,
+        reduce: p.reduce,
+        input_times_gradient: p.input_times_gradient,
+        explain_class: p.explain_class,
+        mean_profile: meanProfile,
+        shares: shares && { mass: p.share_mass, level: p.level, ...shares },
+      },
     });
   },
 });

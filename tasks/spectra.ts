@@ -12,9 +12,11 @@
  * verdict (`reproduced` only when the interval excludes 0 upward); likewise for x_r − x. The pairs must be
  * identical (same split, targets and starts, in order), else the stage fails naming the first difference.
  *
- * Inputs: `synthesize` (a `synthesize` stage), `data` (the `data` stage it read), optional `reference`.
+ * Inputs: `synthesize` (a `synthesize` stage, read with lib/stages' `readSynthesis`), `data` (the `data`
+ * stage it read: `readDataSplit`), optional `reference` (`readSynthesis`). Params: `band_kind`,
+ * `resamples` (bootstrap, default 1000), `level` (default 0.95).
  *
- * Writes (H×W×C the image shape, K bands, N pairs; `<d>` is `start` for x_r − x₀, `target` for x_r − x,
+ * Writes (lib/stages/spectra.ts: `writeSpectra`, read back by `readSpectra`; H×W×C the image shape, K bands, N pairs; `<d>` is `start` for x_r − x₀, `target` for x_r − x,
  * `contrast` for x − x₀):
  * - `diff_map_<d>.npy` float32 [H, W, C]: mean |DCT(Δ)| per coefficient and channel;
  * - `diff_map_mean_<d>.npy` float32 [H, W]: the same, averaged over channels;
@@ -29,24 +31,29 @@
  *   `contrast` (null without `reference`: else `{reference, pairs, start, target}` each `{effect, null,
  *   difference: {estimate, lo, hi, level}}`) and `verdicts` (empty without `reference`).
  */
-import { join } from "node:path";
 import { z } from "zod";
 import { BAND_KINDS, type BandKind } from "../lib/dct/mod.ts";
 import { defineTask, oneInput, type StageInput } from "../pipeline/task.ts";
-import { writeJsonAtomic, writeNpy } from "../lib/io/mod.ts";
 import { deriveSeed, quantileSorted, verdictOf } from "../lib/stats/mod.ts";
-import { gatherImages, readDataSplit } from "../lib/attribution/mod.ts";
+import { gatherImages } from "../lib/attribution/mod.ts";
 import {
   assertSamePairs,
   type DifferenceSpectrum,
   differenceSpectrum,
   pairedShareContrast,
 } from "../lib/spectra/mod.ts";
-import { readSynthesis, type SynthesisFiles } from "../lib/synthesis/mod.ts";
+import {
+  readDataSplit,
+  readSynthesis,
+  type SpectraSummary,
+  type SpectrumArrays,
+  type SynthesisFiles,
+  writeSpectra,
+} from "../lib/stages/mod.ts";
 
 const params = z.strictObject({
   band_kind: z.enum(BAND_KINDS).default("diagonal"),
-  bootstrap: z.number().int().positive().default(1000),
+  resamples: z.number().int().positive().default(1000),
   level: z.number().gt(0).lt(1).default(0.95),
 });
 
@@ -65,6 +72,7 @@ export default defineTask({
   description: "Fig. 3 spectra of a synthesized set (x_r − x₀, x_r − x, x − x₀) and its paired contrast",
   params,
   numeric: false,
+  renamed: { bootstrap: "resamples" },
   inputs: {
     synthesize: { doc: "the synthesized set (images.npy, target/start indices, distances, loss curve)" },
     data: { doc: "the data stage the synthesize stage read (the start and target images)" },
@@ -78,11 +86,12 @@ export default defineTask({
     const subjectInput = oneInput(ctx.inputs, "synthesize");
     const subject = await readSynthesis(subjectInput.dir);
     const data = await readDataSplit(oneInput(ctx.inputs, "data").dir, subject.summary.split);
-    const starts = gatherImages(data.images, subject.startIndices);
-    const targets = gatherImages(data.images, subject.targetIndices);
+    const split = { data: data.images, shape: data.shape };
+    const starts = gatherImages(split, subject.startIndices);
+    const targets = gatherImages(split, subject.targetIndices);
     const options = (label: string) => ({
       seed: deriveSeed(ctx.seed, "bootstrap", label),
-      resamples: p.bootstrap,
+      resamples: p.resamples,
       level: p.level,
       bandKind: p.band_kind,
     });
@@ -91,15 +100,6 @@ export default defineTask({
       target: differenceSpectrum(subject.images, targets, options("target")),
       contrast: differenceSpectrum(targets, starts, options("contrast")),
     };
-    for (const [d, s] of Object.entries(spectra)) await writeSpectrum(ctx.outDir, d, s);
-    await writeNpy(join(ctx.outDir, "diff_map_mean.npy"), {
-      data: Float32Array.from(spectra.start.channelMean),
-      shape: spectra.start.shape.slice(0, 2),
-    });
-    await writeNpy(join(ctx.outDir, "band_profile.npy"), {
-      data: Float32Array.from(spectra.start.bandProfile),
-      shape: [spectra.start.bandProfile.length],
-    });
 
     const referenceInput = ctx.inputs.reference?.length ? oneInput(ctx.inputs, "reference") : null;
     const contrast = referenceInput
@@ -108,12 +108,12 @@ export default defineTask({
     const verdicts = contrast
       ? (["start", "target"] as const).map((d) => ({
         finding: FINDING,
-        protocol: d === "start" ? "authors" : "freqlens",
+        protocol: d === "start" ? "authors" as const : "freqlens" as const,
         definition: DEFINITIONS[d],
         effect: contrast[d].effect,
         null: contrast[d].null,
         difference: contrast[d].difference,
-        direction: "greater",
+        direction: "greater" as const,
         verdict: verdictOf(contrast[d].difference.lo, contrast[d].difference.hi, "greater"),
       }))
       : [];
@@ -126,40 +126,51 @@ export default defineTask({
       );
     }
     const n = subject.labels.length;
-    await writeJsonAtomic(join(ctx.outDir, "summary.json"), {
+    const summary: SpectraSummary = {
       pairs: n,
       bands: spectra.start.bandProfile.length,
       band_kind: p.band_kind,
       paper_definition: "start",
-      spectra: Object.fromEntries(
-        Object.entries(spectra).map(([d, s]) => [d, {
-          definition: DEFINITIONS[d as Definition],
-          shares: s.shares && { level: p.level, ...s.shares },
-          band_profile: Array.from(s.bandProfile),
-        }]),
-      ),
+      spectra: {
+        start: spectrumSummary("start", spectra.start, p.level),
+        target: spectrumSummary("target", spectra.target, p.level),
+        contrast: spectrumSummary("contrast", spectra.contrast, p.level),
+      },
       shares: spectra.start.shares && { level: p.level, ...spectra.start.shares },
       band_profile: Array.from(spectra.start.bandProfile),
       convergence: convergenceOf(subject),
       contrast,
       verdicts,
+    };
+    await writeSpectra(ctx.outDir, {
+      spectra: {
+        start: arraysOf(spectra.start),
+        target: arraysOf(spectra.target),
+        contrast: arraysOf(spectra.contrast),
+      },
+      summary,
     });
   },
 });
 
-async function writeSpectrum(dir: string, d: string, s: DifferenceSpectrum): Promise<void> {
+/** A spectrum's entry in `summary.spectra`. */
+function spectrumSummary(d: Definition, s: DifferenceSpectrum, level: number) {
+  return {
+    definition: DEFINITIONS[d],
+    shares: s.shares && { level, ...s.shares },
+    band_profile: Array.from(s.bandProfile),
+  };
+}
+
+/** A spectrum's arrays as the stage files hold them (float32). */
+function arraysOf(s: DifferenceSpectrum): SpectrumArrays {
   const [h, w, c] = s.shape;
-  const k = s.bandProfile.length;
-  await writeNpy(join(dir, `diff_map_${d}.npy`), { data: Float32Array.from(s.map), shape: [h, w, c] });
-  await writeNpy(join(dir, `diff_map_mean_${d}.npy`), {
-    data: Float32Array.from(s.channelMean),
-    shape: [h, w],
-  });
-  await writeNpy(join(dir, `band_profile_${d}.npy`), { data: Float32Array.from(s.bandProfile), shape: [k] });
-  await writeNpy(join(dir, `pair_profiles_${d}.npy`), {
-    data: Float32Array.from(s.pairProfiles),
-    shape: [s.pairProfiles.length / k, k],
-  });
+  return {
+    map: { data: Float32Array.from(s.map), shape: [h, w, c] },
+    channelMean: Float32Array.from(s.channelMean),
+    bandProfile: Float32Array.from(s.bandProfile),
+    pairProfiles: Float32Array.from(s.pairProfiles),
+  };
 }
 
 /** The reference set's spectra on the subject's pairs and the paired low-third contrasts. */
@@ -215,7 +226,7 @@ function convergenceOf(s: SynthesisFiles) {
       median: quantileSorted(sorted, 0.5),
       q90: quantileSorted(sorted, 0.9),
     },
-    label_agreement: s.summary.label_agreement ?? null,
+    label_agreement: s.summary.label_agreement,
     loss_curve: curve,
   };
 }

@@ -5,13 +5,13 @@
  * steps, pixels kept in [0, 1]; x_r gets x's label. With a robust model the result is a "robust" image,
  * with a natural one a "non-robust" one.
  *
- * Inputs: `model` (a `train` / `import` stage), `data` (a `data` stage). The selection and the pairing
+ * Inputs: `model` (a `train` / `import` stage), `data` (a `data` stage), read with lib/stages'
+ * `readModelAndImages` (params `split`, `limit`, `select_seed`). The selection and the pairing
  * depend only on the split's labels, `limit`, `select_seed` and `pair_seed` — never on the model — so
  * models swept over (and separate stages with the same params) see the same (start, target) pairs, which
- * `spectra` checks before comparing two sets pair by pair. The format is read back by `readSynthesis`
- * (lib/synthesis/stage_files.ts).
+ * `spectra` checks before comparing two sets pair by pair.
  *
- * Writes (N = selected images):
+ * Writes (lib/stages/synthesize.ts: `writeSynthesis`, read back by `readSynthesis`; N = selected images):
  * - `images.npy` float32 [N, H, W, C] in [0, 1]: the synthesized images;
  * - `labels.npy` int32 [N]: their labels (the targets' labels);
  * - `target_indices.npy` int32 [N]: split indices of the targets x;
@@ -23,21 +23,18 @@
  *   fraction of synthesized images the model classifies as their label.
  */
 import { z } from "zod";
-import { defineTask, oneInput } from "../pipeline/task.ts";
+import { defineTask } from "../pipeline/task.ts";
+import { predictedClasses } from "../lib/models/mod.ts";
 import {
-  gatherImages,
-  loadStageClassifier,
-  predictedClasses,
-  readDataSplit,
-  selectIndices,
-} from "../lib/attribution/mod.ts";
-import { randomOtherPairing, synthesizeFromRepresentation, writeSynthesis } from "../lib/synthesis/mod.ts";
+  imageSelectionParams,
+  MODEL_AND_DATA_INPUTS,
+  readModelAndImages,
+  writeSynthesis,
+} from "../lib/stages/mod.ts";
+import { randomOtherPairing, synthesizeFromRepresentation } from "../lib/synthesis/mod.ts";
 
 const params = z.strictObject({
-  split: z.enum(["train", "test"]).default("train"),
-  /** Number of target images (stratified by class); null for the whole split. */
-  limit: z.number().int().min(2).nullable().default(100),
-  select_seed: z.number().int().default(0),
+  ...imageSelectionParams({ split: "train", limit: 100, minLimit: 2 }),
   /** Seed of the start-image pairing (keep it fixed across models). */
   pair_seed: z.number().int().default(0),
   /** l2 length of each normalised gradient step. */
@@ -50,18 +47,11 @@ export default defineTask({
   description: "Robust / non-robust dataset synthesis by representation inversion (Ilyas et al. 2019)",
   params,
   numeric: true,
-  inputs: {
-    model: { doc: "the model: a train or import stage (model/)" },
-    data: { doc: "the data stage (train/test .npy arrays, meta.json)" },
-  },
+  inputs: MODEL_AND_DATA_INPUTS,
   resources: { cpus: 4, mem: "8G", time: "12:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
-    const model = await loadStageClassifier(oneInput(ctx.inputs, "model").dir);
-    const data = await readDataSplit(oneInput(ctx.inputs, "data").dir, p.split);
-    const indices = selectIndices(data.labels, model.numClasses, p.limit, p.select_seed);
-    const targets = gatherImages(data.images, indices);
-    const labels = Int32Array.from(indices, (i) => data.labels[i]);
+    const { model, data, indices, images: targets, labels } = await readModelAndImages(ctx.inputs, p);
     const n = indices.length;
     const starts = randomOtherPairing(n, p.pair_seed);
     const batches = Math.ceil(n / p.batch_size);
@@ -78,7 +68,7 @@ export default defineTask({
       },
     });
     ctx.progress.finish();
-    const predicted = await predictedClasses(model, result.images);
+    const predicted = predictedClasses(model, result.images, p.batch_size);
     const agree = predicted.reduce((a, y, i) => a + (y === labels[i] ? 1 : 0), 0) / n;
     const mean = (v: Float32Array) => v.reduce((a, b) => a + b, 0) / v.length;
     const initial = mean(result.initialLoss);

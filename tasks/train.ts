@@ -1,8 +1,8 @@
 /**
  * `train`: trains one of freqlens' architectures on a `data` stage, naturally or adversarially.
  *
- * Input: `data` (a `data` stage: `train_x.npy` float32 [N,H,W,C] in [0,1], `train_y.npy` int32 [N],
- * `test_x.npy`, `test_y.npy`, `meta.json`).
+ * Input: `data` (a `data` stage, read with lib/stages/data.ts' `readDataSplit`: both splits and
+ * `meta.json`).
  * Params (every default is the project's recipe; on Fashion-MNIST the defaults give the natural small CNN,
  * and `adversarial: {method: pgd}` the l∞ ε = 0.1 PGD-trained one):
  * - `arch`: `small_cnn` (options `channels`, `hidden`, `batch_norm`), `resnet` (`depth` 6n+2, `widths`,
@@ -10,18 +10,20 @@
  *   CIFAR 512-512 head, `width_multiplier` scaling its widths; or `widths`, `convs_per_stage`, `hidden`);
  * - `normalization`: `dataset` (per-channel mean/std of the training images, inside the model) or `none`;
  * - `optimizer` (`adam` | `sgd` with `momentum`, `nesterov`), `lr`, `schedule` (`constant`, `step` with
- *   `milestones` (epochs) and `gamma`, `cosine`, `one-cycle` with `peak_at`), `epochs`, `batch`,
+ *   `milestones` (epochs) and `gamma`, `cosine`, `one-cycle` with `peak_at`), `epochs`, `batch_size` (the SGD minibatch),
  *   `weight_decay` (coupled L2 on kernels);
  * - `augment: {crop, flip}`: zero-pad `crop` pixels and crop back at random (0 = off), random horizontal flip;
  * - `adversarial: {method: none|pgd|fgsm-rs, norm: linf|l2, eps, steps, step_size}` (Madry PGD-k; fast
  *   FGSM with random start, whose held-out PGD check keeps the best epoch and stops on catastrophic
  *   overfitting);
- * - `limit`: train on a stratified subset of this many training images; `seed` (default: the stage seed);
+ * - `limit`: train on a stratified subset of this many training images (null, the default: all); `seed`
+ *   (default: the stage seed);
  * - `stop_at_accuracy`: stop after the first epoch whose clean test accuracy reaches this fraction (the
  *   schedule stays planned for `epochs`) — an accuracy-matched control, e.g. a natural model as weak as
  *   the adversarially trained ones.
  *
- * Writes:
+ * Writes a model entry with lib/stages/model.ts' `writeModel` (read back by `loadStageClassifier`,
+ * `readModelInfo`, `readTrainHistory`):
  * - `model/model.json` + `model/weights.bin`: TensorFlow.js LayersModel over NHWC float32 images in [0, 1]
  *   (normaliser inside), single output the logits, penultimate layer `features`;
  * - `model_info.json`: `{kind: "train", arch, params, parameters, inputShape, numClasses, classNames,
@@ -32,12 +34,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import { join } from "node:path";
 import { defineTask, oneInput } from "../pipeline/task.ts";
-import { readNpy, writeCsvAtomic, writeJsonAtomic } from "../lib/io/mod.ts";
-import { type ArchSpec, buildModel, countTrainableParams, saveModel } from "../lib/models/mod.ts";
-import { type EpochRow, type LabelledImages, type Schedule, trainModel } from "../lib/training/mod.ts";
+import { type ArchSpec, buildModel, countTrainableParams } from "../lib/models/mod.ts";
+import { type EpochRow, type Schedule, trainModel } from "../lib/training/mod.ts";
 import { limitSplit } from "../lib/datasets/limit.ts";
+import { readDataSplit, writeModel } from "../lib/stages/mod.ts";
 
 const positiveInts = z.array(z.number().int().positive()).min(1);
 
@@ -67,7 +68,8 @@ export const trainParams = z.strictObject({
   gamma: z.number().positive().default(0.1),
   peak_at: z.number().gt(0).lt(1).default(0.4),
   epochs: z.number().int().positive().default(6),
-  batch: z.number().int().positive().default(128),
+  /** The SGD minibatch (a hyperparameter of the training, unlike the other kinds' `batch_size`). */
+  batch_size: z.number().int().positive().default(128),
   weight_decay: z.number().min(0).default(0),
   augment: z.strictObject({
     crop: z.number().int().min(0).default(0),
@@ -81,7 +83,7 @@ export const trainParams = z.strictObject({
     /** Default 2.5·eps/steps (pgd), 1.25·eps (fgsm-rs). */
     step_size: z.number().positive().optional(),
   }).default({ method: "none", norm: "linf", eps: 0.1, steps: 3 }),
-  limit: z.number().int().positive().optional(),
+  limit: z.number().int().positive().nullable().default(null),
   seed: z.number().int().optional(),
   stop_at_accuracy: z.number().gt(0).lt(1).optional(),
 }).superRefine((p, ctx) => {
@@ -152,35 +154,22 @@ export function channelStats(images: Float32Array, channels: number): { mean: nu
   return { mean, std };
 }
 
-async function readSplit(dir: string, which: "train" | "test"): Promise<LabelledImages> {
-  const x = await readNpy(join(dir, `${which}_x.npy`), "float32");
-  const y = await readNpy(join(dir, `${which}_y.npy`), "int32");
-  if (x.shape.length !== 4) {
-    throw new Error(`${join(dir, `${which}_x.npy`)}: shape [${x.shape}] is not [N,H,W,C]`);
-  }
-  return { images: x.data, labels: y.data, shape: x.shape as [number, number, number, number] };
-}
-
-const HISTORY_COLUMNS = ["epoch", "lr", "loss", "acc", "test_acc", "heldout_pgd_acc", "img_per_s", "seconds"];
-
 export default defineTask({
   description:
     "Train a small CNN, CIFAR ResNet or VGG-style net (natural, PGD or fast FGSM adversarial training)",
   params: trainParams,
   numeric: true,
+  renamed: { batch: "batch_size" },
   inputs: { data: { doc: "the data stage (train_x.npy, train_y.npy, test_x.npy, test_y.npy, meta.json)" } },
   resources: { cpus: 4, mem: "8G", time: "1-00:00:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
     const p = ctx.params;
     const seed = p.seed ?? ctx.seed;
     const dataDir = oneInput(ctx.inputs, "data").dir;
-    const meta = JSON.parse(await Deno.readTextFile(join(dataDir, "meta.json")));
-    const classNames: string[] = meta.classNames;
-    let train = await readSplit(dataDir, "train");
-    const test = await readSplit(dataDir, "test");
-    if (p.limit !== undefined) {
-      train = limitSplit({ ...train, shape: [...train.shape] }, classNames.length, p.limit, seed);
-    }
+    const full = await readDataSplit(dataDir, "train");
+    const test = await readDataSplit(dataDir, "test");
+    const classNames = full.classNames;
+    const train = limitSplit(full, classNames.length, p.limit, seed);
     const [, h, w, c] = train.shape;
     const norm = p.normalization === "dataset"
       ? channelStats(train.images, c)
@@ -196,7 +185,7 @@ export default defineTask({
       const adv = p.adversarial;
       const result = trainModel(model, train, {
         epochs: p.epochs,
-        batchSize: p.batch,
+        batchSize: p.batch_size,
         optimizer: p.optimizer === "sgd"
           ? { kind: "sgd", momentum: p.momentum, nesterov: p.nesterov }
           : { kind: "adam", beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
@@ -236,16 +225,7 @@ export default defineTask({
       });
       const seconds = (performance.now() - t0) / 1000;
       const kept = result.history[result.keptEpoch - 1];
-      await saveModel(model, join(ctx.outDir, "model"));
-      await writeCsvAtomic(
-        join(ctx.outDir, "history.csv"),
-        history.map((r) => ({
-          ...r,
-          heldout_pgd_acc: Number.isNaN(r.heldout_pgd_acc) ? "" : r.heldout_pgd_acc,
-        })),
-        HISTORY_COLUMNS,
-      );
-      await writeJsonAtomic(join(ctx.outDir, "model_info.json"), {
+      await writeModel(ctx.outDir, model, {
         kind: "train",
         arch: p.arch,
         name: model.name,
@@ -255,7 +235,7 @@ export default defineTask({
         inputShape: [h, w, c],
         numClasses: classNames.length,
         classNames,
-        dataset: meta.dataset,
+        dataset: full.dataset,
         normalization: norm,
         test_accuracy: kept.test_acc,
         train_images: result.trainImages,
@@ -264,7 +244,7 @@ export default defineTask({
         stopped_early: result.stoppedEarly,
         seconds,
         backend: { name: ctx.backend, tfjs: tf.version_core },
-      });
+      }, history);
     } finally {
       model.dispose();
     }

@@ -65,7 +65,7 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
   for (let lo = 0; lo < n; lo += SLICE) {
     const hi = Math.min(n, lo + SLICE);
     const [w, c] = await timed(() =>
-      occludedFrequency(classifier, slice(lo, hi), labels.subarray(lo, hi), { maxBatch: BATCH })
+      occludedFrequency(classifier, slice(lo, hi), labels.subarray(lo, hi), { batchSize: BATCH })
     );
     ofWall += w;
     ofCpu += c;

@@ -174,7 +174,7 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
   let ofScores: Float32Array = new Float32Array();
   const ofSeconds = await timeReps(
     async () => {
-      ofScores = (await occludedFrequency(model, ofData, labels.subarray(0, z.ofImages), { maxBatch: 256 }))
+      ofScores = (await occludedFrequency(model, ofData, labels.subarray(0, z.ofImages), { batchSize: 256 }))
         .scores;
     },
     1,

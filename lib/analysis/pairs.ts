@@ -1,9 +1,9 @@
 /**
- * Loading (x, x′) pairs from stage outputs: an `attack` stage's `adv_x.npy`, `indices.npy` and
- * `success.npy`, and the clean images its indices point into, the `data` stage's `test_x.npy`.
+ * (x, x′) pairs from stage outputs: an `attack` entry (lib/stages/attack.ts' `readAttack`) and the clean
+ * test images its indices point into (lib/stages/data.ts' `readDataSplit`).
  */
-import { join } from "node:path";
-import { readNpy } from "../io/npy.ts";
+import { readAttack } from "../stages/attack.ts";
+import { readDataSplit } from "../stages/data.ts";
 import type { ImagePairs } from "./rct.ts";
 
 /** Stage files that do not fit together: names the files and the mismatch. */
@@ -26,22 +26,12 @@ export interface AttackPairs extends ImagePairs {
 
 /** Reads the pairs of the attack stage in `attackDir` against the data stage in `dataDir`. */
 export async function loadAttackPairs(attackDir: string, dataDir: string): Promise<AttackPairs> {
-  const advFile = join(attackDir, "adv_x.npy");
-  const testFile = join(dataDir, "test_x.npy");
-  const adv = await readNpy(advFile, "float32");
-  const indices = (await readNpy(join(attackDir, "indices.npy"), "int32")).data;
-  const success = (await readNpy(join(attackDir, "success.npy"), "uint8")).data;
-  const test = await readNpy(testFile, "float32");
-  if (adv.shape.length !== 4 || test.shape.length !== 4) {
-    throw new PairsError(`${advFile} [${adv.shape}] and ${testFile} [${test.shape}] must both be NHWC`);
-  }
+  const { adversarial: adv, indices, success } = await readAttack(attackDir);
+  const test = await readDataSplit(dataDir, "test");
   const [n, h, w, c] = adv.shape;
   if (test.shape[1] !== h || test.shape[2] !== w || test.shape[3] !== c) {
-    throw new PairsError(`${advFile} holds [${adv.shape}] images but ${testFile} holds [${test.shape}]`);
-  }
-  if (indices.length !== n || success.length !== n) {
     throw new PairsError(
-      `${attackDir}: ${n} images but ${indices.length} indices and ${success.length} flags`,
+      `${attackDir}/adv_x.npy holds [${adv.shape}] images but ${dataDir}/test_x.npy holds [${test.shape}]`,
     );
   }
   const per = h * w * c;
@@ -49,10 +39,10 @@ export async function loadAttackPairs(attackDir: string, dataDir: string): Promi
   indices.forEach((idx, k) => {
     if (idx < 0 || idx >= test.shape[0]) {
       throw new PairsError(
-        `${attackDir}/indices.npy[${k}] = ${idx} is outside ${testFile}'s ${test.shape[0]} images`,
+        `${attackDir}/indices.npy[${k}] = ${idx} is outside ${dataDir}/test_x.npy's ${test.shape[0]} images`,
       );
     }
-    clean.set(test.data.subarray(idx * per, (idx + 1) * per), k * per);
+    clean.set(test.images.subarray(idx * per, (idx + 1) * per), k * per);
   });
   return { clean, adversarial: adv.data, shape: [n, h, w, c], indices, success };
 }

@@ -30,7 +30,7 @@ export async function filteredAccuracy(
 ): Promise<FilteredAccuracy> {
   const x = toImageArray(images);
   checkImageShape(x, model.inputShape);
-  const targets = await resolveTargets(model, x, target, options.maxBatch);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const decomposer = new BandDecomposer(x, options.bandKind);
   const n = x.shape[0];
   const cols = decomposer.layout.bands + 1;
@@ -52,8 +52,13 @@ export async function filteredAccuracy(
   for (let t = 0; t < n * 2 * cols; t++) {
     if (result.predicted[t] !== targets[Math.floor(t / (2 * cols))]) continue;
     const r = t % (2 * cols);
-    if (r < cols) lowPass[r] += 1 / n;
-    else highPass[r - cols] += 1 / n;
+    if (r < cols) lowPass[r]++;
+    else highPass[r - cols]++;
   }
-  return { cutoffs: Int32Array.from({ length: cols }, (_, k) => k), lowPass, highPass };
+  // Counts divided once, so an accuracy of all images is exactly 1 (a sum of n terms 1/n can exceed it).
+  return {
+    cutoffs: Int32Array.from({ length: cols }, (_, k) => k),
+    lowPass: lowPass.map((c) => c / n),
+    highPass: highPass.map((c) => c / n),
+  };
 }

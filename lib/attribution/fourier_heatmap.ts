@@ -16,7 +16,7 @@ import { type Attribution, AttributionError, type AttributionOptions, type Targe
 /** Options of {@link fourierHeatMap}. */
 export interface FourierHeatMapOptions extends AttributionOptions {
   /** l2 norm of the perturbation in each channel; default 4 (Yin et al. use 4 on CIFAR-10). */
-  epsilon?: number;
+  eps?: number;
   /** Basis of the perturbation; default `dct`. */
   basis?: "dct" | "fourier";
   /** Sign of each channel's perturbation: seeded random (default), or all + / all −. */
@@ -67,10 +67,10 @@ export async function fourierHeatMap(
 ): Promise<Attribution> {
   const x = toImageArray(images);
   checkImageShape(x, model.inputShape);
-  const targets = await resolveTargets(model, x, target, options.maxBatch);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const [n, h, w, c] = x.shape;
-  const eps = options.epsilon ?? 4;
-  if (!(eps >= 0)) throw new AttributionError(`epsilon must be ≥ 0, got ${eps}`);
+  const eps = options.eps ?? 4;
+  if (!(eps >= 0)) throw new AttributionError(`eps must be ≥ 0, got ${eps}`);
   const basis = options.basis ?? "dct";
   const clip = options.clip ?? true;
   const rng = new Rng(options.seed ?? 0);

@@ -7,7 +7,7 @@
  */
 export * from "./types.ts";
 export * from "./images.ts";
-export { DEFAULT_MAX_BATCH, predictedClasses, resolveTargets, scoreGenerated } from "./scoring.ts";
+export { DEFAULT_BATCH_SIZE, resolveTargets, scoreGenerated } from "./scoring.ts";
 export { bandContributions, BandDecomposer, type BandLayout, bandLayout } from "./band_decomposition.ts";
 export * from "./baseline.ts";
 export * from "./occluded_frequency.ts";
@@ -16,4 +16,3 @@ export * from "./fourier_heatmap.ts";
 export * from "./filtered_accuracy.ts";
 export * from "./derived.ts";
 export * from "./contrast.ts";
-export * from "./stage_data.ts";

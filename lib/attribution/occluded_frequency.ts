@@ -3,7 +3,7 @@
  * `OF_k(x) = f_c(x) − f_c(x̃_k)`, where x̃_k is x with band k's DCT coefficients (all channels) replaced by a
  * baseline and transformed back. A large OF_k means the model's evidence for c lives in band k.
  *
- * All bands of several images go through the model in one batch (chunked to `maxBatch`); each image's
+ * All bands of several images go through the model in one batch (chunked to `batchSize`); each image's
  * band contributions are computed once and subtracted (see band_decomposition.ts), so the cost is close to
  * that of the N·bands forward passes themselves. Also here: the cumulative "ablate the k lowest bands"
  * curve and the images of a single-image view.
@@ -72,7 +72,7 @@ export async function occludedFrequency(
 ): Promise<OcclusionAttribution> {
   const x = toImageArray(images);
   const decomposer = occlusionDecomposer(model, x, options);
-  const targets = await resolveTargets(model, x, target, options.maxBatch);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const n = x.shape[0];
   const bands = decomposer.layout.bands;
   const per = decomposer.perImage;
@@ -123,7 +123,7 @@ export async function cumulativeBandAblation(
 ): Promise<CumulativeAblation> {
   const x = toImageArray(images);
   const decomposer = occlusionDecomposer(model, x, options);
-  const targets = await resolveTargets(model, x, target, options.maxBatch);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const n = x.shape[0];
   const bands = decomposer.layout.bands;
   const cols = bands + 1;

@@ -11,7 +11,7 @@ import "@tensorflow/tfjs-layers";
 import { bandReduce, dct2d } from "../dct/mod.ts";
 import type { ImageClassifier } from "../models/classifier.ts";
 import { batchTensor, checkImageShape, type Images, toImageArray } from "./images.ts";
-import { maxBatchOf, resolveTargets } from "./scoring.ts";
+import { batchSizeOf, resolveTargets } from "./scoring.ts";
 import type { Attribution, AttributionOptions, Target } from "./types.ts";
 
 /** Options of {@link frequencySaliency}. */
@@ -31,13 +31,13 @@ export async function frequencySaliency(
 ): Promise<Attribution> {
   const x = toImageArray(images);
   checkImageShape(x, model.inputShape);
-  const targets = await resolveTargets(model, x, target, options.maxBatch);
+  const targets = resolveTargets(model, x, target, options.batchSize);
   const [n, h, w, c] = x.shape;
-  const maxBatch = maxBatchOf(options.maxBatch);
+  const batchSize = batchSizeOf(options.batchSize);
   const per = h * w * c;
   const values = new Float32Array(n * per);
-  for (let lo = 0; lo < n; lo += maxBatch) {
-    const hi = Math.min(n, lo + maxBatch);
+  for (let lo = 0; lo < n; lo += batchSize) {
+    const hi = Math.min(n, lo + batchSize);
     const oneHot = tf.oneHot(tf.tensor1d(targets.subarray(lo, hi), "int32"), model.numClasses);
     const objective = (v: tf.Tensor) => {
       const logits = model.logits(v as tf.Tensor4D);

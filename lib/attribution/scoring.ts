@@ -1,15 +1,16 @@
 /**
  * The batched evaluation loop shared by every perturbation-based method: a method describes `count` images
  * to score (it fills each into a buffer on demand), and this loop assembles them in chunks of at most
- * `maxBatch`, runs the model once per chunk, and returns each image's target score and predicted class.
+ * `batchSize`, runs the model once per chunk, and returns each image's target score and predicted class.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { ImageClassifier } from "../models/classifier.ts";
-import { batchTensor, type ImageArray } from "./images.ts";
+import { predictedClasses } from "../models/predict.ts";
+import type { ImageArray } from "./images.ts";
 import { AttributionError, type ScoreKind, type Target } from "./types.ts";
 
 /** Default largest batch sent through the model. */
-export const DEFAULT_MAX_BATCH = 256;
+export const DEFAULT_BATCH_SIZE = 256;
 
 /** Scores of generated images: target score and argmax class per image. */
 export interface GeneratedScores {
@@ -20,15 +21,15 @@ export interface GeneratedScores {
 /** Options of {@link scoreGenerated}. */
 export interface ScoreGeneratedOptions {
   score?: ScoreKind;
-  maxBatch?: number;
+  batchSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Checks a max batch size option and returns it (default {@link DEFAULT_MAX_BATCH}). */
-export function maxBatchOf(maxBatch: number | undefined): number {
-  const b = maxBatch ?? DEFAULT_MAX_BATCH;
+/** Checks a max batch size option and returns it (default {@link DEFAULT_BATCH_SIZE}). */
+export function batchSizeOf(batchSize: number | undefined): number {
+  const b = batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(b) || b < 1) {
-    throw new AttributionError(`maxBatch must be a positive integer, got ${b}`);
+    throw new AttributionError(`batchSize must be a positive integer, got ${b}`);
   }
   return b;
 }
@@ -52,7 +53,7 @@ function argmaxRow(logits: Float32Array, row: number, classes: number): number {
 
 /**
  * Scores `count` generated images: `fill(item, out)` writes image `item` (NHWC, one image) into `out`;
- * `targetOf(item)` is the class to score. Images go through the model in chunks of at most `maxBatch`.
+ * `targetOf(item)` is the class to score. Images go through the model in chunks of at most `batchSize`.
  */
 export async function scoreGenerated(
   model: ImageClassifier,
@@ -63,14 +64,14 @@ export async function scoreGenerated(
 ): Promise<GeneratedScores> {
   const [h, w, c] = model.inputShape;
   const per = h * w * c;
-  const maxBatch = maxBatchOf(options.maxBatch);
+  const batchSize = batchSizeOf(options.batchSize);
   const kind = options.score ?? "logit";
   const classes = model.numClasses;
   const scores = new Float64Array(count);
   const predicted = new Int32Array(count);
-  const buffer = new Float32Array(Math.min(maxBatch, Math.max(count, 1)) * per);
-  for (let lo = 0; lo < count; lo += maxBatch) {
-    const hi = Math.min(count, lo + maxBatch);
+  const buffer = new Float32Array(Math.min(batchSize, Math.max(count, 1)) * per);
+  for (let lo = 0; lo < count; lo += batchSize) {
+    const hi = Math.min(count, lo + batchSize);
     for (let t = lo; t < hi; t++) fill(t, buffer.subarray((t - lo) * per, (t - lo + 1) * per));
     const logitsT = tf.tidy(() =>
       model.logits(tf.tensor4d(buffer.subarray(0, (hi - lo) * per), [hi - lo, h, w, c]))
@@ -86,33 +87,15 @@ export async function scoreGenerated(
   return { scores, predicted };
 }
 
-/** The model's predicted class for each image, int32 `[N]`. */
-export async function predictedClasses(
-  model: ImageClassifier,
-  images: ImageArray,
-  maxBatch?: number,
-): Promise<Int32Array> {
-  const n = images.shape[0];
-  const b = maxBatchOf(maxBatch);
-  const out = new Int32Array(n);
-  for (let lo = 0; lo < n; lo += b) {
-    const hi = Math.min(n, lo + b);
-    const t = tf.tidy(() => tf.argMax(model.logits(batchTensor(images, lo, hi)), 1));
-    out.set((await t.data()) as Int32Array, lo);
-    t.dispose();
-  }
-  return out;
-}
-
 /** Resolves a {@link Target} to class indices `[N]`, checking range and length. */
-export async function resolveTargets(
+export function resolveTargets(
   model: ImageClassifier,
   images: ImageArray,
   target: Target,
-  maxBatch?: number,
-): Promise<Int32Array> {
+  batchSize?: number,
+): Int32Array {
   const n = images.shape[0];
-  if (target === "predicted") return await predictedClasses(model, images, maxBatch);
+  if (target === "predicted") return predictedClasses(model, images, batchSizeOf(batchSize));
   if (target.length !== n) throw new AttributionError(`target: ${target.length} classes for ${n} images`);
   const out = Int32Array.from(target);
   for (let i = 0; i < n; i++) {

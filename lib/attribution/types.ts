@@ -18,7 +18,7 @@ export interface AttributionOptions {
   /** Score read off the model for the target class; default `logit`. */
   score?: ScoreKind;
   /** Largest number of images sent through the model at once; default 256. */
-  maxBatch?: number;
+  batchSize?: number;
   /** Band grouping of the DCT grid; default `diagonal` (anti-diagonals i + j, 2H − 1 bands). */
   bandKind?: BandKind;
   /** Called with (items done, items total) as batches finish. */

@@ -21,7 +21,7 @@ import {
   DatasetFormatError,
   DatasetUnavailableError,
   defaultCacheDir,
-  type Split,
+  type LabelledImages,
 } from "./types.ts";
 
 /** Official download address of the binary version. */
@@ -92,7 +92,11 @@ function checkRecords(bytes: Uint8Array, file: string): number {
  * Decodes CIFAR-10 binary records into a split (NHWC [N,32,32,3] float32 /255). With `indices`, only those
  * records (in that order). `file` names the source in errors.
  */
-export function decodeCifar10(bytes: Uint8Array, file = "<bytes>", indices?: ArrayLike<number>): Split {
+export function decodeCifar10(
+  bytes: Uint8Array,
+  file = "<bytes>",
+  indices?: ArrayLike<number>,
+): LabelledImages {
   const total = checkRecords(bytes, file);
   const pick = indices ?? Int32Array.from({ length: total }, (_, i) => i);
   const n = pick.length;
@@ -128,7 +132,7 @@ function findBinDir(candidates: string[]): string | null {
 }
 
 /** Reads the concatenated records of several files, then keeps a stratified `limit` of them. */
-async function readSplit(paths: string[], limit: number | undefined, seed: number): Promise<Split> {
+async function readSplit(paths: string[], limit: number | undefined, seed: number): Promise<LabelledImages> {
   const files = await Promise.all(paths.map(async (p) => ({ path: p, bytes: await Deno.readFile(p) })));
   const counts = files.map((f) => checkRecords(f.bytes, f.path));
   const labels = new Int32Array(counts.reduce((a, b) => a + b, 0));
@@ -137,7 +141,7 @@ async function readSplit(paths: string[], limit: number | undefined, seed: numbe
     for (let r = 0; r < counts[i]; r++) labels[at++] = f.bytes[r * CIFAR10_RECORD];
   });
   const keep = limit === undefined ? null : stratifiedIndices(labels, 10, limit, seed);
-  const parts: Split[] = [];
+  const parts: LabelledImages[] = [];
   let start = 0;
   files.forEach((f, i) => {
     const end = start + counts[i];

@@ -3,7 +3,7 @@
  * number per class, chosen by a seeded shuffle within each class, returned in the split's original order.
  */
 import { deriveSeed, Rng } from "../stats/mod.ts";
-import type { Split } from "./types.ts";
+import type { LabelledImages } from "./types.ts";
 
 /**
  * Indices of a stratified subset of `limit` items. Each of the K classes gets `⌊limit / K⌋` items, and the
@@ -36,8 +36,24 @@ export function stratifiedIndices(
   return Int32Array.from(chosen.sort((a, b) => a - b));
 }
 
+/**
+ * Split indices of `limit` images, stratified by class and fixed by `seed` (all of them, in order, when
+ * `limit` is null or not smaller than the split) — the same images for every model compared.
+ */
+export function selectIndices(
+  labels: Int32Array,
+  numClasses: number,
+  limit: number | null,
+  seed: number,
+): Int32Array {
+  if (limit === null || limit >= labels.length) {
+    return Int32Array.from({ length: labels.length }, (_, i) => i);
+  }
+  return stratifiedIndices(labels, numClasses, limit, seed);
+}
+
 /** The images and labels of `split` at `indices`, in that order. */
-export function takeIndices(split: Split, indices: Int32Array): Split {
+export function takeIndices(split: LabelledImages, indices: Int32Array): LabelledImages {
   const [, h, w, c] = split.shape;
   const size = h * w * c;
   const images = new Float32Array(indices.length * size);
@@ -50,7 +66,12 @@ export function takeIndices(split: Split, indices: Int32Array): Split {
 }
 
 /** A stratified subset of `split` of (at most) `limit` images (see {@link stratifiedIndices}); no limit → the split. */
-export function limitSplit(split: Split, numClasses: number, limit: number | undefined, seed: number): Split {
-  if (limit === undefined || limit >= split.labels.length) return split;
+export function limitSplit(
+  split: LabelledImages,
+  numClasses: number,
+  limit: number | null | undefined,
+  seed: number,
+): LabelledImages {
+  if (limit == null || limit >= split.labels.length) return split;
   return takeIndices(split, stratifiedIndices(split.labels, numClasses, limit, seed));
 }

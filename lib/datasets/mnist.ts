@@ -14,7 +14,7 @@ import {
   DatasetFormatError,
   DatasetUnavailableError,
   defaultCacheDir,
-  type Split,
+  type LabelledImages,
 } from "./types.ts";
 
 /** Class names of Fashion-MNIST in label order. */
@@ -85,7 +85,7 @@ export function mnistSourceFiles(name: IdxDatasetName, options: IdxLoadOptions =
   return [];
 }
 
-async function readSplit(imagesPath: string, labelsPath: string): Promise<Split> {
+async function readSplit(imagesPath: string, labelsPath: string): Promise<LabelledImages> {
   const images = await readIdx(imagesPath);
   const labels = await readIdx(labelsPath);
   if (images.shape.length !== 3) {

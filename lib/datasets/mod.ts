@@ -9,9 +9,9 @@ export {
   DatasetFormatError,
   DatasetUnavailableError,
   defaultCacheDir,
-  type Split,
+  type LabelledImages,
 } from "./types.ts";
-export { limitSplit, stratifiedIndices, takeIndices } from "./limit.ts";
+export { limitSplit, selectIndices, stratifiedIndices, takeIndices } from "./limit.ts";
 export { decodeIdx, type IdxArray, readIdx } from "./idx.ts";
 export { isGzip, maybeGunzip } from "./gzip.ts";
 export { type TarEntry, walkTar } from "./tar.ts";

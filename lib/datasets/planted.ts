@@ -18,7 +18,7 @@
  */
 import { bandMap, idct2, numBands } from "../dct/mod.ts";
 import { deriveSeed, Rng } from "../stats/mod.ts";
-import type { Dataset, Split } from "./types.ts";
+import type { Dataset, LabelledImages } from "./types.ts";
 
 /** Options of {@link plantedDataset}. */
 export interface PlantedOptions {
@@ -112,7 +112,12 @@ function bandMembers(size: number): number[][] {
   return members;
 }
 
-function makeSplit(p: PlantedParams, perClass: number, seed: number, patterns: Float64Array[][]): Split {
+function makeSplit(
+  p: PlantedParams,
+  perClass: number,
+  seed: number,
+  patterns: Float64Array[][],
+): LabelledImages {
   const { size, channels: c } = p;
   const hw = size * size;
   const n = perClass * p.numClasses;

@@ -4,14 +4,17 @@
  * Images are NHWC float32 in [0, 1] (`images[((n·H + i)·W + j)·C + c]`), labels int32 class indices.
  */
 
-/** One split (train or test) of a dataset. */
-export interface Split {
+/**
+ * Images with their labels: a split (train or test) of a dataset, a subset of one, a batch — the one
+ * images-plus-labels type of freqlens (datasets, training, evaluation, the stage readers).
+ */
+export interface LabelledImages {
   /** NHWC float32 pixels in [0, 1]. */
   images: Float32Array;
   /** Class index per image, 0 ≤ label < classNames.length. */
   labels: Int32Array;
   /** `[N, H, W, C]`. */
-  shape: [number, number, number, number];
+  shape: readonly [number, number, number, number];
 }
 
 /** A labelled image dataset with a train and a test split. */
@@ -20,8 +23,8 @@ export interface Dataset {
   name: string;
   /** Class names in label order. */
   classNames: string[];
-  train: Split;
-  test: Split;
+  train: LabelledImages;
+  test: LabelledImages;
   /** Facts about how the data was made (the planted dataset's bands, the files read…), JSON-serialisable. */
   info?: Record<string, unknown>;
 }
@@ -50,7 +53,7 @@ export function defaultCacheDir(): string {
 }
 
 /** Checks that a split is non-empty and consistent (lengths, label range); throws naming the problem. */
-export function checkSplit(split: Split, numClasses: number, what: string): void {
+export function checkSplit(split: LabelledImages, numClasses: number, what: string): void {
   const [n, h, w, c] = split.shape;
   if (n === 0) throw new RangeError(`${what}: no images`);
   if (split.images.length !== n * h * w * c) {

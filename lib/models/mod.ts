@@ -4,6 +4,7 @@
  * and saving/loading in the TensorFlow.js LayersModel format.
  */
 export type { ImageClassifier } from "./classifier.ts";
+export { predictedClasses } from "./predict.ts";
 export { classifierFromLayersModel, FEATURES_LAYER } from "./layers_classifier.ts";
 export {
   LayerConfigError,

@@ -1,18 +1,19 @@
 /**
- * Reading the stage outputs the report gathers, by the formats each task documents in `tasks/<kind>.ts`:
+ * Reading the stage outputs the report gathers, each through its kind's contract (lib/stages/<kind>.ts,
+ * which lists the files and checks them):
  *
- * | alias | stage | files read |
+ * | alias | stage | reader |
  * |---|---|---|
- * | `evaluate` | evaluate | `summary.json` (clean / PGD accuracy) |
- * | `models` | train, import | `model_info.json` (clean accuracy, when no evaluate stage ran) |
- * | `attacks` | attack | `summary.json` |
- * | `rct` | rct | `rct_mean.npy` [H,W], `band_profile.npy` [B], `summary.json` (shares) |
- * | `prop1` | prop1 | `l1.npy`, `dc_diff.npy` [N,C], `summary.json` |
- * | `spectra` | spectra | `diff_map_mean[_target].npy` [H,W], `band_profile[_target].npy` [B], `summary.json` |
- * | `occlusion` | occlusion | `class_profiles.npy` [K,B], `single_image.npy`, `summary.json` |
- * | `fourier` | fourier | `heatmap.npy` [H,W], `summary.json` |
- * | `filtered` | filtered | `curves.csv` |
- * | `saliency` | saliency | `summary.json` (mean profile) |
+ * | `evaluate` | evaluate | `readEvaluate` (clean / PGD accuracy) |
+ * | `models` | train, import | `readModelInfo` (clean accuracy of a train entry, when no evaluate stage ran) |
+ * | `attacks` | attack | `readAttackSummary` |
+ * | `rct` | rct | `readRct` (mean map, band profile, shares, nulls) |
+ * | `prop1` | prop1 | `readProp1` |
+ * | `spectra` | spectra | `readSpectra` (start spectrum, shares; the synthesis detail in sections/synthesis.ts) |
+ * | `occlusion` | occlusion | `readOcclusion` (class profiles, per-image attribution, single-image views) |
+ * | `fourier` | fourier | `readFourier` |
+ * | `filtered` | filtered | `readFiltered` |
+ * | `saliency` | saliency | `readSaliencySummary` (mean profile) |
  * | `verdicts` | any (contrast, the authors' rct…) | `summary.json` (its `verdicts` only) |
  *
  * Besides, every gathered stage's `summary.json` is searched for a `verdicts` array (lib/report/verdicts.ts),
@@ -25,24 +26,36 @@
  * lib/report/labels.ts; the name is only shown and linked); its link points at the instance's readable
  * view `outputs/<config>/<instance>/`, relative to the report's own entry.
  */
-import { existsSync, readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { readNpy } from "../io/npy.ts";
+import {
+  hasFile,
+  type OcclusionFiles,
+  readAttackSummary,
+  readEvaluate,
+  readFiltered,
+  readFourier,
+  readModelInfo,
+  readOcclusion,
+  readProp1,
+  readRct,
+  readSaliencySummary,
+  readSpectra,
+  StageFileError,
+} from "../stages/mod.ts";
 import { coordinatesOf, metricRow } from "./metric_rows.ts";
-import type { PlotImage } from "../plots/mod.ts";
 import { distinctLabels, stageTags } from "./labels.ts";
-import { DEFAULT_LEVEL } from "./level.ts";
+import type { PlotImage } from "../plots/mod.ts";
 import {
   type AttackRecord,
   emptyInputs,
   type EvaluateRecord,
   type OcclusionRecord,
   type ReportInputs,
-  type SharesCI,
   type Source,
 } from "./records.ts";
 import { readVerdicts } from "./verdicts.ts";
-import { readSynthesisDetail } from "./sections/synthesis.ts";
+import { synthesisDetail } from "./sections/synthesis.ts";
 
 /** One gathered upstream instance (the shape of the pipeline's `StageInput`). */
 export interface GatheredInput {
@@ -83,78 +96,10 @@ const KIND_OF_ANALYSIS: Record<string, string> = {
   saliency: "saliency",
 };
 
-/** A stage output the report cannot read: names the file and what is wrong. */
-export class ReportInputError extends Error {
-  constructor(readonly file: string, readonly reason: string) {
-    super(`${file}: ${reason}`);
-    this.name = "ReportInputError";
-  }
-}
-
-async function readJson(dir: string, name: string): Promise<Record<string, unknown>> {
-  const file = join(dir, name);
-  try {
-    return JSON.parse(await Deno.readTextFile(file));
-  } catch (error) {
-    throw new ReportInputError(file, `cannot read JSON: ${(error as Error).message}`);
-  }
-}
-
-/** An occlusion stage's per-image attribution as share mass (`summary.shares.mass`), with its image
- * indices; null when the stage wrote no `attributions.npy` / `indices.npy`. */
-async function readPerImage(
-  dir: string,
-  summary: Record<string, unknown>,
-): Promise<OcclusionRecord["perImage"]> {
-  const has = (name: string) => Deno.stat(join(dir, name)).then(() => true, () => false);
-  if (!(await has("attributions.npy")) || !(await has("indices.npy"))) return null;
-  const scores = await readArray(dir, "attributions.npy", 2);
-  const indices = await readArray(dir, "indices.npy", 1);
-  if (indices.shape[0] !== scores.shape[0]) {
-    throw new ReportInputError(
-      join(dir, "indices.npy"),
-      `${indices.shape[0]} indices for ${scores.shape[0]} attribution rows`,
-    );
-  }
-  const mass = String((summary.shares as { mass?: string } | null)?.mass ?? "positive");
-  const rows = scores.data.map((v) => (mass === "absolute" ? Math.abs(v) : Math.max(0, v)));
-  return { rows, indices: Int32Array.from(indices.data), mass };
-}
-
-async function readArray(
-  dir: string,
-  name: string,
-  rank?: number,
-): Promise<{ data: Float64Array; shape: number[] }> {
-  const file = join(dir, name);
-  const a = await readNpy(file);
-  if (rank !== undefined && a.shape.length !== rank) {
-    throw new ReportInputError(file, `expected a ${rank}-d array, found shape [${a.shape}]`);
-  }
-  return { data: Float64Array.from(a.data as ArrayLike<number>), shape: a.shape };
-}
+/** A stage output the report cannot read: names the file and what is wrong (lib/stages' error). */
+export const ReportInputError = StageFileError;
 
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-
-/**
- * Band shares with intervals as a stage's summary writes them; their level is `v.level`, else `level`
- * (where the stage records it beside the shares, as rct's `bootstrap.level`), else {@link DEFAULT_LEVEL}
- * (entries written before stages recorded it, when every stage used the default).
- */
-export function sharesOf(file: string, v: unknown, level?: unknown): SharesCI | null {
-  if (v == null) return null;
-  const s = v as Record<string, { estimate?: unknown; lo?: unknown; hi?: unknown }>;
-  const part = (p: string) => {
-    const x = s[p];
-    const estimate = num(x?.estimate), lo = num(x?.lo), hi = num(x?.hi);
-    if (estimate === null || lo === null || hi === null) {
-      throw new ReportInputError(file, `shares.${p} needs numeric estimate, lo and hi`);
-    }
-    return { estimate, lo, hi };
-  };
-  const coverage = num((v as { level?: unknown }).level) ?? num(level) ?? DEFAULT_LEVEL;
-  return { low: part("low"), middle: part("middle"), high: part("high"), level: coverage };
-}
 
 /** Minimal CSV of numbers with a header row → column name → values. */
 export function parseNumericCsv(text: string, file = "<csv>"): Record<string, number[]> {
@@ -233,14 +178,11 @@ function describeAttack(summary: Record<string, unknown>): string {
   if (num(p.steps) !== null) parts.push(`${p.steps} steps`);
   if (num(p.binarySteps) !== null) parts.push(`${p.binarySteps} binary steps`);
   if (num(p.maxIterations) !== null) parts.push(`≤ ${p.maxIterations} iterations`);
-  if (num(p.maxQueries) !== null || num(p.max_queries) !== null) {
-    parts.push(`≤ ${p.maxQueries ?? p.max_queries} queries`);
-  }
+  if (num(p.maxQueries) !== null) parts.push(`≤ ${p.maxQueries} queries`);
   return parts.join(" ");
 }
 
-function describePgd(params: Record<string, unknown>, summary: Record<string, unknown>): string {
-  const pgd = (summary.pgd ?? params.pgd) as Record<string, unknown> | null | undefined;
+function describePgd(pgd: { norm: string; eps: number; steps: number } | null): string {
   if (!pgd) return "";
   const norm = pgd.norm === "linf" ? "l∞" : pgd.norm;
   return [norm, pgd.eps != null ? `ε ${pgd.eps}` : null, pgd.steps != null ? `${pgd.steps} steps` : null]
@@ -268,161 +210,136 @@ export async function collectReportInputs(
   };
 
   for (const [input, source] of zip("evaluate")) {
-    const s = await readJson(input.dir, "summary.json");
-    const clean = num(s.clean_accuracy) ?? num(s.accuracy);
-    if (clean === null) throw new ReportInputError(join(input.dir, "summary.json"), "no clean_accuracy");
+    const s = await readEvaluate(input.dir);
     const rec: EvaluateRecord = {
       source,
-      clean,
-      pgd: num(s.pgd_accuracy) ?? num(s.robust_accuracy) ?? num(s.adv_accuracy),
-      pgdSetting: describePgd(input.params, s),
-      n: num(s.images) ?? num(s.n),
+      clean: s.clean_accuracy,
+      pgd: s.pgd_accuracy,
+      pgdSetting: describePgd(s.pgd),
+      n: s.images,
     };
     r.evaluate.push(rec);
   }
   if (r.evaluate.length === 0) {
     for (const [input, source] of zip("models")) {
-      const file = join(input.dir, "model_info.json");
-      if (!existsSync(file)) continue;
-      const info = await readJson(input.dir, "model_info.json");
-      const clean = num(info.clean_accuracy) ?? num(info.test_accuracy) ?? num(info.accuracy);
-      if (clean !== null) r.evaluate.push({ source, clean, pgd: null, pgdSetting: "", n: null });
+      if (!(await hasFile(input.dir, "model_info.json"))) continue;
+      const info = await readModelInfo(input.dir);
+      if (info.kind === "train") {
+        r.evaluate.push({ source, clean: info.test_accuracy, pgd: null, pgdSetting: "", n: null });
+      }
     }
   }
 
   for (const [input, source] of zip("attacks")) {
-    const s = await readJson(input.dir, "summary.json");
-    const l2 = (s.l2 ?? {}) as Record<string, unknown>;
-    const linf = (s.linf ?? {}) as Record<string, unknown>;
-    const q = s.queries as Record<string, unknown> | null;
+    const s = await readAttackSummary(input.dir);
     const rec: AttackRecord = {
       source,
       method: describeAttack(s),
-      success: num(s.success_rate) ?? 0,
-      l2Median: num(l2.median),
-      l2Mean: num(l2.mean),
-      linfMedian: num(linf.median),
-      linfMean: num(linf.mean),
-      queries: q ? num(q.mean) : null,
-      imagesPerSecond: num(s.images_per_s),
-      n: num(s.images),
+      success: s.success_rate,
+      l2Median: s.l2.median,
+      l2Mean: s.l2.mean,
+      linfMedian: s.linf.median,
+      linfMean: s.linf.mean,
+      queries: s.queries?.mean ?? null,
+      imagesPerSecond: s.images_per_s,
+      n: s.images,
     };
     r.attacks.push(rec);
   }
 
   for (const [input, source] of zip("rct")) {
-    const map = await readArray(input.dir, "rct_mean.npy", 2);
-    const profile = await readArray(input.dir, "band_profile.npy", 1);
-    const s = await readJson(input.dir, "summary.json");
-    const file = join(input.dir, "summary.json");
-    const nulls = s.nulls as Record<string, Record<string, unknown>> | undefined;
-    const level = (s.bootstrap as { level?: unknown } | undefined)?.level;
+    const { mean, bandProfile, summary: s } = await readRct(input.dir);
+    // rct records its interval level once, beside its resamples.
+    const leveled = <T extends object>(shares: T | null) => shares && { ...shares, level: s.bootstrap.level };
     r.rct.push({
       source,
-      map: { height: map.shape[0], width: map.shape[1], values: map.data },
-      bandProfile: profile.data,
-      shares: sharesOf(file, s.shares, level),
-      nulls: nulls && {
-        noise: sharesOf(file, nulls.noise?.shares, level),
-        shuffled: sharesOf(file, nulls.shuffled?.shares, level),
-        energyAttack: sharesOf(file, nulls.energy?.attack, level),
-        energyNoise: sharesOf(file, nulls.energy?.noise, level),
-        noiseNormRatio: num(nulls.noise?.mean_norm_ratio),
+      map: { height: mean.shape[0], width: mean.shape[1], values: mean.data },
+      bandProfile,
+      shares: leveled(s.shares),
+      nulls: {
+        noise: leveled(s.nulls.noise.shares),
+        shuffled: leveled(s.nulls.shuffled.shares),
+        energyAttack: leveled(s.nulls.energy.attack),
+        energyNoise: leveled(s.nulls.energy.noise),
+        noiseNormRatio: s.nulls.noise.mean_norm_ratio,
       },
     });
   }
 
   for (const [input, source] of zip("prop1")) {
-    const l1 = await readArray(input.dir, "l1.npy");
-    const dc = await readArray(input.dir, "dc_diff.npy");
-    if (l1.data.length !== dc.data.length) {
-      throw new ReportInputError(
-        join(input.dir, "dc_diff.npy"),
-        `${dc.data.length} values but l1.npy has ${l1.data.length}`,
-      );
-    }
-    const s = await readJson(input.dir, "summary.json");
-    const tight = s.tightness as Record<string, unknown> | null;
+    const { l1, dcDiff, summary: s } = await readProp1(input.dir);
     r.prop1.push({
       source,
-      l1: l1.data,
-      dc: dc.data,
-      checked: num(s.perturbed) ?? l1.data.length,
-      unperturbed: num(s.unperturbed),
-      violations: num(s.violations) ?? 0,
-      meanTightness: tight ? num(tight.mean) : null,
+      l1,
+      dc: dcDiff,
+      checked: s.perturbed,
+      unperturbed: s.unperturbed,
+      violations: s.violations,
+      meanTightness: s.tightness?.mean ?? null,
     });
   }
 
   for (const [input, source] of zip("spectra")) {
-    const map = await readArray(input.dir, "diff_map_mean.npy", 2);
-    const profile = await readArray(input.dir, "band_profile.npy", 1);
-    const s = await readJson(input.dir, "summary.json");
+    const files = await readSpectra(input.dir);
+    const { spectra, summary: s } = files;
+    const [height, width] = spectra.start.map.shape;
     r.spectra.push({
       source,
-      map: { height: map.shape[0], width: map.shape[1], values: map.data },
-      bandProfile: profile.data,
-      shares: sharesOf(join(input.dir, "summary.json"), s.shares),
-      synthesis: await readSynthesisDetail(input.dir, s),
+      map: { height, width, values: Float64Array.from(spectra.start.channelMean) },
+      bandProfile: Float64Array.from(spectra.start.bandProfile),
+      shares: s.shares,
+      synthesis: synthesisDetail(files),
     });
   }
 
   for (const [input, source] of zip("occlusion")) {
-    const s = await readJson(input.dir, "summary.json");
-    const cp = await readArray(input.dir, "class_profiles.npy", 2);
-    const [classes, bands] = cp.shape;
-    const classProfiles = Array.from(
-      { length: classes },
-      (_, c) => cp.data.subarray(c * bands, (c + 1) * bands),
+    const o = await readOcclusion(input.dir);
+    const s = o.summary;
+    const bands = s.bands;
+    const classProfiles = s.class_counts.map((_, c) =>
+      Float64Array.from(o.classProfiles.subarray(c * bands, (c + 1) * bands))
     );
-    const counts = (s.class_counts as number[] | undefined) ?? [];
-    const names = (s.class_names as string[] | undefined) ?? classProfiles.map((_, c) => `class ${c}`);
     // Keep the classes that had images (absent classes have all-zero profiles).
-    const keep = classProfiles.map((_, c) => counts.length === 0 || counts[c] > 0);
+    const keep = s.class_counts.map((count) => count > 0);
     r.occlusion.push({
       source,
-      classNames: names.filter((_, c) => keep[c]),
+      classNames: s.class_names.filter((_, c) => keep[c]),
       classProfiles: classProfiles.filter((_, c) => keep[c]),
-      meanProfile: (s.mean_profile as number[] | undefined) ?? [],
-      shares: sharesOf(join(input.dir, "summary.json"), s.shares),
-      sharesWithoutDc: sharesOf(join(input.dir, "summary.json"), s.shares_without_dc),
-      labelChange: Array.isArray(s.label_change_rate) ? (s.label_change_rate as number[]) : undefined,
-      perImage: await readPerImage(input.dir, s),
-      single: await readSingle(input.dir, s),
+      meanProfile: s.mean_profile,
+      shares: s.shares,
+      sharesWithoutDc: s.shares_without_dc,
+      labelChange: s.label_change_rate,
+      perImage: perImage(o),
+      single: single(o),
     });
   }
 
   for (const [input, source] of zip("fourier")) {
-    const map = await readArray(input.dir, "heatmap.npy", 2);
-    const s = await readJson(input.dir, "summary.json");
+    const { heatmap, summary } = await readFourier(input.dir);
     r.fourier.push({
       source,
-      errorRate: { height: map.shape[0], width: map.shape[1], values: map.data },
-      eps: num(s.epsilon),
+      errorRate: {
+        height: heatmap.shape[0],
+        width: heatmap.shape[1],
+        values: Float64Array.from(heatmap.data),
+      },
+      eps: summary.eps,
     });
   }
 
   for (const [input, source] of zip("filtered")) {
-    const file = join(input.dir, "curves.csv");
-    const cols = parseNumericCsv(await Deno.readTextFile(file), file);
-    for (const c of ["cutoff", "low_pass_accuracy", "high_pass_accuracy"]) {
-      if (!cols[c]) throw new ReportInputError(file, `no column '${c}'`);
-    }
+    const { curves } = await readFiltered(input.dir);
     r.filtered.push({
       source,
-      cutoffs: cols.cutoff,
-      lowPass: cols.low_pass_accuracy,
-      highPass: cols.high_pass_accuracy,
+      cutoffs: Array.from(curves.cutoffs),
+      lowPass: Array.from(curves.lowPass),
+      highPass: Array.from(curves.highPass),
     });
   }
 
   for (const [input, source] of zip("saliency")) {
-    const s = await readJson(input.dir, "summary.json");
-    const profile = s.mean_profile as number[] | undefined;
-    if (!Array.isArray(profile)) {
-      throw new ReportInputError(join(input.dir, "summary.json"), "no mean_profile");
-    }
-    r.saliency.push({ source, bandProfile: profile });
+    const s = await readSaliencySummary(input.dir);
+    r.saliency.push({ source, bandProfile: s.mean_profile });
   }
 
   for (const base of REPORT_ALIASES) {
@@ -438,13 +355,17 @@ export async function collectReportInputs(
   return { records: r, unknownAliases: Object.keys(inputs).filter((a) => a !== "data" && !baseOf(a)) };
 }
 
-async function readSingle(dir: string, summary: Record<string, unknown>) {
-  const file = join(dir, "single_image.npy");
-  const meta = summary.single_image as Record<string, unknown> | undefined;
-  if (!meta || !existsSync(file)) return null;
-  const views = await readArray(dir, "single_image.npy", 4);
-  const [count, height, width, channels] = views.shape;
-  const layout = (meta.layout as string[] | undefined) ?? [];
+/** An occlusion entry's per-image attribution as share mass (`summary.shares.mass`), with its image indices. */
+function perImage(o: OcclusionFiles): OcclusionRecord["perImage"] {
+  const mass = o.summary.shares?.mass ?? "positive";
+  const rows = Float64Array.from(o.attributions, (v) => (mass === "absolute" ? Math.abs(v) : Math.max(0, v)));
+  return { rows, indices: o.indices, mass };
+}
+
+/** An occlusion entry's single-image views, titled, with the image's attribution and top bands. */
+function single(o: OcclusionFiles) {
+  const meta = o.summary.single_image;
+  const [count, height, width, channels] = o.singleImage.shape;
   const per = height * width * channels;
   const title = (name: string) => {
     const m = /^(lowest|top)_(\d+)$/.exec(name);
@@ -452,21 +373,17 @@ async function readSingle(dir: string, summary: Record<string, unknown>) {
     return m[1] === "lowest" ? `${m[2]} lowest bands removed` : `top ${m[2]} bands removed`;
   };
   const images: PlotImage[] = Array.from({ length: count }, (_, k) => ({
-    name: title(layout[k] ?? `view ${k}`),
+    name: title(meta.layout[k]),
     height,
     width,
     channels,
-    pixels: views.data.subarray(k * per, (k + 1) * per),
+    pixels: Float64Array.from(o.singleImage.data.subarray(k * per, (k + 1) * per)),
   }));
-  const attribution = (meta.attribution as number[] | undefined) ?? [];
-  const ks = (meta.k as number[] | undefined) ?? [];
-  const top = ((meta.top_bands as number[] | undefined) ?? []).slice(0, Math.max(1, ...ks));
+  const top = meta.top_bands.slice(0, Math.max(1, ...meta.k));
   return {
     images,
-    attribution,
+    attribution: meta.attribution,
     topBands: top,
-    caption: `image ${meta.split_index ?? meta.position ?? "?"}, label ${meta.label ?? "?"}; top bands ${
-      top.join(", ")
-    }`,
+    caption: `image ${meta.split_index}, label ${meta.label}; top bands ${top.join(", ")}`,
   };
 }

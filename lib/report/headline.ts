@@ -80,8 +80,8 @@ const EXTRACTORS: Record<string, (s: Summary) => Headline[]> = {
     ...plain("queries_mean", "mean queries per image", field(s, "queries", "mean")),
   ],
   evaluate: (s) => [
-    ...proportion("clean_accuracy", "clean accuracy", s.clean_accuracy, s.n),
-    ...proportion("pgd_accuracy", "accuracy under PGD", s.pgd_accuracy, s.n),
+    ...proportion("clean_accuracy", "clean accuracy", s.clean_accuracy, s.images),
+    ...proportion("pgd_accuracy", "accuracy under PGD", s.pgd_accuracy, s.images),
   ],
   rct: (s) => shares("", "RCT", s.shares, field(s, "bootstrap", "level")),
   prop1: (s) => [

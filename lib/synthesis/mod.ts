@@ -1,4 +1,3 @@
 /** Robust / non-robust dataset synthesis (Ilyas et al. 2019) and the spectra of synthesized sets. */
 export * from "./pairing.ts";
 export * from "./representation_inversion.ts";
-export * from "./stage_files.ts";

@@ -7,13 +7,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ImageClassifier } from "../models/classifier.ts";
 import { pgd, pgdParams } from "../attacks/mod.ts";
 import { deriveSeed } from "../stats/mod.ts";
-
-/** Images and labels to evaluate on; `shape` is `[N, H, W, C]`. */
-export interface LabelledImages {
-  images: Float32Array;
-  labels: Int32Array;
-  shape: readonly [number, number, number, number];
-}
+import type { LabelledImages } from "../datasets/types.ts";
+import { predictedClasses } from "../models/predict.ts";
 
 function batchTensor(data: LabelledImages, start: number, end: number): tf.Tensor4D {
   const [, h, w, c] = data.shape;
@@ -21,26 +16,9 @@ function batchTensor(data: LabelledImages, start: number, end: number): tf.Tenso
   return tf.tensor4d(data.images.subarray(start * size, end * size), [end - start, h, w, c]);
 }
 
-/** Predicted class (argmax of the logits) of every image, computed `batchSize` images at a time. */
-export function predictClasses(
-  classifier: ImageClassifier,
-  data: LabelledImages,
-  batchSize = 256,
-): Int32Array {
-  const n = data.shape[0];
-  const out = new Int32Array(n);
-  for (let s = 0; s < n; s += batchSize) {
-    const e = Math.min(n, s + batchSize);
-    const pred = tf.tidy(() => tf.argMax(classifier.logits(batchTensor(data, s, e)), 1));
-    out.set(pred.dataSync() as Int32Array, s);
-    pred.dispose();
-  }
-  return out;
-}
-
 /** Fraction of images whose predicted class equals the label (0 for an empty set). */
 export function accuracy(classifier: ImageClassifier, data: LabelledImages, batchSize = 256): number {
-  const pred = predictClasses(classifier, data, batchSize);
+  const pred = predictedClasses(classifier, { data: data.images, shape: data.shape }, batchSize);
   let correct = 0;
   for (let i = 0; i < pred.length; i++) if (pred[i] === data.labels[i]) correct++;
   return pred.length === 0 ? 0 : correct / pred.length;

@@ -15,7 +15,8 @@ import { classifierFromLayersModel } from "../models/layers_classifier.ts";
 import { deriveSeed, Rng } from "../stats/mod.ts";
 import { augmentBatch, type AugmentOptions } from "./augment.ts";
 import { type AdversarialSpec, checkAdversarialSpec, perturbBatch } from "./adversarial.ts";
-import { accuracy, type LabelledImages } from "./evaluate.ts";
+import { accuracy } from "./evaluate.ts";
+import type { LabelledImages } from "../datasets/types.ts";
 import { createOptimizer, isDecayed, type OptimizerSpec, weightDecayPenalty } from "./optimizer.ts";
 import { checkSchedule, learningRateAt, type Schedule } from "./schedule.ts";
 

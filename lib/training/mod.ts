@@ -19,14 +19,7 @@ export {
   checkAdversarialSpec,
   perturbBatch,
 } from "./adversarial.ts";
-export {
-  accuracy,
-  type LabelledImages,
-  pgdAccuracy,
-  type PgdEvalOptions,
-  predictClasses,
-  type RobustAccuracy,
-} from "./evaluate.ts";
+export { accuracy, pgdAccuracy, type PgdEvalOptions, type RobustAccuracy } from "./evaluate.ts";
 export {
   type BatchStats,
   type EpochRow,

@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
-import { readNpy, writeNpy } from "../../lib/io/mod.ts";
+import { readNpy } from "../../lib/io/mod.ts";
 import rctTask from "../../tasks/rct.ts";
 import prop1Task from "../../tasks/prop1.ts";
 import { bruteDct } from "../attribution/dct_reference.ts";
+import { writeAttackStage, writeDataStage } from "../stages/helpers.ts";
 
 const [H, W, C, TOTAL] = [5, 6, 2, 12];
 const PER = H * W * C;
@@ -36,12 +37,11 @@ INDICES.forEach((_, k) => {
 
 async function stageDirs(root: string) {
   const dataDir = join(root, "data"), attackDir = join(root, "attack");
-  await Deno.mkdir(dataDir);
-  await Deno.mkdir(attackDir);
-  await writeNpy(join(dataDir, "test_x.npy"), { data: TEST_X, shape: [TOTAL, H, W, C] });
-  await writeNpy(join(attackDir, "adv_x.npy"), { data: ADV, shape: [INDICES.length, H, W, C] });
-  await writeNpy(join(attackDir, "indices.npy"), { data: INDICES, shape: [INDICES.length] });
-  await writeNpy(join(attackDir, "success.npy"), { data: SUCCESS, shape: [INDICES.length] });
+  await writeDataStage(dataDir, {
+    test: { images: TEST_X, labels: new Int32Array(TOTAL), shape: [TOTAL, H, W, C] },
+    classNames: ["only"],
+  });
+  await writeAttackStage(attackDir, { data: ADV, shape: [INDICES.length, H, W, C] }, INDICES, SUCCESS);
   const input = (dir: string): StageInput[] => [{ instance: dir, stage: dir, dir, params: {} }];
   return { attack: input(attackDir), data: input(dataDir) };
 }

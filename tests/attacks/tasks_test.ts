@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { readNpy, writeNpy } from "../../lib/io/mod.ts";
+import { readNpy } from "../../lib/io/mod.ts";
 import { saveModel } from "../../lib/models/io.ts";
 import { loadClassifier } from "../../lib/models/load.ts";
 import { pgd, pgdParams } from "../../lib/attacks/mod.ts";
@@ -13,6 +13,7 @@ import attackTask from "../../tasks/attack.ts";
 import rctTask from "../../tasks/rct.ts";
 import prop1Task from "../../tasks/prop1.ts";
 import { predict, uniform } from "./helpers.ts";
+import { writeDataStage } from "../stages/helpers.ts";
 
 const [H, W, C, N] = [6, 6, 3, 12];
 
@@ -33,9 +34,10 @@ async function stages(root: string) {
   x.dispose();
   model.dispose();
   const dataDir = join(root, "data_stage");
-  await Deno.mkdir(dataDir);
-  await writeNpy(join(dataDir, "test_x.npy"), { data: xs, shape: [N, H, W, C] });
-  await writeNpy(join(dataDir, "test_y.npy"), { data: labels, shape: [N] });
+  await writeDataStage(dataDir, {
+    test: { images: xs, labels, shape: [N, H, W, C] },
+    classNames: ["a", "b", "c"],
+  });
   return { modelDir, dataDir, xs, labels };
 }
 

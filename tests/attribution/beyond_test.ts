@@ -34,7 +34,7 @@ Deno.test("gradient saliency of a linear model is Σ_band |DCT(w_c)|; input×gra
   const model = linearClassifier([h, w, c], classes, weights);
   const x = images(n, h, w, c, 6);
   const target = [1, 2, 0];
-  const sal = await frequencySaliency(model, x, target, { maxBatch: 2 });
+  const sal = await frequencySaliency(model, x, target, { batchSize: 2 });
   const mean = await frequencySaliency(model, x, target, { reduce: "mean" });
   const per = h * w * c;
   const bands = h + w - 1;
@@ -81,7 +81,7 @@ Deno.test("Fourier heat map of a linear model equals the closed-form error rate 
   labels[0] = (labels[0] + 1) % classes; // one image misclassified to begin with
   const eps = 1.5;
   for (const sign of ["positive", "negative"] as const) {
-    const map = await fourierHeatMap(model, x, labels, { epsilon: eps, sign, clip: false, maxBatch: 10 });
+    const map = await fourierHeatMap(model, x, labels, { eps, sign, clip: false, batchSize: 10 });
     assert.deepEqual(map.shape, [h, w]);
     assert.equal(map.axis, "frequency");
     for (let i = 0; i < h; i++) {
@@ -108,7 +108,7 @@ Deno.test("Fourier heat map with random signs lies between the per-image sign ou
   const model = linearClassifier([h, w, c], classes, weights);
   const x = images(n, h, w, c, 4);
   const labels = Array.from({ length: n }, (_, i) => i % 2);
-  const opts = { epsilon: 2, clip: false, basis: "fourier" as const };
+  const opts = { eps: 2, clip: false, basis: "fourier" as const };
   const a = await fourierHeatMap(model, x, labels, { ...opts, seed: 3 });
   const b = await fourierHeatMap(model, x, labels, { ...opts, seed: 3 });
   assert.deepEqual(a.scores, b.scores);
@@ -137,7 +137,7 @@ Deno.test("filtered accuracy: full pass-band equals clean accuracy; each cut-off
   const model = linearClassifier([h, w, c], classes, weights);
   const x = images(n, h, w, c, 2);
   const labels = Array.from({ length: n }, (_, i) => i % classes);
-  const curves = await filteredAccuracy(model, x, labels, { maxBatch: 13 });
+  const curves = await filteredAccuracy(model, x, labels, { batchSize: 13 });
   const bands = 7;
   assert.deepEqual([...curves.cutoffs], [0, 1, 2, 3, 4, 5, 6, 7]);
   const clean = linearLogits(weights, classes, x.data, n);

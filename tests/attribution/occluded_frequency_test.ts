@@ -49,7 +49,7 @@ Deno.test("OF on a linear model equals its closed form Σ_{(i,j)∈k} DCT(w_c)·
   const model = linearClassifier([h, w, c], classes, weights);
   const x = images(n, h, w, c, 3);
   const target = [2, 0, 1, 2];
-  const of = await occludedFrequency(model, x, target, { maxBatch: 5 });
+  const of = await occludedFrequency(model, x, target, { batchSize: 5 });
   assert.deepEqual(of.shape, [n, h + w - 1]);
   const per = h * w * c;
   for (let img = 0; img < n; img++) {
@@ -136,14 +136,14 @@ Deno.test("OF batched (all bands of several images per batch) equals OF one band
   for (const probability of [false, true]) {
     const expected = await ofOneBandAtATime(model, x, target, undefined, probability);
     const of = await occludedFrequency(model, x, target, {
-      maxBatch: 7,
+      batchSize: 7,
       score: probability ? "probability" : "logit",
     });
     expected.forEach((e, i) => close(of.scores[i], e, 2e-4, `probability=${probability} item ${i}`));
   }
   const stats = coefficientStats(toImageArray(x), bandLayout(shape));
   const expectedMean = await ofOneBandAtATime(model, x, target, stats.mean, false);
-  const ofMean = await occludedFrequency(model, x, target, { maxBatch: 64, baseline: "mean" });
+  const ofMean = await occludedFrequency(model, x, target, { batchSize: 64, baseline: "mean" });
   expectedMean.forEach((e, i) => close(ofMean.scores[i], e, 2e-4, `mean baseline item ${i}`));
 });
 
@@ -166,7 +166,7 @@ Deno.test("cumulative ablation: 0 bands is no change, all bands equals scoring t
   const model = mlp(shape, 3);
   const x = images(3, ...shape, 17);
   const target = [2, 1, 0];
-  const cum = await cumulativeBandAblation(model, x, target, { maxBatch: 4 });
+  const cum = await cumulativeBandAblation(model, x, target, { batchSize: 4 });
   const bands = 6;
   assert.deepEqual(cum.shape, [3, bands + 1]);
   const zero = tf.tidy(() => model.logits(tf.zeros([1, ...shape])).arraySync()[0]);

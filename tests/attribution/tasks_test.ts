@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
-import { readNpy, writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
+import { readNpy } from "../../lib/io/mod.ts";
 import { saveModel } from "../../lib/models/mod.ts";
 import {
   attributionShares,
@@ -20,9 +20,9 @@ import {
   type ImageArray,
   labelChangeRates,
   occludedFrequency,
-  selectIndices,
   withoutBand,
 } from "../../lib/attribution/mod.ts";
+import { selectIndices } from "../../lib/datasets/mod.ts";
 import { synthesizeFromRepresentation } from "../../lib/synthesis/mod.ts";
 import { deriveSeed } from "../../lib/stats/mod.ts";
 import occlusion from "../../tasks/occlusion.ts";
@@ -34,6 +34,7 @@ import filtered from "../../tasks/filtered.ts";
 import saliency from "../../tasks/saliency.ts";
 import { trainedPlantedModel } from "./planted_model.ts";
 import { bruteDct, bruteIdct } from "./dct_reference.ts";
+import { writeDataStage } from "../stages/helpers.ts";
 
 await tf.setBackend("cpu");
 const { data, model, classifier } = await trainedPlantedModel();
@@ -47,19 +48,7 @@ async function withStages(fn: (root: string, both: Record<string, StageInput[]>)
   try {
     const dataDir = join(root, "data");
     const modelDir = join(root, "model_stage");
-    await Deno.mkdir(dataDir, { recursive: true });
-    for (const split of ["train", "test"] as const) {
-      await writeNpy(join(dataDir, `${split}_x.npy`), { data: data[split].images, shape: data[split].shape });
-      await writeNpy(join(dataDir, `${split}_y.npy`), {
-        data: data[split].labels,
-        shape: [data[split].labels.length],
-      });
-    }
-    await writeJsonAtomic(join(dataDir, "meta.json"), {
-      dataset: "planted",
-      classNames: data.classNames,
-      shape: [S, S, 1],
-    });
+    await writeDataStage(dataDir, { ...data, name: "planted" });
     await saveModel(model, join(modelDir, "model"));
     await fn(root, { model: input("model", modelDir), data: input("data", dataDir) });
   } finally {
@@ -130,7 +119,7 @@ function logits(images: Float32Array, n: number): Float32Array {
 
 Deno.test("occlusion task: attributions equal a brute-force DCT occlusion of the selected images; derived files", async () => {
   await withStages(async (root, both) => {
-    const out = await runTask(root, occlusion, { limit: 20, bootstrap: 50, single_k: [1, 2] }, both);
+    const out = await runTask(root, occlusion, { limit: 20, resamples: 50, single_k: [1, 2] }, both);
     const attr = await readNpy(join(out, "attributions.npy"));
     assert.deepEqual(attr.shape, [20, BANDS]);
     const idx = (await readNpy(join(out, "indices.npy"))).data as Int32Array;
@@ -195,7 +184,7 @@ Deno.test("occlusion task: attributions equal a brute-force DCT occlusion of the
     const authors = await runTask(
       root,
       occlusion,
-      { limit: 20, bootstrap: 20, band_kind: "shell", target: "predicted", cumulative: false },
+      { limit: 20, resamples: 20, band_kind: "shell", explain_class: "predicted", cumulative: false },
       both,
     );
     assert.deepEqual((await readNpy(join(authors, "attributions.npy"))).shape, [20, 12]);
@@ -221,7 +210,7 @@ Deno.test("occlusion task: attributions equal a brute-force DCT occlusion of the
       limit: 8,
       baseline: "noise",
       cumulative: false,
-      bootstrap: 20,
+      resamples: 20,
     }, both);
     assert.deepEqual((await readNpy(join(noisy, "attributions.npy"))).shape, [8, BANDS]);
   });
@@ -257,7 +246,7 @@ Deno.test("synthesize: 0 iterations returns the start images, 30 the library inv
     assert.ok(summary.final_distance < summary.initial_distance);
     // Spectra: mean |DCT(x_r) − DCT(x_partner)| by float64 loops, its channel mean and diagonal-band
     // means, against the start x₀ (the paper's Fig. 3, the default files) and against the target x.
-    const spec = await runTask(root, spectra, { bootstrap: 50 }, {
+    const spec = await runTask(root, spectra, { resamples: 50 }, {
       synthesize: input("synthesize", synth),
       data: both.data,
     });
@@ -307,11 +296,11 @@ Deno.test("fourier, filtered and saliency tasks: arrays equal the library on the
   await withStages(async (root, both) => {
     const testLabels = (idx: Int32Array) => Int32Array.from(idx, (s) => data.test.labels[s]);
     // ε = 6: large enough that the error rates vary over frequencies (at ε = 2 this model errs nowhere).
-    const f = await runTask(root, fourier, { limit: 8, epsilon: 6 }, both);
+    const f = await runTask(root, fourier, { limit: 8, eps: 6 }, both);
     const fIdx = selectIndices(data.test.labels, 4, 8, 0);
     assertSelection(fIdx, "test", 2);
     const heat = await fourierHeatMap(classifier, gather("test", fIdx), testLabels(fIdx), {
-      epsilon: 6,
+      eps: 6,
       seed: deriveSeed(7, "signs"),
     });
     assert.ok(new Set(heat.scores).size > 3, "the heat map varies");
@@ -332,7 +321,7 @@ Deno.test("fourier, filtered and saliency tasks: arrays equal the library on the
       "limit null: whole split",
     );
 
-    const sal = await runTask(root, saliency, { limit: 8, bootstrap: 20 }, both);
+    const sal = await runTask(root, saliency, { limit: 8, resamples: 20 }, both);
     const sIdx = (await readNpy(join(sal, "indices.npy"))).data as Int32Array;
     assertSelection(sIdx, "test", 2);
     assert.deepEqual((await readNpy(join(sal, "labels.npy"))).data, testLabels(sIdx));
@@ -345,7 +334,7 @@ Deno.test("fourier, filtered and saliency tasks: arrays equal the library on the
     );
     assertClose((await json(sal, "summary.json")).mean_profile, mean, 1e-6, "mean profile");
     // Shell bands max(i, j): 12 of them on 12×12 images, in saliency and filtered accuracy alike.
-    const salShell = await runTask(root, saliency, { limit: 8, bootstrap: 20, band_kind: "shell" }, both);
+    const salShell = await runTask(root, saliency, { limit: 8, resamples: 20, band_kind: "shell" }, both);
     assert.deepEqual((await readNpy(join(salShell, "saliency.npy"))).shape, [8, 12]);
     const flShell = await runTask(root, filtered, { limit: 40, band_kind: "shell" }, both);
     const shellRows = await csv(flShell, "curves.csv");

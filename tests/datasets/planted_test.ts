@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { bandEnergy, dct2, numBands } from "../../lib/dct/mod.ts";
-import { loadDataset, plantedDataset, plantedParams, type Split } from "../../lib/datasets/mod.ts";
+import { type LabelledImages, loadDataset, plantedDataset, plantedParams } from "../../lib/datasets/mod.ts";
 
 /** Per-image band energies `[N, B]` of a split. */
-function energies(split: Split): Float64Array {
+function energies(split: LabelledImages): Float64Array {
   return bandEnergy(dct2(Float64Array.from(split.images), split.shape), split.shape);
 }
 

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import "../training/helpers.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { plantedDataset } from "../../lib/datasets/planted.ts";
-import { writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
+import { writeDataStage } from "../stages/helpers.ts";
 import {
   buildModel,
   loadModel,
@@ -42,12 +42,7 @@ async function divergingRun(perClass: number, batch: number, seed: number) {
   try {
     const ds = plantedDataset({ size: 8, numClasses: 3, trainPerClass: perClass, testPerClass: 8, seed: 2 });
     const data = join(root, "data");
-    await Deno.mkdir(data);
-    for (const [name, s] of [["train", ds.train], ["test", ds.test]] as const) {
-      await writeNpy(join(data, `${name}_x.npy`), { data: s.images, shape: s.shape });
-      await writeNpy(join(data, `${name}_y.npy`), { data: s.labels, shape: [s.labels.length] });
-    }
-    await writeJsonAtomic(join(data, "meta.json"), { dataset: "planted", classNames: ds.classNames });
+    await writeDataStage(data, { ...ds, name: "planted" });
     const out = join(root, "out");
     await Deno.mkdir(out);
     const ctx: TaskContext<TrainParams> = {
@@ -56,7 +51,7 @@ async function divergingRun(perClass: number, batch: number, seed: number) {
         channels: [4],
         hidden: 8,
         epochs: 3,
-        batch,
+        batch_size: batch,
         lr: 1e12,
         optimizer: "sgd",
       }),

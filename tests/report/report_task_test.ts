@@ -1,4 +1,5 @@
 /** The `report` task on synthetic stage outputs: every figure and table is written, and every link resolves. */
+import { writeAttackStage } from "../stages/helpers.ts";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { assert, assertEquals } from "../plots/assert.ts";
@@ -195,10 +196,12 @@ Deno.test("labels come from the coordinates as data, keep only the leaves that d
   try {
     const input = async (name: string, stage: string, coords: ReturnType<typeof c>[], success: number) => {
       const dir = join(root, ".store", name);
-      await Deno.mkdir(dir, { recursive: true });
-      await Deno.writeTextFile(
-        join(dir, "summary.json"),
-        JSON.stringify({ method: "pgd", images: 10, success_rate: success }),
+      const n = 10;
+      await writeAttackStage(
+        dir,
+        { data: new Float32Array(n * 4), shape: [n, 2, 2, 1] },
+        Int32Array.from({ length: n }, (_, i) => i),
+        Uint8Array.from({ length: n }, (_, i) => (i < success * n ? 1 : 0)),
       );
       return { instance: name, stage, dir, params: {}, coords };
     };

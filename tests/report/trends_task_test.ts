@@ -8,24 +8,32 @@ import * as aq from "arquero";
 import { assert, assertEquals } from "../plots/assert.ts";
 import report from "../../tasks/report.ts";
 import type { GatheredInput } from "../../lib/report/mod.ts";
+import { writeAttack } from "../../lib/stages/mod.ts";
+import { writeAttackStage } from "../stages/helpers.ts";
 
 const EPS = [0.125, 0.25, 0.5, 1.0];
 
 async function attackStage(root: string, stage: string, coords: GatheredInput["coords"], success: number) {
   const instance = `${stage}[${coords!.map((c) => `${c.key}=${JSON.stringify(c.value)}`).join(",")}]`;
   const dir = join(root, ".store", instance.replace(/[^a-z0-9]/gi, "_"));
-  await Deno.mkdir(dir, { recursive: true });
-  const summary = {
-    method: "pgd",
-    params: { norm: "l2", eps: coords!.at(-1)!.value, steps: 10 },
-    images: 50,
-    success_rate: success,
-    adv_accuracy: 1 - success,
-    l2: { median: 0.3, mean: 0.3 },
-    linf: { median: 0.05, mean: 0.05 },
-    queries: null,
-  };
-  await Deno.writeTextFile(join(dir, "summary.json"), JSON.stringify(summary));
+  const n = 50;
+  const files = await writeAttackStage(
+    dir,
+    { data: new Float32Array(n * 2 * 2), shape: [n, 2, 2, 1] },
+    Int32Array.from({ length: n }, (_, i) => i),
+    Uint8Array.from({ length: n }, (_, i) => (i < success * n ? 1 : 0)),
+  );
+  await writeAttack(dir, {
+    ...files,
+    summary: {
+      ...files.summary,
+      params: { norm: "l2", eps: coords!.at(-1)!.value, steps: 10 },
+      success_rate: success,
+      adv_accuracy: 1 - success,
+      l2: { median: 0.3, mean: 0.3 },
+      linf: { median: 0.05, mean: 0.05 },
+    },
+  });
   return { instance, stage, dir, params: {}, coords };
 }
 

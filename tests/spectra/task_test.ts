@@ -9,29 +9,24 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
-import { readNpy, writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
+import { readNpy } from "../../lib/io/mod.ts";
 import { saveModel, smallCnn, vggNet } from "../../lib/models/mod.ts";
 import synthesize from "../../tasks/synthesize.ts";
 import spectra from "../../tasks/spectra.ts";
 import { bruteDct } from "../attribution/dct_reference.ts";
 import { hashFloat } from "../attribution/linear_model.ts";
+import { writeDataStage } from "../stages/helpers.ts";
 
 await tf.setBackend("cpu");
 const [H, W, C, CLASSES, TRAIN] = [8, 8, 3, 4, 40];
 const PER = H * W * C;
 const root = await Deno.makeTempDir({ prefix: "freqlens-spectra-task-" });
 const dataDir = join(root, "data");
-await Deno.mkdir(dataDir);
 const images = Float32Array.from({ length: TRAIN * PER }, (_, t) => (hashFloat(t, 11) + 1) / 2);
 const labels = Int32Array.from({ length: TRAIN }, (_, i) => i % CLASSES);
-for (const split of ["train", "test"]) {
-  await writeNpy(join(dataDir, `${split}_x.npy`), { data: images, shape: [TRAIN, H, W, C] });
-  await writeNpy(join(dataDir, `${split}_y.npy`), { data: labels, shape: [TRAIN] });
-}
-await writeJsonAtomic(join(dataDir, "meta.json"), {
-  dataset: "synthetic",
+await writeDataStage(dataDir, {
+  test: { images, labels, shape: [TRAIN, H, W, C] },
   classNames: ["a", "b", "c", "d"],
-  shape: [H, W, C],
 });
 const base = { inputShape: [H, W, C] as const, numClasses: CLASSES };
 const modelDirs: Record<string, string> = {};
@@ -93,7 +88,7 @@ Deno.test("synthesize picks the same (start, target) pairs for different models"
 });
 
 Deno.test("spectra: x_r − x₀, x_r − x and x − x₀ maps equal a brute-force DCT of the saved images", async () => {
-  const out = await runTask(spectra, { bootstrap: 50 }, {
+  const out = await runTask(spectra, { resamples: 50 }, {
     synthesize: input("synthesize_vgg", vgg),
     data: input("data", dataDir),
   });
@@ -132,7 +127,7 @@ Deno.test("spectra: x_r − x₀, x_r − x and x − x₀ maps equal a brute-fo
 });
 
 Deno.test("spectra with a reference: paired contrast and verdicts per protocol; a set against itself is null", async () => {
-  const out = await runTask(spectra, { bootstrap: 200 }, {
+  const out = await runTask(spectra, { resamples: 200 }, {
     synthesize: input("synthesize_vgg", vgg),
     data: input("data", dataDir),
     reference: input("synthesize_cnn", cnn),
@@ -155,7 +150,7 @@ Deno.test("spectra with a reference: paired contrast and verdicts per protocol; 
     assert.equal(v.verdict, expected);
   }
   const self = await json(
-    await runTask(spectra, { bootstrap: 50 }, {
+    await runTask(spectra, { resamples: 50 }, {
       synthesize: input("a", vgg),
       data: input("data", dataDir),
       reference: input("b", vgg),
@@ -170,7 +165,7 @@ Deno.test("spectra with a reference: paired contrast and verdicts per protocol; 
 Deno.test("spectra refuses a reference synthesized from other pairs", async () => {
   const other = await synth("cnn", { pair_seed: 9 });
   await assert.rejects(
-    runTask(spectra, { bootstrap: 10 }, {
+    runTask(spectra, { resamples: 10 }, {
       synthesize: input("synthesize_vgg", vgg),
       data: input("data", dataDir),
       reference: input("synthesize_cnn", other),

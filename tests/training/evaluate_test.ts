@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { accuracy, pgdAccuracy, predictClasses } from "../../lib/training/mod.ts";
+import { accuracy, pgdAccuracy } from "../../lib/training/mod.ts";
+import { predictedClasses } from "../../lib/models/mod.ts";
 import { linear, randomImages } from "./helpers.ts";
 
 const SHAPE: [number, number, number] = [3, 3, 2];
 
-Deno.test("predictClasses and accuracy match a brute-force argmax, across batch boundaries", () => {
+Deno.test("predictedClasses and accuracy match a brute-force argmax, across batch boundaries", () => {
   const { classifier, argmax } = linear(SHAPE, 4, 3);
   const data = randomImages(37, ...SHAPE, 4, 4);
-  const pred = predictClasses(classifier, data, 8);
+  const pred = predictedClasses(classifier, { data: data.images, shape: data.shape }, 8);
   let correct = 0;
   for (let i = 0; i < 37; i++) {
     assert.equal(pred[i], argmax(data.images, i));

@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../../lib/backend/mod.ts";
 import type { ImageClassifier } from "../../lib/models/mod.ts";
-import type { LabelledImages } from "../../lib/training/mod.ts";
+import type { LabelledImages } from "../../lib/datasets/mod.ts";
 import { Rng } from "../../lib/stats/mod.ts";
 
 await initBackend("cpu");

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import "./helpers.ts";
 import { plantedDataset } from "../../lib/datasets/planted.ts";
-import { writeJsonAtomic, writeNpy } from "../../lib/io/mod.ts";
 import { loadClassifier } from "../../lib/models/mod.ts";
 import { accuracy } from "../../lib/training/mod.ts";
 import type { StageInput, TaskContext, TaskDefinition } from "../../pipeline/task.ts";
 import trainTask, { channelStats } from "../../tasks/train.ts";
 import evaluateTask from "../../tasks/evaluate.ts";
+import { writeDataStage } from "../stages/helpers.ts";
 
 const silent = { start() {}, update() {}, finish() {} };
 
@@ -40,19 +40,10 @@ Deno.test("train then evaluate on a data stage: files, curves, and accuracies th
   try {
     const ds = plantedDataset({ size: 8, numClasses: 3, trainPerClass: 30, testPerClass: 10, seed: 2 });
     const data = join(root, "data");
-    await Deno.mkdir(data);
-    for (const [name, s] of [["train", ds.train], ["test", ds.test]] as const) {
-      await writeNpy(join(data, `${name}_x.npy`), { data: s.images, shape: s.shape });
-      await writeNpy(join(data, `${name}_y.npy`), { data: s.labels, shape: [s.labels.length] });
-    }
-    await writeJsonAtomic(join(data, "meta.json"), {
-      dataset: "planted",
-      classNames: ds.classNames,
-      shape: [8, 8, 1],
-    });
+    await writeDataStage(data, { ...ds, name: "planted" });
 
     const trainDir = join(root, "train");
-    await run(trainTask, { channels: [4], hidden: 8, epochs: 2, batch: 32, augment: { crop: 1 } }, {
+    await run(trainTask, { channels: [4], hidden: 8, epochs: 2, batch_size: 32, augment: { crop: 1 } }, {
       data: input(data),
     }, trainDir);
     const csv = (await Deno.readTextFile(join(trainDir, "history.csv"))).trim().split("\n");
@@ -78,7 +69,7 @@ Deno.test("train then evaluate on a data stage: files, curves, and accuracies th
       evalDir,
     );
     const summary = JSON.parse(await Deno.readTextFile(join(evalDir, "summary.json")));
-    assert.equal(summary.n, 30);
+    assert.equal(summary.images, 30);
     assert.equal(summary.clean_accuracy, info.test_accuracy);
     assert.ok(summary.pgd_accuracy <= summary.clean_accuracy);
   } finally {

@@ -2,14 +2,11 @@
  * The report's Fig. 3 section (robust / non-robust dataset synthesis): what a `spectra` stage wrote beyond
  * its main spectrum — x_r − x beside the paper's x_r − x₀, the convergence of the inversion, the paired
  * contrast against the natural model's synthesis and its verdicts — read from the entry
- * ({@link readSynthesisDetail}, called by lib/report/collect.ts) and turned into the section's figures and
+ * ({@link synthesisDetail}, called by lib/report/collect.ts) and turned into the section's figures and
  * contrast table ({@link spectraSection}) and rows of the band-shares table ({@link synthesisShareRows}).
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { readNpy } from "../../io/npy.ts";
+import type { SpectraFiles, SpectraSummary } from "../../stages/spectra.ts";
 import { convergenceSpec, type Grid, spectraFigureSpec } from "../../plots/mod.ts";
-import { sharesOf } from "../collect.ts";
 import { levelText } from "../level.ts";
 import type { ReportInputs, SharesCI, SpectrumRecord } from "../records.ts";
 import { type BandShareRow, renderTable } from "../tables.ts";
@@ -25,18 +22,6 @@ import * as aq from "arquero";
 
 const SECTION = "spectra";
 
-/** One verdict of a finding against its null, as stages write them (`summary.verdicts`). */
-export interface VerdictRecord {
-  finding: string;
-  protocol: string;
-  definition?: string;
-  effect: number;
-  null: number;
-  difference: { estimate: number; lo: number; hi: number; level: number };
-  direction: "greater" | "less";
-  verdict: string;
-}
-
 /** The parts of a `spectra` entry beyond its x_r − x₀ spectrum; fields null when the entry predates them. */
 export interface SynthesisDetail {
   /** x_r − x (distance to the target): channel-mean map, band profile, shares. */
@@ -49,46 +34,30 @@ export interface SynthesisDetail {
     | null;
   /** The reference (natural) synthesis the verdicts compare with. */
   reference: string | null;
-  verdicts: VerdictRecord[];
+  verdicts: SpectraSummary["verdicts"];
 }
 
-const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-
-/** Reads the detail of a `spectra` entry in `dir` whose `summary.json` is `summary`. */
-export async function readSynthesisDetail(
-  dir: string,
-  summary: Record<string, unknown>,
-): Promise<SynthesisDetail> {
-  const file = join(dir, "summary.json");
-  const spectra = (summary.spectra ?? {}) as Record<string, { shares?: unknown }>;
-  let target: SynthesisDetail["target"] = null;
-  if (existsSync(join(dir, "diff_map_mean_target.npy"))) {
-    const map = await readNpy(join(dir, "diff_map_mean_target.npy"));
-    const profile = await readNpy(join(dir, "band_profile_target.npy"));
-    target = {
-      map: { height: map.shape[0], width: map.shape[1], values: Float64Array.from(map.data as Float32Array) },
-      bandProfile: Float64Array.from(profile.data as Float32Array),
-      shares: sharesOf(file, spectra.target?.shares),
-    };
-  }
-  const c = summary.convergence as Record<string, unknown> | undefined;
-  const curve = (c?.loss_curve ?? []) as [number, number][];
-  const convergence = c && curve.length > 0
-    ? {
+/** The detail of a `spectra` entry beyond its x_r − x₀ spectrum, from what lib/stages/spectra.ts `readSpectra` read. */
+export function synthesisDetail({ spectra, summary }: SpectraFiles): SynthesisDetail {
+  const target = spectra.target;
+  const [height, width] = target.map.shape;
+  const curve = summary.convergence.loss_curve;
+  return {
+    target: {
+      map: { height, width, values: Float64Array.from(target.channelMean) },
+      bandProfile: Float64Array.from(target.bandProfile),
+      shares: summary.spectra.target.shares,
+    },
+    contrastShares: summary.spectra.contrast.shares,
+    convergence: {
       iteration: curve.map(([i]) => i),
       distance: curve.map(([, d]) => d),
-      final: num(c.final_distance) ?? NaN,
-      initial: num(c.initial_distance) ?? NaN,
-      iterations: num(c.iterations) ?? curve[curve.length - 1][0],
-    }
-    : null;
-  const contrast = summary.contrast as { reference?: string } | null | undefined;
-  return {
-    target,
-    contrastShares: sharesOf(file, spectra.contrast?.shares),
-    convergence,
-    reference: contrast?.reference ?? null,
-    verdicts: Array.isArray(summary.verdicts) ? summary.verdicts as VerdictRecord[] : [],
+      final: summary.convergence.final_distance,
+      initial: summary.convergence.initial_distance,
+      iterations: summary.convergence.iterations,
+    },
+    reference: summary.contrast?.reference ?? null,
+    verdicts: summary.verdicts,
   };
 }
 
