@@ -50,7 +50,9 @@ export async function metricsTable(plan: Plan, options: MetricsOptions = {}): Pr
   const rows: MetricsRow[] = [];
   for (const inst of selected) {
     const state = states.get(inst.name)!;
-    const key = state === "cached" ? inst.key : viewKey(plan.layout, plan.config.name, inst.name);
+    const key = state === "cached"
+      ? inst.key
+      : viewKey(plan.layout, plan.config.name, inst.name, inst.legacyName);
     const metrics = state === "missing" || !key
       ? []
       : (await headlineMetrics(inst.kind, plan.layout.entry(key))) ?? [];

@@ -29,7 +29,9 @@ export async function showText(plan: Plan, stage: string): Promise<string> {
     for (const [alias, ups] of Object.entries(inst.inputs)) {
       out.push(`  input:    ${alias} ← ${ups.join(", ")}`);
     }
-    const shownKey = st.state === "cached" ? inst.key : viewKey(plan.layout, plan.config.name, inst.name);
+    const shownKey = st.state === "cached"
+      ? inst.key
+      : viewKey(plan.layout, plan.config.name, inst.name, inst.legacyName);
     const m = shownKey ? readManifest(plan.layout.entry(shownKey)) : undefined;
     if (!m) continue;
     if (shownKey !== inst.key) out.push(`  previous entry (not current):`);

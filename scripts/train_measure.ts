@@ -54,7 +54,7 @@ try {
 }
 
 function input(stage: string, dir: string): StageInput[] {
-  return [{ instance: stage, stage, dir, params: {} }];
+  return [{ instance: stage, stage, dir, params: {}, coords: [] }];
 }
 
 async function runTask<P>(

@@ -217,7 +217,7 @@ async function follow(
       if (v.phase === "done") {
         state.set(inst.name, v.made ? "ran" : "cached");
         (v.made ? result.ran : result.cached).push(inst.name);
-        updateView(plan.layout, plan.config.name, inst.name, inst.key);
+        updateView(plan.layout, plan.config.name, inst.name, inst.key, inst.legacyName);
         say(
           `✓ ${inst.name} ${
             v.made ? `${(v.seconds ?? 0).toFixed(2)} s` : "(made by another run)"

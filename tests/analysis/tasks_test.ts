@@ -42,7 +42,7 @@ async function stageDirs(root: string) {
   await writeNpy(join(attackDir, "adv_x.npy"), { data: ADV, shape: [INDICES.length, H, W, C] });
   await writeNpy(join(attackDir, "indices.npy"), { data: INDICES, shape: [INDICES.length] });
   await writeNpy(join(attackDir, "success.npy"), { data: SUCCESS, shape: [INDICES.length] });
-  const input = (dir: string): StageInput[] => [{ instance: dir, stage: dir, dir, params: {} }];
+  const input = (dir: string): StageInput[] => [{ instance: dir, stage: dir, dir, params: {}, coords: [] }];
   return { attack: input(attackDir), data: input(dataDir) };
 }
 

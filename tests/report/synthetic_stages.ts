@@ -7,6 +7,7 @@ import { join, relative } from "node:path";
 import { writeNpy } from "../../lib/io/npy.ts";
 import { writeJsonAtomic } from "../../lib/io/atomic.ts";
 import type { GatheredInput } from "../../lib/report/mod.ts";
+import type { StageInput } from "../../pipeline/task.ts";
 import report from "../../tasks/report.ts";
 import { bandGrid, bandMeans, exampleImage, lcg } from "../plots/examples.ts";
 
@@ -251,7 +252,8 @@ export async function runReportTask(
   await report.run({
     instance: "report",
     params: report.params.parse({ scale: 1 }),
-    inputs,
+    // These synthetic inputs carry no coordinates yet (the report reads them back from the names).
+    inputs: inputs as Record<string, StageInput[]>,
     outDir,
     seed: 0,
     backend: "cpu",
