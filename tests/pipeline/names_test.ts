@@ -125,7 +125,7 @@ Deno.test("cli migrate renames legacy views, drops superseded ones, and changes 
   assertMatch(status.stdout, /3 cached, 0 stale, 0 missing/);
 });
 
-Deno.test("input reasons: one per input up to three, else counted with at most three named", async () => {
+Deno.test("input reasons: one per input up to three, else counted with at most three named", () => {
   const inputs = (n: number, what = "missing") =>
     Array.from({ length: n }, (_, i) => ({ name: `a[v=${i}]`, what }));
   assertEquals(inputReasons(inputs(3)), [
