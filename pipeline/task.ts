@@ -42,7 +42,7 @@ export interface Progress {
 
 /** Everything a task may use while it runs. */
 export interface TaskContext<P> {
-  /** Instance name of the running stage. */
+  /** Readable name of the running stage (for messages; its coordinates are data, see {@link StageInput}). */
   instance: string;
   /** Params after validation by the task's schema. */
   params: P;
@@ -53,7 +53,7 @@ export interface TaskContext<P> {
   inputs: Record<string, StageInput[]>;
   /** Directory the task writes its outputs into (a temporary directory, renamed into the store). */
   outDir: string;
-  /** Seed for every random choice, derived from the config's `seed` and the instance name. */
+  /** Seed for every random choice, from the config's `seed` and the instance (`instanceSeed` in keys.ts). */
   seed: number;
   /** Name of the numeric backend the stage runs on (`wasm`, `cpu`, `tensorflow`, `webgpu`). */
   backend: string;
