@@ -177,20 +177,18 @@ function duplicateError(config: PipelineConfig, stage: StageSpec, a: InstanceSpe
     c.origin === stage.name && (same || canonicalJson(c.value) !== canonicalJson(a.coords[i]?.value))
   );
   const index = own
-    ? stage.sweep[own.key].findIndex((v) => canonicalJson(v) === canonicalJson(own.value))
+    ? stage.sweep[own.key].findLastIndex((v) => canonicalJson(v) === canonicalJson(own.value))
     : -1;
   const where = own ? ["stages", stage.name, "sweep", own.key, ...(index >= 0 ? [index] : [])] : [];
+  const coords = describeCoords(b.coords);
+  const detail = same
+    ? `duplicate instance '${b.name}' (coordinates ${coords}): the sweep lists a value twice`
+    : `instances with coordinates ${describeCoords(a.coords)} and ${coords} would both ` +
+      `be named '${b.name}'; make the values differ in their readable form (pipeline/names.ts)`;
   return new ConfigError(
     config.source.locate(where.length ? where : ["stages", stage.name]),
     where.length ? where.join(".") : `stages.${stage.name}`,
-    same
-      ? `duplicate instance '${b.name}' (coordinates ${
-        describeCoords(b.coords)
-      }): the sweep lists the same value twice`
-      : `instances with coordinates ${describeCoords(a.coords)} and ${
-        describeCoords(b.coords)
-      } would both be ` +
-        `named '${b.name}'; make the values differ in their readable form (pipeline/names.ts)`,
+    detail,
   );
 }
 

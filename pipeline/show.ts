@@ -36,7 +36,8 @@ export async function showText(plan: Plan, stage: string): Promise<string> {
     if (!m) continue;
     if (shownKey !== inst.key) out.push(`  previous entry (not current):`);
     out.push(`  entry:    ${rel(plan.layout.entry(m.key))}`);
-    out.push(`  view:     ${rel(plan.layout.view(plan.config.name, inst.name))}`);
+    const named = viewKey(plan.layout, plan.config.name, inst.name) ? inst.name : inst.legacyName;
+    out.push(`  view:     ${rel(plan.layout.view(plan.config.name, named))}`);
     const backend = (m.backend ? `, backend ${m.backend.name}×${m.backend.threads}` : "") +
       (m.slurm ? `, SLURM job ${m.slurm.job_id} on ${m.slurm.node}` : "");
     out.push(
