@@ -46,7 +46,10 @@ for (
   model.dispose();
 }
 
-const input = (stage: string, dir: string): StageInput[] => [{ instance: stage, stage, dir, params: {}, coords: [] }];
+const input = (
+  stage: string,
+  dir: string,
+): StageInput[] => [{ instance: stage, stage, dir, params: {}, coords: [] }];
 async function runTask<P>(
   task: TaskDefinition<P>,
   params: Record<string, unknown>,
