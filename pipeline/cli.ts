@@ -9,6 +9,7 @@
  *   dag CONFIG [--mermaid]
  *   show CONFIG STAGE
  *   gc [--dry-run] [--configs DIR]
+ *   migrate CONFIG [--dry-run]    (renames views of earlier versions to the readable instance names)
  *   exec CONFIG INSTANCE          (one instance in this process; what `run` launches)
  *
  * Every command takes `--outputs DIR` (default `FREQLENS_OUTPUTS`, else the project's `outputs/`). Exit
@@ -22,6 +23,7 @@ import { execInstance } from "./exec.ts";
 import { dieWithRunner } from "./lifeline.ts";
 import { collectGarbage } from "./gc.ts";
 import { metricsCsv, metricsTable, metricsText } from "./metrics.ts";
+import { migrateViews } from "./migrate.ts";
 import { executorFor, planPipeline } from "./plan.ts";
 import { printRunSummary, runPipeline } from "./scheduler.ts";
 import { showText } from "./show.ts";
@@ -214,6 +216,27 @@ program.command("gc")
     console.log(
       `${r.configs.length} configs reach ${r.reachable} entries; ${o.dryRun ? "would free" : "freed"} ` +
         `${(r.bytes / 1024 ** 2).toFixed(1)} MiB in ${r.removed.length} paths`,
+    );
+  });
+
+program.command("migrate")
+  .description("rename the views earlier versions made under legacy instance names to the readable names")
+  .argument("<config>", "pipeline config (YAML)")
+  .option("--dry-run", "list what would be renamed")
+  .option("--set <k=v>", SET_HELP, collect, [])
+  .option("--sweep <k=[v…]>", SWEEP_HELP, collect, [])
+  .option("--outputs <dir>", "outputs directory")
+  .action(async (config: string, o: Common & { dryRun?: boolean }) => {
+    const plan = await planPipeline(config, { overrides: overridesOf(config, o), outputs: o.outputs });
+    const r = migrateViews(plan, !!o.dryRun);
+    const dir = relative(Deno.cwd(), plan.layout.views(plan.config.name)) || ".";
+    for (const [from, to] of r.renamed) {
+      console.log(`${o.dryRun ? "would rename" : "renamed"} ${from} → ${to}`);
+    }
+    for (const v of r.removed) console.log(`${o.dryRun ? "would remove" : "removed"} ${v} (superseded)`);
+    console.log(
+      `${dir}: ${r.renamed.length} views ${o.dryRun ? "to rename" : "renamed"}, ${r.removed.length} ` +
+        `superseded legacy views ${o.dryRun ? "to remove" : "removed"}, ${r.current} already current`,
     );
   });
 

@@ -3,7 +3,7 @@
  *
  * ```yaml
  * name: quick              # names the readable view outputs/<name>/
- * seed: 0                  # every instance's seed derives from it and the instance name
+ * seed: 0                  # every instance's seed derives from it and its coordinates (keys.ts instanceSeed)
  * backend: wasm            # optional: wasm | cpu | tensorflow | webgpu (env FREQLENS_BACKEND wins)
  * tasks_dir: extra/tasks   # optional, one or a list, relative to this file: searched before tasks/
  * defaults:                # params merged into every stage of a task kind (mappings merged deeply)

@@ -9,7 +9,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dropBackendProbe, requestedBackend, startBackend } from "./backend.ts";
 import { formatIssues, StoreError } from "./errors.ts";
-import { type Plan, type PlannedInstance, type PlanOptions, planPipeline } from "./plan.ts";
+import { findInstance, type Plan, type PlannedInstance, type PlanOptions, planPipeline } from "./plan.ts";
 import { createProgress } from "./progress.ts";
 import { loadTask } from "./registry.ts";
 import {
@@ -44,7 +44,7 @@ export interface ExecResult {
 /** Plans `configPath` and runs its instance `instanceName`. */
 export async function execInstance(configPath: string, instanceName: string, options: ExecOptions = {}) {
   const plan = await planPipeline(configPath, options);
-  const inst = plan.byName.get(instanceName);
+  const inst = findInstance(plan, instanceName);
   if (!inst) {
     throw new StoreError(
       `${plan.config.file}: no instance '${instanceName}'${didYouMean(instanceName, plan.byName.keys())}`,
@@ -106,7 +106,7 @@ async function runPlanned(plan: Plan, inst: PlannedInstance, force: boolean): Pr
   return await withKeyLock(layout, inst.key, async () => {
     const own = await entryState(layout, inst.key);
     if (!force && own.state === "valid" && !inputsChangedSince(layout, own.manifest).length) {
-      updateView(layout, plan.config.name, inst.name, inst.key);
+      updateView(layout, plan.config.name, inst.name, inst.key, inst.legacyName);
       return { status: "cached", key: inst.key, instance: inst.name, seconds: 0 };
     }
     const tmpDir = freshTempDir(layout, inst.key);
@@ -135,6 +135,7 @@ async function runPlanned(plan: Plan, inst: PlannedInstance, force: boolean): Pr
       instance: inst.name,
       kind: inst.kind,
       params: inst.params,
+      coords: inst.coords,
       inputs: Object.fromEntries(
         Object.entries(inputs).map(([alias, list]) => [
           alias,
@@ -153,7 +154,7 @@ async function runPlanned(plan: Plan, inst: PlannedInstance, force: boolean): Pr
       components: inst.components,
       ...slurmJob(),
     });
-    updateView(layout, plan.config.name, inst.name, inst.key);
+    updateView(layout, plan.config.name, inst.name, inst.key, inst.legacyName);
     return { status: "ran", key: inst.key, instance: inst.name, seconds };
   });
 }

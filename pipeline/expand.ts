@@ -10,19 +10,16 @@ import { ConfigError, ConfigErrors } from "./errors.ts";
 import type { PipelineConfig, StageSpec } from "./config.ts";
 import { didYouMean } from "./suggest.ts";
 import { canonicalJson } from "./canonical.ts";
+import { type Coord, describeCoords, instanceName, legacyInstanceName } from "./names.ts";
 
-/** One sweep coordinate of an instance. */
-export interface Coord {
-  /** Stage whose `sweep:` introduced it. */
-  origin: string;
-  key: string;
-  value: unknown;
-}
+export type { Coord } from "./names.ts";
 
 /** A stage instance before keys are computed. */
 export interface InstanceSpec {
-  /** `stage` or `stage[k=v,…]`. */
+  /** `stage` or `stage[k=v,…]`, readable (`./names.ts`). */
   name: string;
+  /** The name earlier versions gave it: its seed hashes this, and old views may carry it (`./names.ts`). */
+  legacyName: string;
   stage: StageSpec;
   /** defaults[task] ⊕ stage params ⊕ sweep values. */
   params: Record<string, unknown>;
@@ -40,13 +37,8 @@ export function expandConfig(config: PipelineConfig): InstanceSpec[] {
   for (const stage of order) {
     const instances = expandStage(config, stage, byStage);
     for (const inst of instances) {
-      if (names.has(inst.name)) {
-        throw new ConfigError(
-          config.source.locate(["stages", stage.name, "sweep"]),
-          `stages.${stage.name}`,
-          `duplicate instance '${inst.name}' (a sweep lists the same value twice?)`,
-        );
-      }
+      const prev = names.get(inst.name);
+      if (prev) throw duplicateError(config, stage, prev, inst);
       names.set(inst.name, inst);
     }
     byStage.set(stage.name, instances);
@@ -143,7 +135,14 @@ function expandStage(config: PipelineConfig, stage: StageSpec, byStage: Map<stri
       }
       const params = { ...base };
       for (const c of point) params[c.key] = c.value;
-      instances.push({ name: instanceName(stage.name, coords), stage, params, coords, inputs });
+      instances.push({
+        name: instanceName(stage.name, coords),
+        legacyName: legacyInstanceName(stage.name, coords),
+        stage,
+        params,
+        coords,
+        inputs,
+      });
     }
   }
   if (instances.length === 0) {
@@ -168,19 +167,29 @@ function mergeCoords(a: Coord[], b: Coord[]): Coord[] {
   return [...a, ...b.filter((y) => !a.some((x) => sameCoord(x, y)))];
 }
 
-/** A coordinate value as written in an instance name: strings bare, anything else as compact JSON. */
-export function formatValue(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
-}
-
-/** `stage[k=v,…]`; a key is written `origin.key` when two coordinates share the key. */
-export function instanceName(stage: string, coords: Coord[]): string {
-  if (coords.length === 0) return stage;
-  const parts = coords.map((c) => {
-    const ambiguous = coords.some((o) => o !== c && o.key === c.key);
-    return `${ambiguous ? `${c.origin}.` : ""}${c.key}=${formatValue(c.value)}`;
-  });
-  return `${stage}[${parts.join(",")}]`;
+/**
+ * Two instances of `stage` that would share a name: the same coordinates (a sweep lists a value twice) or
+ * values whose readable forms coincide (`0.5` and `"0.5"`). Located at the sweep value of the second one.
+ */
+function duplicateError(config: PipelineConfig, stage: StageSpec, a: InstanceSpec, b: InstanceSpec) {
+  const same = canonicalJson(a.coords) === canonicalJson(b.coords);
+  const own = b.coords.find((c, i) =>
+    c.origin === stage.name && (same || canonicalJson(c.value) !== canonicalJson(a.coords[i]?.value))
+  );
+  const index = own
+    ? stage.sweep[own.key].findLastIndex((v) => canonicalJson(v) === canonicalJson(own.value))
+    : -1;
+  const where = own ? ["stages", stage.name, "sweep", own.key, ...(index >= 0 ? [index] : [])] : [];
+  const coords = describeCoords(b.coords);
+  const detail = same
+    ? `duplicate instance '${b.name}' (coordinates ${coords}): the sweep lists a value twice`
+    : `instances with coordinates ${describeCoords(a.coords)} and ${coords} would both ` +
+      `be named '${b.name}'; make the values differ in their readable form (pipeline/names.ts)`;
+  return new ConfigError(
+    config.source.locate(where.length ? where : ["stages", stage.name]),
+    where.length ? where.join(".") : `stages.${stage.name}`,
+    detail,
+  );
 }
 
 /** `b` merged into `a`: mappings merge key by key, anything else (sequences included) is replaced. */

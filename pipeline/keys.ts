@@ -13,7 +13,7 @@ export interface KeyComponents {
   format: number;
   /** Task kind (`tasks/<kind>.ts`). */
   kind: string;
-  /** The instance's seed (from the config's seed and the instance name). */
+  /** The instance's seed ({@link instanceSeed}). */
   seed: number;
   /** Resolved params: defaults ⊕ params ⊕ sweep values. */
   params: Record<string, unknown>;
@@ -34,7 +34,11 @@ export function cacheKey(components: KeyComponents): string {
   return sha256Hex(canonicalJson(components)).slice(0, 32);
 }
 
-/** A 31-bit seed derived from the config's seed and the instance name. */
-export function deriveSeed(configSeed: number, instance: string): number {
-  return parseInt(sha256Hex(`${configSeed}\u0000${instance}`).slice(0, 8), 16) % 2 ** 31;
+/**
+ * An instance's 31-bit seed, from the config's seed and the instance's seed identity: its legacy name
+ * (`legacyInstanceName` in `./names.ts`), which earlier versions used as its name, so the seeds — and with
+ * them the keys and results — of every existing config stay what they were when names became readable.
+ */
+export function instanceSeed(configSeed: number, legacyName: string): number {
+  return parseInt(sha256Hex(`${configSeed}\u0000${legacyName}`).slice(0, 8), 16) % 2 ** 31;
 }

@@ -46,7 +46,7 @@ export class OutputsLayout {
   }
 }
 
-/** An instance name as a directory name: '/' and '%' escaped, everything else kept (`attack[eps=0.1]`). */
+/** An instance name as a directory name: '/' and '%' escaped (only legacy names hold them, `./names.ts`). */
 export function viewDirName(instance: string): string {
   return instance.replaceAll("%", "%25").replaceAll("/", "%2F");
 }

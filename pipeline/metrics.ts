@@ -51,7 +51,9 @@ export async function metricsTable(plan: Plan, options: MetricsOptions = {}): Pr
   const rows: MetricsRow[] = [];
   for (const inst of selected) {
     const state = states.get(inst.name)!;
-    const key = state === "cached" ? inst.key : viewKey(plan.layout, plan.config.name, inst.name);
+    const key = state === "cached"
+      ? inst.key
+      : viewKey(plan.layout, plan.config.name, inst.name, inst.legacyName);
     const metrics = state === "missing" || !key
       ? []
       : (await headlineMetrics(inst.kind, plan.layout.entry(key))) ?? [];
@@ -84,14 +86,27 @@ function selectInstances(plan: Plan, stages: string[]): PlannedInstance[] {
   return withMetrics.filter((i) => stages.includes(i.stage.name) || stages.includes(i.name));
 }
 
-/** The value of `key` in a row: a coordinate (bare or `origin.key`), a metric id, a param, or stage/state. */
+/**
+ * The value of `key` in a row: a coordinate (bare or `origin.key`), a metric id, a param, or stage/state;
+ * else, for a dotted key, a field inside one of those, as instance names write it (`adversarial.eps`,
+ * `dims.0`).
+ */
 function valueOf(row: MetricsRow, key: string): unknown {
   const coord = row.coords.find((c) => c.key === key || c.key.endsWith(`.${key}`));
   if (coord) return coord.value;
   const metric = row.metrics.find((m) => m.metric === key);
   if (metric) return metric.value;
   if (key === "stage" || key === "state" || key === "instance" || key === "kind") return row[key];
-  return row.params[key];
+  if (key in row.params) return row.params[key];
+  const parts = key.split(".");
+  for (let i = parts.length - 1; i > 0; i--) {
+    let v = valueOf(row, parts.slice(0, i).join("."));
+    for (const p of parts.slice(i)) {
+      v = typeof v === "object" && v !== null ? (v as Record<string, unknown>)[p] : undefined;
+    }
+    if (v !== undefined) return v;
+  }
+  return undefined;
 }
 
 function matches(row: MetricsRow, filter: string): boolean {

@@ -18,7 +18,7 @@ import { issuesToErrors, loadConfig, type PipelineConfig, type StageSpec } from 
 import { ConfigError, ConfigErrors } from "./errors.ts";
 import { expandConfig, type InstanceSpec } from "./expand.ts";
 import { externalFingerprints, filesFingerprint, missingExternalPaths } from "./external.ts";
-import { cacheKey, deriveSeed, KEY_FORMAT, type KeyComponents } from "./keys.ts";
+import { cacheKey, instanceSeed, KEY_FORMAT, type KeyComponents } from "./keys.ts";
 import { OutputsLayout } from "./layout.ts";
 import {
   ENGINE_ROOT,
@@ -59,6 +59,14 @@ export interface Plan {
   denoConfig: string;
   instances: PlannedInstance[];
   byName: Map<string, PlannedInstance>;
+}
+
+/**
+ * The instance called `name`: its readable name, or the legacy name earlier versions gave it (a job script
+ * or a command line written by them); undefined when neither.
+ */
+export function findInstance(plan: Plan, name: string): PlannedInstance | undefined {
+  return plan.byName.get(name) ?? plan.instances.find((i) => i.legacyName === name);
 }
 
 /** Options of {@link planPipeline}. */
@@ -169,7 +177,7 @@ export async function planPipeline(configPath: string, options: PlanOptions = {}
     const kind = spec.stage.task;
     const graph = graphOf.get(kind)!;
     const info = infos.get(kind)!;
-    const seed = deriveSeed(config.seed, spec.name);
+    const seed = instanceSeed(config.seed, spec.legacyName);
     const resources = resolveResources(
       kind,
       spec.stage.name,

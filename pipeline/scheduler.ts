@@ -60,7 +60,9 @@ export function printRunSummary(s: RunSummary, headline = true): void {
 export function selectInstances(plan: Plan, names: string[], option: string): Set<string> {
   const out = new Set<string>();
   for (const name of names) {
-    const hits = plan.instances.filter((i) => i.name === name || i.stage.name === name);
+    const hits = plan.instances.filter((i) =>
+      i.name === name || i.legacyName === name || i.stage.name === name
+    );
     if (hits.length === 0) {
       const all = [...plan.config.stages.map((s) => s.name), ...plan.byName.keys()];
       throw new StoreError(`${option} ${name}: no such stage or instance${didYouMean(name, all)}`);
@@ -105,7 +107,7 @@ export async function selectRun(
     for (const w of st.warnings) say(`warning: ${w}; it will be recomputed`);
     if (st.state === "cached" && !forced.has(inst.name)) {
       summary.cached.push(inst.name);
-      if (!options.dryRun) updateView(plan.layout, plan.config.name, inst.name, inst.key);
+      if (!options.dryRun) updateView(plan.layout, plan.config.name, inst.name, inst.key, inst.legacyName);
     } else {
       todo.push(inst);
       const reasons = forced.has(inst.name) ? ["--force"] : st.reasons;

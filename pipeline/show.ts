@@ -29,12 +29,15 @@ export async function showText(plan: Plan, stage: string): Promise<string> {
     for (const [alias, ups] of Object.entries(inst.inputs)) {
       out.push(`  input:    ${alias} ← ${ups.join(", ")}`);
     }
-    const shownKey = st.state === "cached" ? inst.key : viewKey(plan.layout, plan.config.name, inst.name);
+    const shownKey = st.state === "cached"
+      ? inst.key
+      : viewKey(plan.layout, plan.config.name, inst.name, inst.legacyName);
     const m = shownKey ? readManifest(plan.layout.entry(shownKey)) : undefined;
     if (!m) continue;
     if (shownKey !== inst.key) out.push(`  previous entry (not current):`);
     out.push(`  entry:    ${rel(plan.layout.entry(m.key))}`);
-    out.push(`  view:     ${rel(plan.layout.view(plan.config.name, inst.name))}`);
+    const named = viewKey(plan.layout, plan.config.name, inst.name) ? inst.name : inst.legacyName;
+    out.push(`  view:     ${rel(plan.layout.view(plan.config.name, named))}`);
     const backend = (m.backend ? `, backend ${m.backend.name}×${m.backend.threads}` : "") +
       (m.slurm ? `, SLURM job ${m.slurm.job_id} on ${m.slurm.node}` : "");
     out.push(

@@ -5,7 +5,7 @@
  */
 import { type Plan, type PlannedInstance } from "./plan.ts";
 import { entryState, inputsChangedSince, readManifest, viewKey } from "./store.ts";
-import { explainChange } from "./why.ts";
+import { explainChange, inputReasons } from "./why.ts";
 
 /** One instance's state. */
 export interface InstanceStatus {
@@ -45,7 +45,10 @@ async function instanceStatus(
     return {
       ...base,
       state: "stale",
-      reasons: changed.map((n) => `input ${n} was recomputed with other content since this entry was made`),
+      reasons: inputReasons(
+        changed.map((name) => ({ name, what: "recomputed with other content since this entry was made" })),
+        (name, what) => `input ${name} was ${what}`,
+      ),
       warnings: [],
     };
   }
@@ -57,10 +60,12 @@ async function instanceStatus(
       warnings: entry.problems.map((p) => `${inst.name}: ${p}`),
     };
   }
-  const upstream = Object.values(inst.inputs).flat()
-    .filter((n) => done.get(n)?.state !== "cached")
-    .map((n) => `input ${n} is ${done.get(n)?.state}`);
-  const prevKey = viewKey(plan.layout, plan.config.name, inst.name);
+  const upstream = inputReasons(
+    Object.values(inst.inputs).flat()
+      .filter((n) => done.get(n)?.state !== "cached")
+      .map((name) => ({ name, what: String(done.get(name)?.state) })),
+  );
+  const prevKey = viewKey(plan.layout, plan.config.name, inst.name, inst.legacyName);
   const prev = prevKey ? readManifest(plan.layout.entry(prevKey)) : undefined;
   if (!prev) {
     const reason = prevKey ? `previous entry ${prevKey} is gone` : "never run";

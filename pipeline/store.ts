@@ -9,6 +9,7 @@ import type { BackendChoice } from "./backend.ts";
 import { canonicalJson, sha256File, sha256Hex } from "./canonical.ts";
 import type { KeyComponents } from "./keys.ts";
 import type { OutputsLayout } from "./layout.ts";
+import type { Coord } from "./names.ts";
 import { StoreError } from "./errors.ts";
 import { VerifiedFiles } from "./verify.ts";
 
@@ -30,9 +31,12 @@ export interface Manifest {
   key: string;
   config: string;
   stage: string;
+  /** Its readable name when made (entries of earlier versions: the legacy name, `./names.ts`). */
   instance: string;
   kind: string;
   params: Record<string, unknown>;
+  /** Its sweep coordinates (origin stage, param, value), in name order; absent in entries of earlier versions. */
+  coords?: Coord[];
   /**
    * Alias → upstream instances, their keys and the {@link contentDigest} of the files read from them (so an
    * entry made from an input whose content later differs is stale).
@@ -206,8 +210,33 @@ export async function commitEntry(
   return full;
 }
 
-/** Points `outputs/<config>/<instance>` at the entry of `key` (atomically replacing the old link). */
-export function updateView(layout: OutputsLayout, configName: string, instance: string, key: string): void {
+/**
+ * Points `outputs/<config>/<instance>` at the entry of `key` (atomically replacing the old link), and removes
+ * the instance's view under its `legacy` name (`./names.ts`), made by an earlier version, when there is one.
+ */
+export function updateView(
+  layout: OutputsLayout,
+  configName: string,
+  instance: string,
+  key: string,
+  legacy?: string,
+): void {
+  setView(layout, configName, instance, key);
+  if (legacy !== undefined && legacy !== instance) removeView(layout.view(configName, legacy));
+}
+
+/** Removes the view (symlink) at `path`, if that is one; anything else there is left alone. */
+export function removeView(path: string): boolean {
+  try {
+    if (!Deno.lstatSync(path).isSymlink) return false;
+    Deno.removeSync(path);
+    return true;
+  } catch {
+    return false; // no view there
+  }
+}
+
+function setView(layout: OutputsLayout, configName: string, instance: string, key: string): void {
   const view = layout.view(configName, instance);
   Deno.mkdirSync(layout.views(configName), { recursive: true });
   const target = relative(layout.views(configName), layout.entry(key));
@@ -226,14 +255,24 @@ export function updateView(layout: OutputsLayout, configName: string, instance: 
   Deno.renameSync(tmp, view);
 }
 
-/** Key of the entry `outputs/<config>/<instance>` points at, if any. */
-export function viewKey(layout: OutputsLayout, configName: string, instance: string): string | undefined {
-  try {
-    const target = Deno.readLinkSync(layout.view(configName, instance));
-    return target.split("/").pop();
-  } catch {
-    return undefined;
+/**
+ * Key of the entry `outputs/<config>/<instance>` points at, if any; else, with `legacy`, of the entry the
+ * view under the instance's legacy name (made by an earlier version, `./names.ts`) points at.
+ */
+export function viewKey(
+  layout: OutputsLayout,
+  configName: string,
+  instance: string,
+  legacy?: string,
+): string | undefined {
+  for (const name of legacy === undefined || legacy === instance ? [instance] : [instance, legacy]) {
+    try {
+      return Deno.readLinkSync(layout.view(configName, name)).split("/").pop();
+    } catch {
+      // no view under this name
+    }
   }
+  return undefined;
 }
 
 /**

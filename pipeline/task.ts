@@ -9,9 +9,12 @@
 import type { z } from "zod";
 import type { ResourceSpec } from "./resources.ts";
 
-/** One upstream stage instance that this stage reads, as stored in the cache. */
+/**
+ * One upstream stage instance that this stage reads, as stored in the cache. Everything about it travels
+ * as data: a consumer never parses `instance`, which is a display name only.
+ */
 export interface StageInput {
-  /** Instance name, e.g. `attack[method=pgd,eps=0.03]`. */
+  /** Its readable name, for display and messages (e.g. `attack[method=pgd,eps=0.03]`); never parsed. */
   instance: string;
   /** The stage name it was declared under in the config (without sweep suffix). */
   stage: string;
@@ -19,9 +22,12 @@ export interface StageInput {
   dir: string;
   /** Its fully resolved params (defaults, stage params and sweep values merged). */
   params: Record<string, unknown>;
-  /** Its sweep coordinates (inherited ones first, as in its name): origin stage, param, value. The engine
-   * always sets it; inputs built by hand (tests, scripts) may leave it out. */
-  coords?: { origin: string; key: string; value: unknown }[];
+  /**
+   * Its sweep coordinates, inherited ones first (the order of its name): the stage whose `sweep:` introduced
+   * each, the param and its value as written in the config (a number, a string, a mapping…). Empty when
+   * the instance is not swept.
+   */
+  coords: { origin: string; key: string; value: unknown }[];
 }
 
 /** Reports progress of a long stage: a bar in a terminal, periodic plain lines otherwise. */
@@ -36,7 +42,7 @@ export interface Progress {
 
 /** Everything a task may use while it runs. */
 export interface TaskContext<P> {
-  /** Instance name of the running stage. */
+  /** Readable name of the running stage (for messages; its coordinates are data, see {@link StageInput}). */
   instance: string;
   /** Params after validation by the task's schema. */
   params: P;
@@ -47,7 +53,7 @@ export interface TaskContext<P> {
   inputs: Record<string, StageInput[]>;
   /** Directory the task writes its outputs into (a temporary directory, renamed into the store). */
   outDir: string;
-  /** Seed for every random choice, derived from the config's `seed` and the instance name. */
+  /** Seed for every random choice, from the config's `seed` and the instance (`instanceSeed` in keys.ts). */
   seed: number;
   /** Name of the numeric backend the stage runs on (`wasm`, `cpu`, `tensorflow`, `webgpu`). */
   backend: string;

@@ -6,6 +6,33 @@
 import { canonicalJson } from "./canonical.ts";
 import type { KeyComponents } from "./keys.ts";
 
+/** At most this many instances are named in one reason; the rest are counted (`… and 37 more`). */
+export const NAMED_IN_REASON = 3;
+
+/** `a, b, c and 37 more`: the first {@link NAMED_IN_REASON} names, then how many others. */
+export function namedList(names: string[], max = NAMED_IN_REASON): string {
+  if (names.length <= max) return names.join(", ");
+  return `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
+
+/**
+ * Reasons about an instance's inputs, one per input while there are at most {@link NAMED_IN_REASON}
+ * (`input a[x=1] is missing`), else one per kind of reason with a count (`40 inputs missing: a, b, c and 37
+ * more`), so a report gathering 40 instances gets one line, not 40. `inputs` pairs each input's name with
+ * what is wrong with it (`missing`, `stale`, …); `one` words the single-input reason.
+ */
+export function inputReasons(
+  inputs: { name: string; what: string }[],
+  one: (name: string, what: string) => string = (name, what) => `input ${name} is ${what}`,
+): string[] {
+  if (inputs.length <= NAMED_IN_REASON) return inputs.map((i) => one(i.name, i.what));
+  const byWhat = new Map<string, string[]>();
+  for (const i of inputs) byWhat.set(i.what, [...(byWhat.get(i.what) ?? []), i.name]);
+  return [...byWhat].map(([what, names]) =>
+    `${names.length} input${names.length === 1 ? "" : "s"} ${what}: ${namedList(names)}`
+  );
+}
+
 /** Prefix of the `external` key components that hold the digests of the files a task says it reads. */
 export const READ_PREFIX = "read:";
 
@@ -36,7 +63,7 @@ export function explainChange(
       out.push(
         a.length !== b.length
           ? `input '${alias}': ${a.length} → ${b.length} instances`
-          : `input '${alias}' changed: ${changed.join(", ")}`,
+          : `input '${alias}' changed: ${namedList(changed)}`,
       );
     }
   }

@@ -47,7 +47,7 @@ try {
 }
 
 function input(stage: string, dir: string): StageInput[] {
-  return [{ instance: stage, stage, dir, params: {} }];
+  return [{ instance: stage, stage, dir, params: {}, coords: [] }];
 }
 
 async function runTask<P>(

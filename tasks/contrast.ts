@@ -71,7 +71,7 @@ export default defineTask({
     const { images: n, bands } = effect.summary;
     const accuracy = (o: OcclusionFiles) => o.summary.clean_accuracy;
     const name = (input: typeof effectIn, o: OcclusionFiles) =>
-      `${coordsLabel(input.coords ?? [], input.instance)} (clean ${(100 * accuracy(o)).toFixed(1)} %)`;
+      `${coordsLabel(input.coords, input.instance)} (clean ${(100 * accuracy(o)).toFixed(1)} %)`;
     const verdicts = ofContrastVerdicts(effect.attributions, control.attributions, [n, bands], {
       protocol: p.protocol,
       effectName: name(effectIn, effect),

@@ -66,13 +66,7 @@ export default defineTask({
   ),
   resources: { cpus: 1, mem: "2G", time: "0:30:00" }, // defaults for a SLURM job (pipeline/resources.ts)
   async run(ctx) {
-    // The engine always sets `coords` (pipeline/exec.ts); `?? []` only while StageInput types it optional.
-    const inputs = Object.fromEntries(
-      Object.entries(ctx.inputs).map((
-        [alias, list],
-      ) => [alias, list.map((i) => ({ ...i, coords: i.coords ?? [] }))]),
-    );
-    const { records, unknownAliases } = await collectReportInputs(inputs);
+    const { records, unknownAliases } = await collectReportInputs(ctx.inputs);
     for (const alias of unknownAliases) {
       ctx.log(`input '${alias}' is not one the report reads (${REPORT_ALIASES.join(", ")}); ignored`);
     }

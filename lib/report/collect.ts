@@ -119,11 +119,6 @@ export function parseNumericCsv(text: string, file = "<csv>"): Record<string, nu
   return cols;
 }
 
-/** Directory name of a readable view for an instance (the pipeline's escaping of '/' and '%'). */
-export function viewDirName(instance: string): string {
-  return instance.replaceAll("%", "%25").replaceAll("/", "%2F");
-}
-
 /**
  * Link from the report's entry (`outputs/.store/<key>/`, also seen as `outputs/<config>/<report>/`) to an
  * upstream entry: `../../<config>/<instance>/` when a readable view of it exists, else the entry itself
@@ -133,7 +128,7 @@ export function viewDirName(instance: string): string {
 export function stageHref(input: GatheredInput): string {
   const entry = resolve(input.dir);
   const root = dirname(dirname(entry));
-  const view = viewDirName(input.instance);
+  const view = input.instance; // instance names are path-safe ([A-Za-z0-9._=,-] in brackets)
   let configs: string[] = [];
   try {
     configs = readdirSync(root).filter((d) => !d.startsWith(".")).sort();

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Plan, type PlannedInstance, planPipeline } from "../plan.ts";
 import type { RunOptions, RunSummary } from "../scheduler.ts";
 import { selectRun } from "../scheduler.ts";
-import { updateView } from "../store.ts";
+import { entryState, inputsChangedSince, updateView } from "../store.ts";
 import type { OutputsLayout } from "../layout.ts";
 import { onPath } from "./shell.ts";
 import { checkStore } from "./fscheck.ts";
@@ -74,6 +74,12 @@ export async function runSlurm(configPath: string, options: SlurmRunOptions = {}
         say(`= ${inst.name}: already ${q.state.toLowerCase()} as job ${sub.job_id}`);
         continue;
       }
+      if (sub && !sel.forced.has(inst.name) && await madeMeanwhile(plan, inst)) {
+        result.cached.push(inst.name);
+        updateView(plan.layout, plan.config.name, inst.name, inst.key, inst.legacyName);
+        say(`= ${inst.name}: made meanwhile by job ${sub.job_id}`);
+        continue;
+      }
       const ups = Object.values(inst.inputs).flat();
       const bad = ups.find((u) =>
         result.failed.some((f) => f.instance === u) || result.skipped.some((k) => k.instance === u)
@@ -109,6 +115,15 @@ export async function runSlurm(configPath: string, options: SlurmRunOptions = {}
   if (options.dryRun || !options.wait || jobOf.size === 0) return result;
   await follow(plan, todo.filter((i) => jobOf.has(i.name)), result, options, say);
   return result;
+}
+
+/**
+ * True when the entry of `inst` is now in the store and current: its job (submitted by another run) ended
+ * between the status this run computed and its look at the queue, so it must not be submitted again.
+ */
+async function madeMeanwhile(plan: Plan, inst: PlannedInstance): Promise<boolean> {
+  const st = await entryState(plan.layout, inst.key);
+  return st.state === "valid" && inputsChangedSince(plan.layout, st.manifest).length === 0;
 }
 
 /** Writes the job script, submits it and records the submission; returns the job id. */
@@ -217,7 +232,7 @@ async function follow(
       if (v.phase === "done") {
         state.set(inst.name, v.made ? "ran" : "cached");
         (v.made ? result.ran : result.cached).push(inst.name);
-        updateView(plan.layout, plan.config.name, inst.name, inst.key);
+        updateView(plan.layout, plan.config.name, inst.name, inst.key, inst.legacyName);
         say(
           `✓ ${inst.name} ${
             v.made ? `${(v.seconds ?? 0).toFixed(2)} s` : "(made by another run)"

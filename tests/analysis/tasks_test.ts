@@ -42,7 +42,7 @@ async function stageDirs(root: string) {
     classNames: ["only"],
   });
   await writeAttackStage(attackDir, { data: ADV, shape: [INDICES.length, H, W, C] }, INDICES, SUCCESS);
-  const input = (dir: string): StageInput[] => [{ instance: dir, stage: dir, dir, params: {} }];
+  const input = (dir: string): StageInput[] => [{ instance: dir, stage: dir, dir, params: {}, coords: [] }];
   return { attack: input(attackDir), data: input(dataDir) };
 }
 

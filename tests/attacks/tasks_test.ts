@@ -42,7 +42,7 @@ async function stages(root: string) {
 }
 
 function input(dir: string): StageInput[] {
-  return [{ instance: dir, stage: dir, dir, params: {} }];
+  return [{ instance: dir, stage: dir, dir, params: {}, coords: [] }];
 }
 
 async function runTask<P>(

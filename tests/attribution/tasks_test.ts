@@ -40,7 +40,10 @@ await tf.setBackend("cpu");
 const { data, model, classifier } = await trainedPlantedModel();
 const [S, PER, BANDS] = [12, 144, 23];
 
-const input = (stage: string, dir: string): StageInput[] => [{ instance: stage, stage, dir, params: {} }];
+const input = (
+  stage: string,
+  dir: string,
+): StageInput[] => [{ instance: stage, stage, dir, params: {}, coords: [] }];
 
 /** Writes the data and model entries into a fresh temporary directory, runs `fn` on it, removes it. */
 async function withStages(fn: (root: string, both: Record<string, StageInput[]>) => Promise<void>) {

@@ -134,7 +134,7 @@ export async function assertPlantedScience(views: string): Promise<void> {
   for (const model of ["natural", "robust"]) {
     const suffix = model === "natural"
       ? "natural"
-      : `robust[adversarial={"method":"pgd","norm":"linf","eps":0.03,"steps":3}]`;
+      : "robust[adversarial.method=pgd,adversarial.norm=linf,adversarial.eps=0.03,adversarial.steps=3]";
     const synth = dir(`synthesize_${suffix}`), spec = dir(`spectra_${suffix}`);
     const images = await npy(synth, "images.npy");
     const ss = await json(spec, "summary.json");

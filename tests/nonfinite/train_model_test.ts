@@ -55,7 +55,7 @@ async function divergingRun(perClass: number, batch: number, seed: number) {
         lr: 1e12,
         optimizer: "sgd",
       }),
-      inputs: { data: [{ instance: "data", stage: "data", dir: data, params: {} }] },
+      inputs: { data: [{ instance: "data", stage: "data", dir: data, params: {}, coords: [] }] },
       outDir: out,
       seed,
       backend: "cpu",

@@ -1,7 +1,10 @@
 /** Sweep expansion, fan-out joins, gathers, defaults merge and instance names. */
-import { assertEquals } from "./assert.ts";
+import fc from "fast-check";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { loadConfig } from "../../pipeline/config.ts";
-import { deepMerge, expandConfig, instanceName } from "../../pipeline/expand.ts";
+import { ConfigError } from "../../pipeline/errors.ts";
+import { deepMerge, expandConfig } from "../../pipeline/expand.ts";
+import { hashedForm, instanceName, legacyInstanceName, NAME_CHARS } from "../../pipeline/names.ts";
 import { tempProject } from "./helpers.ts";
 
 const YAML = `name: x
@@ -78,16 +81,68 @@ Deno.test("gather collects the compatible instances in sweep order; upstream bef
   }
 });
 
-Deno.test("instance names qualify a key shared by two origins; non-string values as JSON", () => {
-  assertEquals(
-    instanceName("s", [
-      { origin: "a", key: "eps", value: 0.1 },
-      { origin: "b", key: "eps", value: [1, "x"] },
-      { origin: "b", key: "m", value: "pgd" },
-    ]),
-    's[a.eps=0.1,b.eps=[1,"x"],m=pgd]',
-  );
+Deno.test("instance names qualify a key shared by two origins; lists and mappings flattened to dotted keys", () => {
+  const coords = [
+    { origin: "a", key: "eps", value: 0.1 },
+    { origin: "b", key: "eps", value: [1, "x"] },
+    { origin: "b", key: "m", value: "pgd" },
+  ];
+  assertEquals(instanceName("s", coords), "s[a.eps=0.1,b.eps.0=1,b.eps.1=x,m=pgd]");
+  assertEquals(legacyInstanceName("s", coords), 's[a.eps=0.1,b.eps=[1,"x"],m=pgd]');
   assertEquals(instanceName("s", []), "s");
+  const adversarial = { method: "fgsm-rs", norm: "l2", eps: 0.25 };
+  assertEquals(
+    instanceName("evaluate_robust", [{ origin: "train", key: "adversarial", value: adversarial }]),
+    "evaluate_robust[adversarial.method=fgsm-rs,adversarial.norm=l2,adversarial.eps=0.25]",
+  );
+  assertEquals(
+    instanceName("x", [{ origin: "x", key: "o", value: { a: { b: [true, null] }, c: -1e-7, d: 1e21 } }]),
+    "x[o.a.b.0=true,o.a.b.1=null,o.c=-1e-7,o.d=1e21]",
+  );
+});
+
+Deno.test("a string, key or empty container outside the name characters is written in its hashed form", () => {
+  const name = (value: unknown, key = "k") => instanceName("s", [{ origin: "s", key, value }]);
+  // The hashed form: the safe characters, then '_' and 8 hex digits of SHA-256 of the canonical JSON.
+  assertMatch(hashedForm("data/cifar 10"), /^data_cifar_10_[0-9a-f]{8}$/);
+  assertEquals(name("data/cifar 10"), `s[k=${hashedForm("data/cifar 10")}]`);
+  assertEquals(name("a=b,c"), `s[k=${hashedForm("a=b,c")}]`);
+  assertEquals(name(1, "we ird"), `s[${hashedForm("we ird")}=1]`);
+  assertMatch(name([]), /^s\[k=_[0-9a-f]{8}\]$/);
+  assert(name([]) !== name({}));
+  assert(name("[]") !== name([]));
+  assertEquals(name(""), "s[k=]");
+  assertEquals(name("fgsm-rs_2.5"), "s[k=fgsm-rs_2.5]");
+});
+
+Deno.test("names use only [A-Za-z0-9._=,-] between the brackets, for any JSON value", () => {
+  fc.assert(fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string(), (value, key) => {
+    const name = instanceName("stage_1-x", [{ origin: "o", key: key || "k", value }]);
+    const m = /^stage_1-x\[(.*)\]$/.exec(name);
+    assert(m !== null && NAME_CHARS.test(m[1]), name);
+  }));
+});
+
+Deno.test("two instances that would share a name are a config error naming both coordinates, at the sweep value", async () => {
+  await using p = await tempProject(`name: x
+stages:
+  m:
+    task: emit
+    sweep: {tag: [0.5, "0.5"]}
+`);
+  let e: unknown;
+  try {
+    expandConfig(loadConfig(p.config));
+  } catch (err) {
+    e = err;
+  }
+  assert(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+  assertMatch(e.message, /config\.yaml:6:24: /); // the second value (a tasks_dir line comes first)
+  assertMatch(e.message, /stages\.m\.sweep\.tag\.1/);
+  assertMatch(
+    e.message,
+    /instances with coordinates m\.tag=0\.5 and m\.tag="0\.5" would both be named 'm\[tag=0\.5\]'/,
+  );
 });
 
 Deno.test("deepMerge merges mappings, replaces sequences and scalars", () => {

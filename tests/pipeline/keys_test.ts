@@ -2,7 +2,11 @@
 import fc from "fast-check";
 import { assert, assertEquals } from "./assert.ts";
 import { canonicalJson } from "../../pipeline/canonical.ts";
-import { cacheKey, deriveSeed, type KeyComponents } from "../../pipeline/keys.ts";
+import { cacheKey, instanceSeed, type KeyComponents } from "../../pipeline/keys.ts";
+import { loadConfig } from "../../pipeline/config.ts";
+import { expandConfig } from "../../pipeline/expand.ts";
+import { planPipeline } from "../../pipeline/plan.ts";
+import { tempProject } from "./helpers.ts";
 import { explainChange } from "../../pipeline/why.ts";
 
 const json = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.parse(JSON.stringify(v)));
@@ -76,9 +80,70 @@ Deno.test("explainChange names the param, input, source, package and backend tha
   assertEquals(explainChange(base, base), []);
 });
 
-Deno.test("deriveSeed: deterministic, depends on config seed and instance, 31-bit", () => {
-  assertEquals(deriveSeed(0, "a[x=1]"), deriveSeed(0, "a[x=1]"));
-  const seeds = new Set([deriveSeed(0, "a[x=1]"), deriveSeed(1, "a[x=1]"), deriveSeed(0, "a[x=2]")]);
+Deno.test("instanceSeed: deterministic, depends on config seed and instance, 31-bit", () => {
+  assertEquals(instanceSeed(0, "a[x=1]"), instanceSeed(0, "a[x=1]"));
+  const seeds = new Set([instanceSeed(0, "a[x=1]"), instanceSeed(1, "a[x=1]"), instanceSeed(0, "a[x=2]")]);
   assertEquals(seeds.size, 3);
   for (const s of seeds) assert(Number.isInteger(s) && s >= 0 && s < 2 ** 31);
+});
+
+/** A sweep over mappings, lists, exponents and strings outside the name characters. */
+const PINNED_YAML = `name: pins
+seed: 11
+stages:
+  train:
+    task: emit
+    sweep:
+      adversarial:
+        - {method: fgsm-rs, norm: l2, eps: 0.25}
+        - {method: pgd, norm: linf, eps: 0.0078125, steps: 7}
+        - null
+  ev:
+    task: total
+    inputs: {model: train}
+    sweep:
+      eps: [1e-5, 1e21]
+      dims: [[1, 2], ["a b", true]]
+      tag: ["x/y", plain]
+`;
+
+Deno.test("seeds are those the previous version derived from its instance names, whatever the names are now", async () => {
+  await using p = await tempProject(PINNED_YAML);
+  const config = loadConfig(p.config);
+  const seeds = new Map(expandConfig(config).map((i) => [i.name, instanceSeed(config.seed, i.legacyName)]));
+  // Computed with the previous version (deriveSeed(11, name) over its names, which wrote values as JSON).
+  const pinned: [string, number][] = [
+    ["train[adversarial.method=fgsm-rs,adversarial.norm=l2,adversarial.eps=0.25]", 811258205],
+    [
+      "train[adversarial.method=pgd,adversarial.norm=linf,adversarial.eps=0.0078125,adversarial.steps=7]",
+      803309186,
+    ],
+    ["train[adversarial=null]", 828340577],
+    [
+      "ev[adversarial.method=fgsm-rs,adversarial.norm=l2,adversarial.eps=0.25,eps=0.00001,dims.0=1,dims.1=2,tag=x_y_2adc656e]",
+      942777689,
+    ],
+    [
+      "ev[adversarial.method=fgsm-rs,adversarial.norm=l2,adversarial.eps=0.25,eps=0.00001,dims.0=a_b_5e229e24,dims.1=true,tag=plain]",
+      1650793208,
+    ],
+    [
+      "ev[adversarial.method=pgd,adversarial.norm=linf,adversarial.eps=0.0078125,adversarial.steps=7,eps=1e21,dims.0=1,dims.1=2,tag=x_y_2adc656e]",
+      1317173497,
+    ],
+    ["ev[adversarial=null,eps=1e21,dims.0=a_b_5e229e24,dims.1=true,tag=plain]", 982691938],
+  ];
+  for (const [name, seed] of pinned) assertEquals([name, seeds.get(name)], [name, seed]);
+  assertEquals(seeds.size, 3 + 3 * 8);
+});
+
+Deno.test("the plan seeds each instance from its legacy name (1e21 was written 1e+21)", async () => {
+  await using p = await tempProject(
+    "name: toy\nseed: 7\nstages:\n  a:\n    task: emit\n    sweep: {value: [1, 1e21]}\n",
+  );
+  const plan = await planPipeline(p.config, { outputs: p.outputs });
+  assertEquals(plan.instances.map((i) => [i.name, i.legacyName, i.seed]), [
+    ["a[value=1]", "a[value=1]", 1271098951],
+    ["a[value=1e21]", "a[value=1e+21]", 423451782],
+  ]);
 });

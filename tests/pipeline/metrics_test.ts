@@ -80,3 +80,29 @@ Deno.test("cli metrics: a --sweep's rows with ε and success side by side; sort,
   assertMatch(badSort.stderr, /--sort sucess_rate: no row has it \(did you mean 'success_rate'\?\)/);
   assert((await cli(["metrics", "--help"])).stdout.includes("--filter <k=v>"));
 });
+
+Deno.test("cli metrics: --filter and --sort take the dotted keys of a mapping coordinate, as names write them", async () => {
+  await using p = await tempProject(
+    `name: toy
+stages:
+  robust:
+    task: attack
+    sweep:
+      threat: [{eps: 0.3, norm: l2}, {eps: 0.6, norm: linf}, {eps: 0.1, norm: linf}]
+`,
+    TASKS,
+  );
+  const run = await cli(["run", p.config, "--outputs", p.outputs]);
+  assertEquals(run.code, 0, run.stderr);
+  const instances = async (...args: string[]) => {
+    const r = await cli(["metrics", p.config, "--outputs", p.outputs, "--json", ...args]);
+    assertEquals(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).rows.map((row: { instance: string }) => row.instance);
+  };
+  assertEquals(await instances("--filter", "threat.norm=linf", "--sort", "-threat.eps"), [
+    "robust[threat.eps=0.6,threat.norm=linf]",
+    "robust[threat.eps=0.1,threat.norm=linf]",
+  ]);
+  assertEquals(await instances("--filter", "threat.eps=0.3"), ["robust[threat.eps=0.3,threat.norm=l2]"]);
+  assertEquals(await instances("--filter", "threat.eps=0.7"), []);
+});

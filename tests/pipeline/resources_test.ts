@@ -108,7 +108,7 @@ Deno.test("shellQuote: bash reads back exactly the string (brackets, quotes, com
   );
 });
 
-Deno.test("job script: instance names with brackets, quotes and commas reach `cli exec` intact", async () => {
+Deno.test("job script: the instance name and overrides with brackets, quotes and commas reach `cli exec` intact", async () => {
   await using p = await tempProject(
     `name: x\nstages:\n  v:\n    task: read_file\n    sweep: {file: [FILE]}\n`,
   );
@@ -122,9 +122,11 @@ Deno.test("job script: instance names with brackets, quotes and commas reach `cl
   const plan = await planPipeline(p.config, { outputs: p.outputs });
   const inst = plan.instances[0];
   const name = inst.name;
-  assert(/\[.*'.*".*,.*\]/.test(name), name);
+  assert(/^v\[file=[A-Za-z0-9._-]+\]$/.test(name), name); // the path's quotes, spaces, brackets: hashed form
+  assert(/\[.*'.*".*,.*\]/.test(inst.legacyName), inst.legacyName);
+  const override = `v.file=${file}`;
   const script = jobScript(plan, inst, new SlurmMarkers(plan.layout, inst.key), {
-    overrides: ["v.file=a,b"],
+    overrides: [override, "v.file=a,b"],
   });
   // Replace the deno binary by a printer of its argv, then run the script's exec line under bash.
   const line = script.split("\n").find((l) => l.includes(" exec "))!;
@@ -132,7 +134,7 @@ Deno.test("job script: instance names with brackets, quotes and commas reach `cl
   const out = await new Deno.Command("bash", { args: ["-c", printer] }).output();
   const argv = new TextDecoder().decode(out.stdout).split("\n");
   assertEquals(argv.slice(5, 9), ["exec", plan.config.file, name, "--executor"]);
-  assert(argv.includes("v.file=a,b") && argv.includes(inst.key), argv.join(" | "));
+  assert(argv.includes(override) && argv.includes("v.file=a,b") && argv.includes(inst.key), argv.join(" | "));
   assertEquals((await new Deno.Command("bash", { args: ["-n", "-c", script] }).output()).code, 0);
 });
 

@@ -19,6 +19,7 @@ import {
 import { writeAttackStage } from "../stages/helpers.ts";
 import type { Verdict } from "../../lib/stats/mod.ts";
 import type { GatheredInput } from "../../lib/report/mod.ts";
+import type { StageInput } from "../../pipeline/task.ts";
 import report from "../../tasks/report.ts";
 import { bandGrid, bandMeans, exampleImage, lcg } from "../plots/examples.ts";
 
@@ -371,7 +372,8 @@ export async function runReportTask(
   await report.run({
     instance: "report",
     params: report.params.parse({ scale: 1 }),
-    inputs,
+    // These synthetic inputs carry no coordinates yet (the report reads them back from the names).
+    inputs: inputs as Record<string, StageInput[]>,
     outDir,
     seed: 0,
     backend: "cpu",

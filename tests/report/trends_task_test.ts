@@ -7,13 +7,13 @@ import { join } from "node:path";
 import * as aq from "arquero";
 import { assert, assertEquals } from "../plots/assert.ts";
 import report from "../../tasks/report.ts";
-import type { GatheredInput } from "../../lib/report/mod.ts";
+import type { StageInput } from "../../pipeline/task.ts";
 import { writeAttack } from "../../lib/stages/mod.ts";
 import { writeAttackStage } from "../stages/helpers.ts";
 
 const EPS = [0.125, 0.25, 0.5, 1.0];
 
-async function attackStage(root: string, stage: string, coords: GatheredInput["coords"], success: number) {
+async function attackStage(root: string, stage: string, coords: StageInput["coords"], success: number) {
   const instance = `${stage}[${coords!.map((c) => `${c.key}=${JSON.stringify(c.value)}`).join(",")}]`;
   const dir = join(root, ".store", instance.replace(/[^a-z0-9]/gi, "_"));
   const n = 50;
@@ -39,7 +39,7 @@ async function attackStage(root: string, stage: string, coords: GatheredInput["c
 
 async function runReport(
   root: string,
-  inputs: Record<string, GatheredInput[]>,
+  inputs: Record<string, StageInput[]>,
   params: Record<string, unknown>,
 ) {
   const outDir = join(root, ".store", `report${Object.keys(params).length}`);

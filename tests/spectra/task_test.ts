@@ -41,7 +41,10 @@ for (
   model.dispose();
 }
 
-const input = (stage: string, dir: string): StageInput[] => [{ instance: stage, stage, dir, params: {} }];
+const input = (
+  stage: string,
+  dir: string,
+): StageInput[] => [{ instance: stage, stage, dir, params: {}, coords: [] }];
 async function runTask<P>(
   task: TaskDefinition<P>,
   params: Record<string, unknown>,

@@ -33,7 +33,7 @@ async function run<P>(
   return logs;
 }
 
-const input = (dir: string): StageInput[] => [{ instance: "x", stage: "x", dir, params: {} }];
+const input = (dir: string): StageInput[] => [{ instance: "x", stage: "x", dir, params: {}, coords: [] }];
 
 Deno.test("train then evaluate on a data stage: files, curves, and accuracies that agree", async () => {
   const root = await Deno.makeTempDir({ prefix: "freqlens_train_task_" });
