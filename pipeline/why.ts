@@ -50,6 +50,7 @@ export function explainChange(
   if (prev.kind !== cur.kind) out.push(`task kind ${prev.kind} → ${cur.kind}`);
   if (prev.seed !== cur.seed) out.push(`seed ${prev.seed} → ${cur.seed}`);
   diffValues("param", prev.params, cur.params, [], out);
+  const changedInputs: string[] = [], changedAliases: string[] = [];
   for (const alias of union(Object.keys(prev.inputs), Object.keys(cur.inputs))) {
     const a = prev.inputs[alias];
     const b = cur.inputs[alias];
@@ -60,24 +61,27 @@ export function explainChange(
       const changed = b.map((k, i) => (a.includes(k) ? undefined : names[i] ?? k)).filter((x) =>
         x !== undefined
       );
-      out.push(
+      changedAliases.push(alias);
+      changedInputs.push(
         a.length !== b.length
           ? `input '${alias}': ${a.length} → ${b.length} instances`
           : `input '${alias}' changed: ${namedList(changed)}`,
       );
     }
   }
+  out.push(...summarised(changedInputs, (n) => `${n} inputs changed`, changedAliases));
+  const sources = {
+    "changed": [] as string[],
+    "now imported": [] as string[],
+    "no longer imported": [] as string[],
+  };
   for (const file of union(Object.keys(prev.sources), Object.keys(cur.sources))) {
     const a = prev.sources[file];
     const b = cur.sources[file];
-    if (a === b) continue;
-    out.push(
-      !a
-        ? `source ${file} now imported`
-        : !b
-        ? `source ${file} no longer imported`
-        : `source ${file} changed`,
-    );
+    if (a !== b) sources[!a ? "now imported" : !b ? "no longer imported" : "changed"].push(file);
+  }
+  for (const [how, files] of Object.entries(sources)) {
+    out.push(...summarised(files.map((f) => `source ${f} ${how}`), (n) => `${n} sources ${how}`, files));
   }
   const versions = (list: string[]) => {
     const m = new Map<string, string[]>();
@@ -89,11 +93,15 @@ export function explainChange(
   };
   const pa = versions(prev.packages);
   const pb = versions(cur.packages);
+  const packages: string[] = [], packageNames: string[] = [];
   for (const name of union([...pa.keys()], [...pb.keys()])) {
     const a = (pa.get(name) ?? []).join(",");
     const b = (pb.get(name) ?? []).join(",");
-    if (a !== b) out.push(`package ${name} ${a || "(none)"} → ${b || "(none)"}`);
+    if (a === b) continue;
+    packageNames.push(name);
+    packages.push(`package ${name} ${a || "(none)"} → ${b || "(none)"}`);
   }
+  out.push(...summarised(packages, (n) => `${n} packages changed`, packageNames));
   const ea = prev.external ?? {}, eb = cur.external ?? {};
   for (const param of union(Object.keys(ea), Object.keys(eb))) {
     if (ea[param] !== eb[param]) {
@@ -109,6 +117,16 @@ export function explainChange(
     out.push(`backend ${f(prev.backend)} → ${f(cur.backend)}`);
   }
   return out;
+}
+
+/**
+ * `lines` as they are while there are at most {@link NAMED_IN_REASON}, else one line `<heading(n)>: a, b, c
+ * and n − 3 more` naming the first `names` (default: the lines themselves), so a report stage whose 50
+ * inputs and 60 sources changed gets a few lines, not 110.
+ */
+function summarised(lines: string[], heading: (n: number) => string, names = lines): string[] {
+  if (lines.length <= NAMED_IN_REASON) return lines;
+  return [`${heading(lines.length)}: ${namedList(names)}`];
 }
 
 function union(a: string[], b: string[]): string[] {

@@ -80,6 +80,32 @@ Deno.test("explainChange names the param, input, source, package and backend tha
   assertEquals(explainChange(base, base), []);
 });
 
+Deno.test("explainChange: more than three inputs, sources of one kind or packages become one counted line", () => {
+  const many = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+  const aliases = many(5, (i) => `in${i}`);
+  const prev: KeyComponents = {
+    ...base,
+    inputs: Object.fromEntries(aliases.map((a) => [a, [`old-${a}`]])),
+    sources: Object.fromEntries(many(4, (i) => `lib/s${i}.ts`).map((f) => [f, "aa"])),
+    packages: many(4, (i) => `p${i}@1.0.0`),
+  };
+  const cur: KeyComponents = {
+    ...prev,
+    inputs: Object.fromEntries(aliases.map((a) => [a, [`new-${a}`]])),
+    sources: {
+      ...Object.fromEntries(many(4, (i) => `lib/s${i}.ts`).map((f) => [f, "bb"])),
+      "lib/t.ts": "cc",
+    },
+    packages: many(4, (i) => `p${i}@2.0.0`),
+  };
+  assertEquals(explainChange(prev, cur), [
+    "5 inputs changed: in0, in1, in2 and 2 more",
+    "4 sources changed: lib/s0.ts, lib/s1.ts, lib/s2.ts and 1 more",
+    "source lib/t.ts now imported",
+    "4 packages changed: p0, p1, p2 and 1 more",
+  ]);
+});
+
 Deno.test("instanceSeed: deterministic, depends on config seed and instance, 31-bit", () => {
   assertEquals(instanceSeed(0, "a[x=1]"), instanceSeed(0, "a[x=1]"));
   const seeds = new Set([instanceSeed(0, "a[x=1]"), instanceSeed(1, "a[x=1]"), instanceSeed(0, "a[x=2]")]);
