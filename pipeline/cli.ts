@@ -109,8 +109,9 @@ program.command("status")
       outputs: o.outputs,
       executor,
     });
-    const st = await planStatus(plan, !!o.verify);
+    // Jobs first, the store second: a job that ends in between is seen cached, never missing.
     const jobs = await jobsForStatus(plan);
+    const st = await planStatus(plan, !!o.verify);
     if (o.json) {
       const instances = st.map((s) => ({
         ...s,
