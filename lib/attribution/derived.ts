@@ -99,11 +99,12 @@ export function labelChangeRates(
       `${occludedPredicted.length} occluded predictions for ${n} images × ${bands} bands`,
     );
   }
-  const rates = new Float64Array(bands);
+  // Count, then divide once: a sum of n terms 1/n can round above 1.
+  const changed = new Int32Array(bands);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < bands; k++) {
-      if (occludedPredicted[i * bands + k] !== cleanPredicted[i]) rates[k] += 1 / n;
+      if (occludedPredicted[i * bands + k] !== cleanPredicted[i]) changed[k]++;
     }
   }
-  return rates;
+  return Float64Array.from(changed, (c) => c / n);
 }

@@ -105,9 +105,11 @@ export async function fourierHeatMap(
     (t) => targets[t % n],
     options,
   );
-  const scores = new Float32Array(h * w);
+  // Count, then divide once: a sum of n terms 1/n can round above 1.
+  const errors = new Int32Array(h * w);
   for (let t = 0; t < h * w * n; t++) {
-    if (result.predicted[t] !== targets[t % n]) scores[Math.floor(t / n)] += 1 / n;
+    if (result.predicted[t] !== targets[t % n]) errors[Math.floor(t / n)]++;
   }
+  const scores = Float32Array.from(errors, (e) => e / n);
   return { scores, shape: [h, w], axis: "frequency", targets };
 }

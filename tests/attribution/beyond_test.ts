@@ -170,3 +170,18 @@ Deno.test("filtered accuracy: full pass-band equals clean accuracy; each cut-off
     close(curves.highPass[k], high / n, 1e-9, `high-pass k=${k}`);
   }
 });
+
+Deno.test("fourierHeatMap: every image wrong at every frequency scores exactly 1 (counted, then divided)", async () => {
+  const [h, w, c, classes, n] = [3, 3, 1, 3, 10];
+  const weights = linearWeights([h, w, c], classes, 4, 7);
+  const model = linearClassifier([h, w, c], classes, weights);
+  const x = images(n, h, w, c, 13);
+  const clean = linearLogits(weights, classes, x.data, n);
+  // Labels none of the clean predictions match, and a perturbation too small to change one.
+  const labels = Array.from(
+    { length: n },
+    (_, i) => (argmax(clean.subarray(i * classes, (i + 1) * classes)) + 1) % classes,
+  );
+  const map = await fourierHeatMap(model, x, labels, { eps: 0, clip: false });
+  assert.deepEqual([...map.scores], new Array(h * w).fill(1));
+});

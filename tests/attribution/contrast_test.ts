@@ -112,4 +112,9 @@ Deno.test("withoutBand zeroes one column; labelChangeRates counts changed predic
   const rates = labelChangeRates([0, 1, 1, 1, 0, 0], [0, 1, 2], 2);
   assert.deepEqual([...rates].map((r) => Math.round(r * 3)), [1, 2]);
   assert.throws(() => labelChangeRates([0], [0, 1], 2), /1 occluded predictions/);
+  // Every prediction changed: exactly 1 for any image count (a sum of n terms 1/n is not, e.g. n = 10).
+  for (let n = 1; n <= 60; n++) {
+    const all = labelChangeRates(new Int32Array(2 * n).fill(1), new Int32Array(n), 2);
+    assert.deepEqual([...all], [1, 1], `n = ${n}`);
+  }
 });
