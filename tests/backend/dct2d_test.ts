@@ -31,10 +31,11 @@ Deno.test({
   name: "wasm FreqlensDct2d (both W paths) and its gradient match the cpu backend on random seeded shapes",
   ignore: !native,
   fn: async () => {
-    // C ≤ 8 takes the Kronecker path, C > 8 the transposed-view path.
+    // C ≤ 8 takes the Kronecker path, C > 8 the transposed-view path; C = 3 and 9 run more than two
+    // chunks of 128 images (the last one partial) through the kernel's chunk-sized scratch.
     for (const [i, c] of [1, 3, 8, 9, 16].entries()) {
       const shape: [number, number, number, number] = [
-        seededInt(100 + i, 1, 5),
+        c === 3 || c === 9 ? seededInt(100 + i, 257, 383) : seededInt(100 + i, 1, 5),
         seededInt(200 + i, 1, 12),
         seededInt(300 + i, 1, 12),
         c,
@@ -64,8 +65,10 @@ Deno.test({
   name: "float32 dct2/idct2 on typed arrays (oneDNN) match the float64 path on random seeded shapes",
   ignore: !native,
   fn: () => {
-    for (const [i, c] of [1, 3, 12].entries()) {
-      const shape = [seededInt(600 + i, 1, 6), seededInt(700 + i, 1, 33), seededInt(800 + i, 1, 33), c];
+    // Batches of a few images, and of more than two chunks of 128 (the last one partial).
+    for (const [i, c] of [1, 3, 12, 3, 12].entries()) {
+      const n = i < 3 ? seededInt(600 + i, 1, 6) : seededInt(600 + i, 257, 383);
+      const shape = [n, seededInt(700 + i, 1, 33), seededInt(800 + i, 1, 33), c];
       const x = seededValues(tf.util.sizeFromShape(shape), 900 + i);
       const x64 = Float64Array.from(x);
       for (const [name, f] of [["dct2", dct2], ["idct2", idct2]] as const) {

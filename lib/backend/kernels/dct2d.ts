@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { DCT2D_KERNEL } from "../../dct/tensor.ts";
-import { separableDct } from "../native/dct.ts";
+import { dctScratchLength, separableDct } from "../native/dct.ts";
 import { loadOneDnnMatmul } from "../native/onednn_matmul.ts";
 import { heapPointer } from "./native_bridge.ts";
 import { release, type WasmBackendLike } from "./wasm_call.ts";
@@ -21,7 +21,7 @@ export const dct2dConfig: tf.KernelConfig = {
     const shape = x.shape as [number, number, number, number];
     const out = backend.makeOutput(shape, "float32");
     if (tf.util.sizeFromShape(shape) === 0) return out;
-    const tmp = backend.makeOutput(shape, "float32");
+    const tmp = backend.makeOutput([dctScratchLength(shape)], "float32");
     separableDct(
       loadOneDnnMatmul()!,
       shape,
