@@ -72,16 +72,17 @@ export function attackConfigSchema<C extends Record<string, z.ZodType>>(common: 
 }
 
 /**
- * The attack's own params (camelCase, parsed by its schema) taken from config params that
- * {@link attackConfigSchema} accepted; the common fields are left out.
+ * The attack's own params under their camelCase names, from config params that {@link attackConfigSchema}
+ * parsed (its entry for `name` is the attack's own schema under snake_case names, so the values are checked
+ * and defaulted already and are not parsed again); the common fields are left out.
  */
 export function attackParamsFromConfig(
   name: AttackName,
   config: Record<string, unknown>,
 ): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
+  const params: Record<string, unknown> = {};
   for (const [snake, camel] of Object.entries(configParamNames(name))) {
-    if (config[snake] !== undefined) raw[camel] = config[snake];
+    if (config[snake] !== undefined) params[camel] = config[snake];
   }
-  return attackByName(name).params.parse(raw);
+  return params;
 }
