@@ -2,8 +2,9 @@
  * What every freqlens binding of oneDNN's v2.x C API shares (`./onednn.ts`, `./onednn_matmul.ts`,
  * `./onednn_postops.ts`): the API constants they use (dnnl_types.h, checked against libdnnl 2.6.3), the
  * FFI signatures of engine, stream, memory and primitive calls, and the helpers that build out-parameters
- * and `dnnl_exec_arg_t` arrays. One place, so the three modules cannot disagree on an id or a signature.
+ * and `dnnl_exec_arg_t` arrays, the engine/stream/primitive calls ({@link DnnlSession}) and the loader. One place, so the three modules cannot disagree on an id or a signature.
  */
+import { settleOpenMpWaiting } from "./threads.ts";
 
 /** Data type, memory-format tags, propagation kinds and algorithms. */
 export const F32 = 3, TAG_ANY = 1, TAG_A = 2, TAG_NHWC = 20, TAG_HWIO = 30;
@@ -57,24 +58,92 @@ export const CONV_FORWARD_SYMBOLS = {
   },
 } as const;
 
-/** The engine and stream calls, as every binding declares them. */
-type EngineSymbols = Deno.DynamicLibrary<
-  Pick<typeof COMMON_SYMBOLS, "dnnl_engine_create" | "dnnl_stream_create">
->["symbols"];
+/** The calls of {@link COMMON_SYMBOLS}, as every binding's library has them. */
+type CommonSymbols = Deno.DynamicLibrary<typeof COMMON_SYMBOLS>["symbols"];
 
 /**
- * A CPU engine and its default stream; `check` turns a failed call's status into the binding's own error.
+ * What every binding does with oneDNN's common calls: a CPU engine and its default stream, status checks
+ * that throw {@link OneDnnError}, memory objects, primitives from an op descriptor, and the name of the
+ * implementation oneDNN chose. The bindings extend it.
  */
-export function engineAndStream(
-  lib: EngineSymbols,
-  check: (call: string, status: number) => void,
-): { engine: Deno.PointerValue; stream: Deno.PointerValue } {
-  const e = cell();
-  check("dnnl_engine_create", lib.dnnl_engine_create(e, CPU, 0n));
-  const engine = ptrOf(e);
-  const s = cell();
-  check("dnnl_stream_create", lib.dnnl_stream_create(s, engine, STREAM_DEFAULT));
-  return { engine, stream: ptrOf(s) };
+export class DnnlSession {
+  protected readonly engine: Deno.PointerValue;
+  protected readonly stream: Deno.PointerValue;
+
+  constructor(private readonly common: CommonSymbols) {
+    const e = cell();
+    this.check("dnnl_engine_create", common.dnnl_engine_create(e, CPU, 0n));
+    this.engine = ptrOf(e);
+    const st = cell();
+    this.check("dnnl_stream_create", common.dnnl_stream_create(st, this.engine, STREAM_DEFAULT));
+    this.stream = ptrOf(st);
+  }
+
+  /** Throws {@link OneDnnError} when `status` is not success; `detail` says what was being computed. */
+  protected check(call: string, status: number, detail = ""): void {
+    if (status !== 0) throw new OneDnnError(call, status, detail);
+  }
+
+  /** A memory object on the engine for descriptor `md` (its data handle set at execution). */
+  protected memory(md: Deno.PointerValue | Uint8Array, detail = ""): Deno.PointerValue {
+    const m = cell();
+    const p = md instanceof Uint8Array ? Deno.UnsafePointer.of(md) : md;
+    this.check("dnnl_memory_create", this.common.dnnl_memory_create(m, p, this.engine, null), detail);
+    return ptrOf(m);
+  }
+
+  /** The primitive descriptor and primitive of `desc` (with primitive attributes `attr` and a forward
+   * `hint` for backward passes, both optional). */
+  protected primitive(
+    desc: Uint8Array,
+    detail: string,
+    attr: Deno.PointerValue = null,
+    hint: Deno.PointerValue = null,
+  ): { pd: Deno.PointerValue; prim: Deno.PointerValue } {
+    const pd = cell();
+    this.check(
+      "dnnl_primitive_desc_create",
+      this.common.dnnl_primitive_desc_create(pd, desc, attr, this.engine, hint),
+      detail,
+    );
+    return { pd: ptrOf(pd), prim: this.primitiveOf(ptrOf(pd), detail) };
+  }
+
+  /** The primitive of an already created primitive descriptor (a reorder's, say). */
+  protected primitiveOf(pd: Deno.PointerValue, detail = ""): Deno.PointerValue {
+    const prim = cell();
+    this.check("dnnl_primitive_create", this.common.dnnl_primitive_create(prim, pd), detail);
+    return ptrOf(prim);
+  }
+
+  /** Name of the implementation oneDNN chose for `pd` (e.g. `brg:avx512_core`), `?` if it does not say. */
+  protected implName(pd: Deno.PointerValue): string {
+    const out = cell();
+    const status = this.common.dnnl_primitive_desc_query(
+      pd,
+      QUERY_IMPL_INFO_STR,
+      0,
+      new Uint8Array(out.buffer),
+    );
+    return status === 0 ? Deno.UnsafePointerView.getCString(ptrOf(out)!) : "?";
+  }
+}
+
+/**
+ * A binding over `libdnnl.so.2` opened with `symbols` and made by `make`, or null when the library cannot
+ * be opened, FFI is not permitted or `FREQLENS_NATIVE=0` (the callers then compute another way).
+ */
+export function openOneDnn<S extends Deno.ForeignLibraryInterface, T>(
+  symbols: S,
+  make: (lib: Deno.DynamicLibrary<S>["symbols"]) => T,
+): T | null {
+  try {
+    if (Deno.env.get("FREQLENS_NATIVE") === "0") return null;
+    settleOpenMpWaiting();
+    return make(Deno.dlopen("libdnnl.so.2", symbols).symbols);
+  } catch {
+    return null;
+  }
 }
 
 /** A oneDNN call returned an error status (names the call, the status and what it was computing). */

@@ -10,7 +10,6 @@
  * reordered into oneDNN's preferred blocked layout when it differs (filters are small).
  */
 
-import { settleOpenMpWaiting } from "./threads.ts";
 import {
   ARG_BIAS,
   ARG_DST,
@@ -21,17 +20,16 @@ import {
   CONV_DIRECT,
   CONV_FORWARD_SYMBOLS,
   dims,
+  DnnlSession,
   ELTWISE_RELU,
-  engineAndStream,
   EXEC_ARG_BYTES,
   execArgs,
   F32,
   FORWARD_INFERENCE,
   MD_BYTES,
-  OneDnnError,
   OP_DESC_BYTES,
+  openOneDnn,
   ptrOf,
-  QUERY_IMPL_INFO_STR,
   QUERY_WEIGHTS_MD,
   TAG_A,
   TAG_ANY,
@@ -186,13 +184,11 @@ interface Prepared {
 }
 
 /** Loaded oneDNN with a cache of primitives per geometry. */
-export class OneDnn {
+export class OneDnn extends DnnlSession {
   readonly version: string;
   /** The instruction set oneDNN's kernels use here (the CPU's, capped by `ONEDNN_MAX_CPU_ISA`), e.g. `avx2`:
    * its kernels accumulate in different orders, so it decides the last bits of every result. */
   readonly isa: string;
-  private readonly engine: Deno.PointerValue;
-  private readonly stream: Deno.PointerValue;
   private readonly cache = new Map<string, Prepared>();
   private readonly pools = new Map<
     string,
@@ -200,15 +196,11 @@ export class OneDnn {
   >();
 
   constructor(private readonly lib: Lib) {
+    super(lib);
     const v = new Int32Array(new Deno.UnsafePointerView(lib.dnnl_version()!).getArrayBuffer(12));
     this.version = `onednn@${v[0]}.${v[1]}.${v[2]}`;
     const isa = lib.dnnl_get_effective_cpu_isa();
     this.isa = ISA_NAMES[isa] ?? `isa0x${isa.toString(16)}`;
-    ({ engine: this.engine, stream: this.stream } = engineAndStream(lib, (c, st) => this.check(c, st)));
-  }
-
-  private check(call: string, status: number, detail = ""): void {
-    if (status !== 0) throw new OneDnnError(call, status, detail);
   }
 
   private md(d: BigInt64Array, tag: number): Uint8Array {
@@ -218,29 +210,6 @@ export class OneDnn {
       this.lib.dnnl_memory_desc_init_by_tag(md, d.length, d, F32, tag),
     );
     return md;
-  }
-
-  private memory(md: Deno.PointerValue | Uint8Array): Deno.PointerValue {
-    const m = cell();
-    const mdPtr = md instanceof Uint8Array ? Deno.UnsafePointer.of(md) : md;
-    this.check("dnnl_memory_create", this.lib.dnnl_memory_create(m, mdPtr, this.engine, null));
-    return ptrOf(m);
-  }
-
-  private primitive(
-    opDesc: Uint8Array,
-    hint: Deno.PointerValue,
-    detail: string,
-  ): { pd: Deno.PointerValue; prim: Deno.PointerValue } {
-    const pd = cell();
-    this.check(
-      "dnnl_primitive_desc_create",
-      this.lib.dnnl_primitive_desc_create(pd, opDesc, null, this.engine, hint),
-      detail,
-    );
-    const prim = cell();
-    this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(pd)), detail);
-    return { pd: ptrOf(pd), prim: ptrOf(prim) };
   }
 
   /** Binds `arg` with user layout `userMd`; when the primitive prefers `primMd`, adds a reorder. */
@@ -257,10 +226,9 @@ export class OneDnn {
       "dnnl_reorder_primitive_desc_create",
       this.lib.dnnl_reorder_primitive_desc_create(rpd, src, this.engine, dst, this.engine, null),
     );
-    const prim = cell();
-    this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(rpd)));
+    const prim = this.primitiveOf(ptrOf(rpd));
     const args = execArgs([[ARG_SRC, output ? mem : userMem], [ARG_DST, output ? userMem : mem]]);
-    return { arg, mem, reorder: { prim: ptrOf(prim), userMem, args, after: output, scratch } };
+    return { arg, mem, reorder: { prim, userMem, args, after: output, scratch } };
   }
 
   private prepare(pass: ConvPass, g: ConvShape, withBias: boolean): Prepared {
@@ -295,7 +263,7 @@ export class OneDnn {
       ),
       detail,
     );
-    const fwd = this.primitive(fwdDesc, null, detail);
+    const fwd = this.primitive(fwdDesc, detail);
     let prepared: Prepared;
     if (pass === "forward") {
       const bindings = [
@@ -313,7 +281,7 @@ export class OneDnn {
         prim: fwd.prim,
         bindings,
         args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-        impl: this.impl(fwd.pd),
+        impl: this.implName(fwd.pd),
       };
     } else if (pass === "backwardData") {
       const desc = new Uint8Array(OP_DESC_BYTES);
@@ -332,7 +300,7 @@ export class OneDnn {
         ),
         detail,
       );
-      const p = this.primitive(desc, fwd.pd, detail);
+      const p = this.primitive(desc, detail, null, fwd.pd);
       const bindings = [
         { arg: ARG_DIFF_SRC, mem: this.memory(src) },
         this.bind(
@@ -347,7 +315,7 @@ export class OneDnn {
         prim: p.prim,
         bindings,
         args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-        impl: this.impl(p.pd),
+        impl: this.implName(p.pd),
       };
     } else {
       const desc = new Uint8Array(OP_DESC_BYTES);
@@ -367,7 +335,7 @@ export class OneDnn {
         ),
         detail,
       );
-      const p = this.primitive(desc, fwd.pd, detail);
+      const p = this.primitive(desc, detail, null, fwd.pd);
       const bindings = [
         { arg: ARG_SRC, mem: this.memory(src) },
         this.bind(
@@ -382,7 +350,7 @@ export class OneDnn {
         prim: p.prim,
         bindings,
         args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-        impl: this.impl(p.pd),
+        impl: this.implName(p.pd),
       };
     }
     this.cache.set(key, prepared);
@@ -409,7 +377,7 @@ export class OneDnn {
       ),
       key,
     );
-    const fwd = this.primitive(fwdDesc, null, key);
+    const fwd = this.primitive(fwdDesc, key);
     let prim = fwd.prim, pd = fwd.pd, argIds: number[];
     if (pass === "inference") {
       argIds = [ARG_SRC, ARG_MEAN, ARG_VARIANCE, ARG_SCALE, ARG_SHIFT, ARG_DST];
@@ -429,7 +397,7 @@ export class OneDnn {
         ),
         key,
       );
-      ({ prim, pd } = this.primitive(desc, fwd.pd, key));
+      ({ prim, pd } = this.primitive(desc, key, null, fwd.pd));
       argIds = [
         ARG_SRC,
         ARG_MEAN,
@@ -448,7 +416,7 @@ export class OneDnn {
       prim,
       bindings,
       args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-      impl: this.impl(pd),
+      impl: this.implName(pd),
     };
     this.cache.set(key, prepared);
     return prepared;
@@ -480,14 +448,14 @@ export class OneDnn {
       ),
       key,
     );
-    const fwd = this.primitive(fwdDesc, null, key);
+    const fwd = this.primitive(fwdDesc, key);
     const bwdDesc = new Uint8Array(OP_DESC_BYTES);
     this.check(
       "dnnl_pooling_v2_backward_desc_init",
       this.lib.dnnl_pooling_v2_backward_desc_init(bwdDesc, POOLING_MAX, src, dst, ...geometry),
       key,
     );
-    const bwd = this.primitive(bwdDesc, fwd.pd, key);
+    const bwd = this.primitive(bwdDesc, key, null, fwd.pd);
     // The workspace (each window's argmax) and the recomputed pooled values live in buffers of their own.
     const wsMd = this.lib.dnnl_primitive_desc_query_md(fwd.pd, QUERY_WORKSPACE_MD, 0);
     const workspace = this.memory(wsMd);
@@ -503,14 +471,14 @@ export class OneDnn {
         prim: fwd.prim,
         bindings: [{ arg: ARG_SRC, mem: x }],
         args: execArgs([[ARG_SRC, x], [ARG_DST, pooled], [ARG_WORKSPACE, workspace]]),
-        impl: this.impl(fwd.pd),
+        impl: this.implName(fwd.pd),
         keep: [wsBytes, pooledBytes], // referenced here so they live as long as the primitive
       },
       backward: {
         prim: bwd.prim,
         bindings: [{ arg: ARG_DIFF_DST, mem: dy }, { arg: ARG_DIFF_SRC, mem: dx }],
         args: execArgs([[ARG_DIFF_DST, dy], [ARG_WORKSPACE, workspace], [ARG_DIFF_SRC, dx]]),
-        impl: this.impl(bwd.pd),
+        impl: this.implName(bwd.pd),
       },
     };
     this.pools.set(key, prepared);
@@ -539,20 +507,20 @@ export class OneDnn {
       this.lib.dnnl_eltwise_forward_desc_init(fwdDesc, FORWARD_TRAINING, ELTWISE_RELU, data, 0, 0),
       key,
     );
-    const fwd = this.primitive(fwdDesc, null, key);
+    const fwd = this.primitive(fwdDesc, key);
     const desc = new Uint8Array(OP_DESC_BYTES);
     this.check(
       "dnnl_eltwise_backward_desc_init",
       this.lib.dnnl_eltwise_backward_desc_init(desc, ELTWISE_RELU, data, data, 0, 0),
       key,
     );
-    const { prim, pd } = this.primitive(desc, fwd.pd, key);
+    const { prim, pd } = this.primitive(desc, key, null, fwd.pd);
     const bindings = [ARG_SRC, ARG_DIFF_DST, ARG_DIFF_SRC].map((arg) => ({ arg, mem: this.memory(data) }));
     const prepared = {
       prim,
       bindings,
       args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-      impl: this.impl(pd),
+      impl: this.implName(pd),
     };
     this.cache.set(key, prepared);
     return prepared;
@@ -575,14 +543,6 @@ export class OneDnn {
       this.lib.dnnl_primitive_execute(p.prim, this.stream, p.args.length / EXEC_ARG_BYTES, p.args),
       what,
     );
-  }
-
-  private impl(pd: Deno.PointerValue): string {
-    const out = cell();
-    if (this.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, new Uint8Array(out.buffer)) !== 0) {
-      return "?";
-    }
-    return Deno.UnsafePointerView.getCString(ptrOf(out)!);
   }
 
   /** Name of the oneDNN implementation chosen for a pass (e.g. `brg:avx512_core`), for profiles. */
@@ -632,15 +592,6 @@ let loaded: OneDnn | null | undefined;
 /** oneDNN, or undefined when `libdnnl.so.2` cannot be opened, FFI is not permitted, or
  * `FREQLENS_NATIVE=0`. Loaded once. */
 export function loadOneDnn(): OneDnn | undefined {
-  if (loaded !== undefined) return loaded ?? undefined;
-  loaded = null;
-  try {
-    if (Deno.env.get("FREQLENS_NATIVE") === "0") return undefined;
-    settleOpenMpWaiting();
-    const lib = Deno.dlopen("libdnnl.so.2", SYMBOLS);
-    loaded = new OneDnn(lib.symbols);
-  } catch {
-    loaded = null;
-  }
+  if (loaded === undefined) loaded = openOneDnn(SYMBOLS, (lib) => new OneDnn(lib));
   return loaded ?? undefined;
 }

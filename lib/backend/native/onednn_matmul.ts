@@ -5,22 +5,18 @@
  * the rest): the library is opened once more with only the symbols this needs, which the dynamic loader
  * resolves to the same loaded `libdnnl.so.2`.
  */
-import { settleOpenMpWaiting } from "./threads.ts";
 import {
   ARG_DST,
   ARG_SRC,
   ARG_WEIGHTS,
-  cell,
   COMMON_SYMBOLS,
   dims,
-  engineAndStream,
+  DnnlSession,
   execArgs,
   F32,
   MD_BYTES,
-  OneDnnError,
   OP_DESC_BYTES,
-  ptrOf,
-  QUERY_IMPL_INFO_STR,
+  openOneDnn,
 } from "./dnnl_api.ts";
 
 const SYMBOLS = {
@@ -49,17 +45,11 @@ interface Prepared {
 }
 
 /** oneDNN matmul with a cache of primitives per geometry. */
-export class OneDnnMatmul {
-  private readonly engine: Deno.PointerValue;
-  private readonly stream: Deno.PointerValue;
+export class OneDnnMatmul extends DnnlSession {
   private readonly cache = new Map<string, Prepared>();
 
   constructor(private readonly lib: Lib) {
-    ({ engine: this.engine, stream: this.stream } = engineAndStream(lib, (c, st) => this.check(c, st, "")));
-  }
-
-  private check(call: string, status: number, detail: string): void {
-    if (status !== 0) throw new OneDnnError(call, status, detail);
+    super(lib);
   }
 
   private md(v: MatrixView, detail: string): Uint8Array {
@@ -83,30 +73,10 @@ export class OneDnnMatmul {
       this.lib.dnnl_matmul_desc_init(desc, mds[0], mds[1], new Uint8Array(MD_BYTES), mds[2]),
       key,
     );
-    const pd = cell();
-    this.check(
-      "dnnl_primitive_desc_create",
-      this.lib.dnnl_primitive_desc_create(pd, desc, null, this.engine, null),
-      key,
-    );
-    const prim = cell();
-    this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(pd)), key);
-    const mems = mds.map((md) => {
-      const m = cell();
-      this.check(
-        "dnnl_memory_create",
-        this.lib.dnnl_memory_create(m, Deno.UnsafePointer.of(md), this.engine, null),
-        key,
-      );
-      return ptrOf(m);
-    });
+    const { pd, prim } = this.primitive(desc, key);
+    const mems = mds.map((md) => this.memory(md, key));
     const args = execArgs([[ARG_SRC, mems[0]], [ARG_WEIGHTS, mems[1]], [ARG_DST, mems[2]]]);
-    const info = cell();
-    const impl =
-      this.lib.dnnl_primitive_desc_query(ptrOf(pd), QUERY_IMPL_INFO_STR, 0, new Uint8Array(info.buffer)) === 0
-        ? Deno.UnsafePointerView.getCString(ptrOf(info)!)
-        : "?";
-    const prepared = { prim: ptrOf(prim), mems, args, impl };
+    const prepared = { prim, mems, args, impl: this.implName(pd) };
     this.cache.set(key, prepared);
     return prepared;
   }
@@ -138,14 +108,6 @@ let loaded: OneDnnMatmul | null | undefined;
 /** oneDNN's matmul, or undefined when `libdnnl.so.2` cannot be opened, FFI is not permitted, or
  * `FREQLENS_NATIVE=0`. Loaded once. */
 export function loadOneDnnMatmul(): OneDnnMatmul | undefined {
-  if (loaded !== undefined) return loaded ?? undefined;
-  loaded = null;
-  try {
-    if (Deno.env.get("FREQLENS_NATIVE") === "0") return undefined;
-    settleOpenMpWaiting();
-    loaded = new OneDnnMatmul(Deno.dlopen("libdnnl.so.2", SYMBOLS).symbols);
-  } catch {
-    loaded = null;
-  }
+  if (loaded === undefined) loaded = openOneDnn(SYMBOLS, (lib) => new OneDnnMatmul(lib));
   return loaded ?? undefined;
 }

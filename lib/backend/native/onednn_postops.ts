@@ -5,7 +5,6 @@
  * primitive's preferred layout per call (filters are small). Kept apart from `./onednn.ts`: the library
  * is opened once more with only the symbols this needs (the dynamic loader returns the same library).
  */
-import { settleOpenMpWaiting } from "./threads.ts";
 import type { ConvShape } from "./onednn.ts";
 
 import {
@@ -18,16 +17,15 @@ import {
   CONV_DIRECT,
   CONV_FORWARD_SYMBOLS,
   dims,
+  DnnlSession,
   ELTWISE_RELU,
-  engineAndStream,
   execArgs,
   F32,
   FORWARD_INFERENCE,
   MD_BYTES,
-  OneDnnError,
   OP_DESC_BYTES,
+  openOneDnn,
   ptrOf,
-  QUERY_IMPL_INFO_STR,
   QUERY_WEIGHTS_MD,
   TAG_A,
   TAG_ANY,
@@ -76,17 +74,11 @@ interface Prepared {
 }
 
 /** Inference convolutions with post-ops, one cached primitive per geometry and post-op set. */
-export class OneDnnPostOps {
-  private readonly engine: Deno.PointerValue;
-  private readonly stream: Deno.PointerValue;
+export class OneDnnPostOps extends DnnlSession {
   private readonly cache = new Map<string, Prepared>();
 
   constructor(private readonly lib: Lib) {
-    ({ engine: this.engine, stream: this.stream } = engineAndStream(lib, (c, st) => this.check(c, st, "")));
-  }
-
-  private check(call: string, status: number, detail: string): void {
-    if (status !== 0) throw new OneDnnError(call, status, detail);
+    super(lib);
   }
 
   private md(d: BigInt64Array, tag: number): Uint8Array {
@@ -97,25 +89,6 @@ export class OneDnnPostOps {
       "",
     );
     return md;
-  }
-
-  private memory(md: Deno.PointerValue | Uint8Array): Deno.PointerValue {
-    const m = cell();
-    const p = md instanceof Uint8Array ? Deno.UnsafePointer.of(md) : md;
-    this.check("dnnl_memory_create", this.lib.dnnl_memory_create(m, p, this.engine, null), "");
-    return ptrOf(m);
-  }
-
-  private created(desc: Uint8Array, attr: Deno.PointerValue, detail: string) {
-    const pd = cell();
-    this.check(
-      "dnnl_primitive_desc_create",
-      this.lib.dnnl_primitive_desc_create(pd, desc, attr, this.engine, null),
-      detail,
-    );
-    const prim = cell();
-    this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(prim, ptrOf(pd)), detail);
-    return { pd: ptrOf(pd), prim: ptrOf(prim) };
   }
 
   private attr(post: PostOps, detail: string): Deno.PointerValue {
@@ -168,7 +141,7 @@ export class OneDnnPostOps {
       ),
       key,
     );
-    const { pd, prim } = this.created(desc, this.attr(post, key), key);
+    const { pd, prim } = this.primitive(desc, key, this.attr(post, key));
     const wPrim = this.lib.dnnl_primitive_desc_query_md(pd, QUERY_WEIGHTS_MD, 0);
     const userWeights = this.memory(wUser);
     let weights = userWeights;
@@ -190,16 +163,13 @@ export class OneDnnPostOps {
         ),
         key,
       );
-      const rp = cell();
-      this.check("dnnl_primitive_create", this.lib.dnnl_primitive_create(rp, ptrOf(rpd)), key);
-      reorder = { prim: ptrOf(rp), args: execArgs([[ARG_SRC, userWeights], [ARG_DST, weights]]), scratch };
+      reorder = {
+        prim: this.primitiveOf(ptrOf(rpd), key),
+        args: execArgs([[ARG_SRC, userWeights], [ARG_DST, weights]]),
+        scratch,
+      };
     }
     const [srcMem, dstMem, biasMem] = [this.memory(src), this.memory(dst), this.memory(bias)];
-    const info = cell();
-    const impl =
-      this.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, new Uint8Array(info.buffer)) === 0
-        ? Deno.UnsafePointerView.getCString(ptrOf(info)!)
-        : "?";
     const prepared: Prepared = {
       prim,
       args: execArgs([[ARG_SRC, srcMem], [ARG_WEIGHTS, weights], [ARG_BIAS, biasMem], [ARG_DST, dstMem]]),
@@ -209,7 +179,7 @@ export class OneDnnPostOps {
       userWeights,
       weights,
       reorder,
-      impl,
+      impl: this.implName(pd),
     };
     this.cache.set(key, prepared);
     return prepared;
@@ -253,14 +223,6 @@ let loaded: OneDnnPostOps | null | undefined;
 /** The post-op convolutions, or undefined when `libdnnl.so.2` cannot be opened, FFI is not permitted,
  * or `FREQLENS_NATIVE=0`. Loaded once. */
 export function loadOneDnnPostOps(): OneDnnPostOps | undefined {
-  if (loaded !== undefined) return loaded ?? undefined;
-  loaded = null;
-  try {
-    if (Deno.env.get("FREQLENS_NATIVE") === "0") return undefined;
-    settleOpenMpWaiting();
-    loaded = new OneDnnPostOps(Deno.dlopen("libdnnl.so.2", SYMBOLS).symbols);
-  } catch {
-    loaded = null;
-  }
+  if (loaded === undefined) loaded = openOneDnn(SYMBOLS, (lib) => new OneDnnPostOps(lib));
   return loaded ?? undefined;
 }
