@@ -13,7 +13,7 @@ import "@tensorflow/tfjs-layers";
 import { z } from "zod";
 import type { Attack, AttackRequest } from "./types.ts";
 import { checkRequest } from "./types.ts";
-import { attackResult, successOf } from "./loop.ts";
+import { attackResult, selectImages, successOf } from "./loop.ts";
 
 /** CW l2 params; defaults are Carlini & Wagner's. */
 export const cwParams = z.strictObject({
@@ -113,7 +113,7 @@ function carliniWagnerL2(request: AttackRequest, params: CwParams): tf.Tensor4D 
         return {
           stepL2: tf.where(inStep, l2Now!, stepL2) as tf.Tensor1D,
           outL2: tf.where(inAll, l2Now!, outL2) as tf.Tensor1D,
-          outX: tf.where(tf.reshape(inAll, [n, 1, 1, 1]), xNow!, outX) as tf.Tensor4D,
+          outX: selectImages(inAll, xNow!, outX),
         };
       });
       tf.dispose([loss, xNow!, l2Now!, logitsNow!, stepL2, outL2, outX]);

@@ -76,6 +76,16 @@ export function perturbationNorms(
   return out;
 }
 
+/** Per image, `a` where `mask` (bool `[N]`) holds, else `b` (both `[N, H, W, C]`), exactly. The mask is
+ * expanded to the full shape by a broadcasting multiply: tfjs' broadcasting `where` tiles it with a generic
+ * per-element kernel on wasm (~5 ms for 32 CIFAR images, a tenth of a PGD step). */
+export function selectImages(mask: tf.Tensor, a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const perImage = tf.reshape(tf.cast(mask, "float32"), [mask.shape[0], 1, 1, 1]);
+    return tf.where(tf.greater(tf.mul(perImage, tf.onesLike(a)), 0), a, b) as tf.Tensor4D;
+  });
+}
+
 /** Best-so-far state per image; `better` is where a candidate beats it. */
 interface Best {
   x: tf.Tensor4D;
@@ -93,9 +103,8 @@ function keepBetter(best: Best | null, cand: Best): Best {
       tf.greater(cand.success, best.success),
       tf.logicalAnd(tf.equal(cand.success, best.success), tf.greater(cand.objective, best.objective)),
     );
-    const n = better.shape[0];
     return {
-      x: tf.where(tf.reshape(better, [n, 1, 1, 1]), cand.x, best.x) as tf.Tensor4D,
+      x: selectImages(better, cand.x, best.x),
       success: tf.where(better, cand.success, best.success) as tf.Tensor1D,
       objective: tf.where(better, cand.objective, best.objective) as tf.Tensor1D,
     };

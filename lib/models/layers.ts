@@ -79,20 +79,16 @@ export class Normalize extends tfl.layers.Layer {
 }
 
 /**
- * `x[:, ::s, ::s, :]` from differentiable ops (tfjs has no StridedSlice gradient): zero-pad H and W up to
- * multiples of s, view as `[N·H/s, s, W/s, s·C]` and keep row 0 and the first C values of each cell. The
- * view stays 4-D on purpose: backends slice rank ≤ 4 with tight loops but fall back to per-element index
- * arithmetic above it (a 6-D view made this slice most of a ResNet-20 input gradient on wasm).
+ * The 1×1 filter `[1, 1, c, out]` that copies input channel k to output channel `before + k` and leaves the
+ * other output channels zero: with stride s and "valid" padding, `conv2d(x, filter)` is `x[:, ::s, ::s, :]`
+ * zero-padded on the channel axis. Each output is one input times 1 plus zeros, so the values are exact;
+ * the convolution (and its input gradient) runs as one fast kernel where the backend has one (oneDNN on
+ * wasm), where a strided slice and a pad ran as generic per-element copies (most of a PGD step at batch 32).
  */
-function subsample(x: tf.Tensor4D, s: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const ho = Math.ceil(h / s);
-  const wo = Math.ceil(w / s);
-  const padded = ho * s === h && wo * s === w
-    ? x
-    : tf.pad(x, [[0, 0], [0, ho * s - h], [0, wo * s - w], [0, 0]]);
-  const cells = tf.reshape(padded, [n * ho, s, wo, s * c]);
-  return tf.reshape(tf.slice(cells, [0, 0, 0, 0], [n * ho, 1, wo, c]), [n, ho, wo, c]);
+function placementFilter(c: number, out: number, before: number): tf.Tensor4D {
+  const w = new Float32Array(c * out);
+  for (let k = 0; k < c; k++) w[k * out + before + k] = 1;
+  return tf.tensor4d(w, [1, 1, c, out]);
 }
 
 /** Config of {@link PadShortcut}: spatial stride and the number of output channels. */
@@ -104,7 +100,9 @@ export interface PadShortcutArgs extends NonNullable<LayerArgs> {
 /**
  * He et al.'s option-A shortcut for NHWC input: `x[:, ::s, ::s, :]`, then zeros on the channel axis,
  * ⌊(out − in)/2⌋ before and the rest after (as the common PyTorch CIFAR ResNet pads `planes // 4` on each
- * side). No parameters.
+ * side), computed as one strided 1×1 convolution with a fixed 0/1 filter (see `placementFilter`; a NaN or
+ * infinite input value also reaches the zero channels at its position, 0·NaN, where its own channel is NaN
+ * anyway). No parameters.
  */
 export class PadShortcut extends tfl.layers.Layer {
   static className = "FreqlensPadShortcut";
@@ -136,11 +134,9 @@ export class PadShortcut extends tfl.layers.Layer {
     return tf.tidy(() => {
       const x = single(inputs) as tf.Tensor4D;
       const c = x.shape[3];
-      const sub = this.stride === 1 ? x : subsample(x, this.stride);
-      const extra = this.outChannels - c;
-      if (extra === 0) return this.stride === 1 ? tf.clone(sub) : sub;
-      const before = Math.floor(extra / 2);
-      return tf.pad(sub, [[0, 0], [0, 0], [0, 0], [before, extra - before]]);
+      if (this.stride === 1 && c === this.outChannels) return tf.clone(x);
+      const filter = placementFilter(c, this.outChannels, Math.floor((this.outChannels - c) / 2));
+      return tf.conv2d(x, filter, this.stride, "valid");
     });
   }
 
