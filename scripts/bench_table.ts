@@ -64,8 +64,9 @@ function scienceTable(results: BenchRecord[]): string[] {
     "| -------- | ---- | -------- | ----------------------- | ------------ | ----- | --------- |",
   ];
   for (const r of mine) {
+    const refCase = (r.extra?.reference_case as string | undefined) ?? r.case;
     const refs = results.filter((t) =>
-      t.suite === "science" && t.case === r.case && t !== r &&
+      t.suite === "science" && t.case === refCase && t !== r &&
       (t.backend?.startsWith("pytorch") || t.backend?.startsWith("scipy"))
     ).sort((a, b) => b.images_per_s! - a.images_per_s!);
     const check = r.extra?.success_check as

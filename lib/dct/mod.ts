@@ -4,7 +4,7 @@
  * energy and profiles, band projectors, and the unnormalised 2-D DFT for Proposition 1.
  */
 export { dctMatrix, dctMatrix32, DctShapeError } from "./basis.ts";
-export { checkNhwc, dct2, type FloatArray, idct2, type Nhwc } from "./array.ts";
+export { checkNhwc, dct2, dct2Into, type FloatArray, idct2, idct2Into, type Nhwc } from "./array.ts";
 export { dct2d, DCT2D_KERNEL, idct2d } from "./tensor.ts";
 export {
   BAND_KINDS,

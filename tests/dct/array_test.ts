@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { readNpy } from "../../lib/io/mod.ts";
-import { bandEnergy, dct2, dctMatrix, DctShapeError, idct2 } from "../../lib/dct/mod.ts";
+import { bandEnergy, dct2, dct2Into, dctMatrix, DctShapeError, idct2, idct2Into } from "../../lib/dct/mod.ts";
 import { bruteDct2, maxAbsDiff, seededValues } from "./helpers.ts";
 
 const FIX = new URL("../fixtures/dct/", import.meta.url).pathname;
@@ -73,4 +73,33 @@ Deno.test("Parseval: band energies of the DCT sum to the pixel energy of each im
 Deno.test("dct2 rejects a shape that is not NHWC or does not match the data", () => {
   assert.throws(() => dct2(new Float32Array(12), [3, 4]), DctShapeError);
   assert.throws(() => dct2(new Float32Array(12), [1, 2, 2, 2]), /holds 8 elements but data has 12/);
+});
+
+Deno.test("dct2Into / idct2Into write the same values as dct2 / idct2 into the given array, float32 and float64", () => {
+  const shape = [3, 8, 6, 3];
+  for (
+    const make of [(n: number) => Float32Array.from(seededValues(n, 4)), (n: number) => seededValues(n, 4)]
+  ) {
+    const x = make(3 * 8 * 6 * 3);
+    const out = new (x.constructor as { new (n: number): Float32Array | Float64Array })(x.length).fill(7);
+    const y = dct2Into(x, shape, out);
+    assert.equal(y, out);
+    assert.deepEqual(Array.from(out), Array.from(dct2(x, shape)));
+    const back = new (x.constructor as { new (n: number): Float32Array | Float64Array })(x.length);
+    assert.deepEqual(Array.from(idct2Into(out, shape, back)), Array.from(idct2(dct2(x, shape), shape)));
+  }
+});
+
+Deno.test("dct2Into refuses an output of another length or type, or one overlapping the input", () => {
+  const x = new Float32Array(2 * 4 * 4 * 1);
+  assert.throws(() => dct2Into(x, [2, 4, 4, 1], new Float32Array(31)), DctShapeError);
+  assert.throws(
+    () => dct2Into(x, [2, 4, 4, 1], new Float64Array(32) as unknown as Float32Array),
+    DctShapeError,
+  );
+  assert.throws(() => dct2Into(x, [2, 4, 4, 1], x), DctShapeError);
+  const shared = new Float32Array(64);
+  assert.throws(() => dct2Into(shared.subarray(0, 32), [2, 4, 4, 1], shared.subarray(16, 48)), DctShapeError);
+  const y = dct2Into(shared.subarray(0, 32), [2, 4, 4, 1], shared.subarray(32, 64));
+  assert.equal(y.length, 32);
 });

@@ -107,17 +107,19 @@ export function dctScratchLength(shape: readonly [number, number, number, number
 
 let scratch: Float32Array = new Float32Array(0);
 
-/** Orthonormal 2-D DCT (or inverse) of a float32 NHWC batch in float32 through oneDNN, or undefined when
- * oneDNN is not available (the caller computes it another way). The intermediate buffer is kept between
- * calls; large buffers go on huge pages (./huge_pages.ts). */
+/** Orthonormal 2-D DCT (or inverse) of a float32 NHWC batch in float32 through oneDNN, into `out` when
+ * given (same length, not overlapping `x`) or a new array; undefined when oneDNN is not available (the
+ * caller computes it another way). The intermediate buffer is kept between calls; large new arrays go on
+ * huge pages (./huge_pages.ts). */
 export function nativeDct2(
   x: Float32Array,
   shape: readonly [number, number, number, number],
   inverse: boolean,
+  out?: Float32Array,
 ): Float32Array | undefined {
   const dnn = loadOneDnnMatmul();
   if (!dnn) return undefined;
-  const y = largeFloat32Array(x.length);
+  const y = out ?? largeFloat32Array(x.length);
   if (x.length === 0) return y;
   const need = dctScratchLength(shape);
   if (scratch.length < need) scratch = new Float32Array(need);
