@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
+import { normalizeChannels } from "../backend/normalize.ts";
 
 type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
 type Shape = (number | null)[];
@@ -69,7 +70,7 @@ export class Normalize extends tfl.layers.Layer {
           `Normalize '${this.name}': input has ${c} channels, mean has ${this.mean.length}`,
         );
       }
-      return tf.div(tf.sub(x, tf.tensor1d(this.mean)), tf.tensor1d(this.std));
+      return normalizeChannels(x, this.mean, this.std);
     });
   }
 

@@ -20,6 +20,7 @@ import { loadOneDnnMatmul } from "../native/onednn_matmul.ts";
 import { dct2dConfig } from "./dct2d.ts";
 import { loadOneDnnPostOps } from "../native/onednn_postops.ts";
 import { convPostOpsConfig } from "./conv_post_ops.ts";
+import { normalizeConfig } from "./normalize.ts";
 
 let registered = false;
 
@@ -51,6 +52,7 @@ export function registerWasmKernels(): void {
   replace(materialisedTransposeConfig(stock(tf._FusedMatMul)));
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
+  replace(normalizeConfig);
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);
   if (loadOneDnnPostOps()) replace(convPostOpsConfig);
