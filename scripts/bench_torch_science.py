@@ -304,7 +304,8 @@ def main():
 
     def add(case, layout, items, seconds, **extra):
         s = spread(items, seconds)
-        figures.append({"case": case, "layout": layout, "rate": s["median"], "spread": s, **extra})
+        figures.append({"case": case, "layout": layout, "rate": s["median"], "spread": s, "items": items,
+                        "seconds": [float(v) for v in seconds], **extra})
 
     for layout, fmt in LAYOUTS.items():
         model.to(memory_format=fmt)

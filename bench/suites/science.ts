@@ -38,6 +38,7 @@ function sizes(quick: boolean) {
       ofImages: 8,
       inversionSteps: 3,
       dctImages: 1000,
+      rounds: 1,
       reps: 1,
     }
     : {
@@ -47,7 +48,8 @@ function sizes(quick: boolean) {
       ofImages: 64,
       inversionSteps: 10,
       dctImages: 10000,
-      reps: 3,
+      rounds: 3,
+      reps: 2,
     };
 }
 
@@ -78,6 +80,9 @@ interface ReferenceFigure {
   /** Work items per second (images, queries, images × bands, images × steps), median. */
   rate: number;
   spread: Spread;
+  /** Work items per timed call, and the seconds of each call. */
+  items: number;
+  seconds: number[];
   success_rate?: number;
   [key: string]: unknown;
 }
@@ -112,29 +117,37 @@ export function sameSuccessRate(a: number, b: number, n: number): { agree: boole
 
 const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((s, v) => s + v, 0) / xs.length;
 
-async function run(options: BenchOptions): Promise<BenchRecord[]> {
-  await initBackend();
-  const info = backendInfo();
-  const z = sizes(options.quick);
-  const net = cifarResNet({ inputShape: SHAPE, numClasses: 10, seed: 1 });
-  const model = classifierFromLayersModel(net);
-  const n = Math.max(z.batch, z.ofImages);
-  const images = tf.tensor4d(new Rng(3).uniformArray(n * PER), [n, ...SHAPE]);
-  const pred = tf.tidy(() => tf.argMax(model.logits(images), 1));
-  const labels = new Int32Array(pred.dataSync());
-  pred.dispose();
-  const batchImages = tf.slice(images, [0, 0, 0, 0], [z.batch, ...SHAPE]) as tf.Tensor4D;
-  const batchLabels = labels.slice(0, z.batch);
-  const common = { model: "resnet20", backend: info.name, threads: info.threads };
-  const records: BenchRecord[] = [];
-  const freqlens: Record<string, Record<string, unknown>> = {};
+/** A freqlens figure of one round: its record (figure and spread filled in after pooling), the work items
+ * per timed call and the seconds of each call. */
+interface Timed {
+  record: BenchRecord;
+  items: number;
+  seconds: number[];
+}
 
-  // Warm-up: kernels compiled, primitives created.
-  (await attackByName("fgsm").run({ model, images: batchImages, labels: batchLabels, seed: 0 }, {
-    eps: 0.01,
-  }))
-    .adversarial.dispose();
+/** The model, data and sizes every round measures on. */
+interface Setup {
+  z: ReturnType<typeof sizes>;
+  model: ReturnType<typeof classifierFromLayersModel>;
+  images: tf.Tensor4D;
+  batchImages: tf.Tensor4D;
+  labels: Int32Array;
+  batchLabels: Int32Array;
+  common: Pick<BenchRecord, "model" | "backend" | "threads">;
+  pixels: Float32Array;
+  dctOut: Float32Array;
+}
 
+/** One round of every freqlens workload, `reps` timed calls each; `freqlens` receives each attack's
+ * success flags (and SimBA's queries), and the OF scores and inversion loss the reference checks. */
+async function measureOnce(
+  u: Setup,
+  reps: number,
+  freqlens: Record<string, Record<string, unknown>>,
+  checks: { ofScores: Float32Array; finalLoss: number; startIndices: Int32Array },
+): Promise<Timed[]> {
+  const { z, model, images, batchImages, labels, batchLabels, common } = u;
+  const out: Timed[] = [];
   for (const c of attackCases(z.cwIterations, z.simbaQueries)) {
     const attack = attackByName(c.method);
     const params = attack.params.parse(c.params);
@@ -148,47 +161,48 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
         queries = res.queries.reduce((a, q) => a + q, 0);
       },
       0,
-      z.reps,
+      reps,
     );
-    const items = attack.whiteBox ? z.batch : queries;
-    const spread = throughputSpread(items, seconds);
     freqlens[c.name] = { success, ...(attack.whiteBox ? {} : { queries }) };
-    records.push({
-      suite: "science",
-      case: c.name,
-      ...common,
-      batch: z.batch,
-      images_per_s: spread.median,
-      extra: {
-        unit: attack.whiteBox ? "images/s" : "queries/s",
-        params,
-        spread,
-        success_rate: mean(success),
+    out.push({
+      record: {
+        suite: "science",
+        case: c.name,
+        ...common,
+        batch: z.batch,
+        extra: {
+          unit: attack.whiteBox ? "images/s" : "queries/s",
+          params,
+          success_rate: mean(success),
+        },
       },
+      items: attack.whiteBox ? z.batch : queries,
+      seconds,
     });
   }
 
   // Occluded Frequency over all bands.
   const ofData = { data: images.dataSync() as Float32Array, shape: [z.ofImages, ...SHAPE] };
   ofData.data = ofData.data.subarray(0, z.ofImages * PER);
-  let ofScores: Float32Array = new Float32Array();
   const ofSeconds = await timeReps(
     async () => {
-      ofScores = (await occludedFrequency(model, ofData, labels.subarray(0, z.ofImages), { batchSize: 256 }))
-        .scores;
+      checks.ofScores =
+        (await occludedFrequency(model, ofData, labels.subarray(0, z.ofImages), { batchSize: 256 })).scores;
     },
     1,
-    z.reps,
+    reps,
   );
-  const bands = ofScores.length / z.ofImages;
-  const ofSpread = throughputSpread(z.ofImages * bands, ofSeconds);
-  records.push({
-    suite: "science",
-    case: "occluded-frequency",
-    ...common,
-    batch: 256,
-    images_per_s: ofSpread.median,
-    extra: { unit: "images×bands/s", images: z.ofImages, bands, spread: ofSpread },
+  const bands = checks.ofScores.length / z.ofImages;
+  out.push({
+    record: {
+      suite: "science",
+      case: "occluded-frequency",
+      ...common,
+      batch: 256,
+      extra: { unit: "images×bands/s", images: z.ofImages, bands },
+    },
+    items: z.ofImages * bands,
+    seconds: ofSeconds,
   });
 
   // Representation inversion (robust / non-robust synthesis).
@@ -196,82 +210,161 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
     data: (images.dataSync() as Float32Array).slice(0, z.batch * PER),
     shape: [z.batch, ...SHAPE],
   };
-  const startIndices = Int32Array.from({ length: z.batch }, (_, i) => (i + 1) % z.batch);
-  let finalLoss = 0;
   const invSeconds = await timeReps(
     () => {
       const r = synthesizeFromRepresentation(model, invData, batchLabels, {
-        startIndices,
+        startIndices: checks.startIndices,
         iterations: z.inversionSteps,
         step: 0.1,
         batchSize: z.batch,
       });
-      finalLoss = mean(r.finalLoss);
+      checks.finalLoss = mean(r.finalLoss);
     },
     0,
-    z.reps,
+    reps,
   );
-  const invSpread = throughputSpread(z.batch * z.inversionSteps, invSeconds);
-  records.push({
-    suite: "science",
-    case: "representation-inversion",
-    ...common,
-    batch: z.batch,
-    images_per_s: invSpread.median,
-    extra: { unit: "images×steps/s", steps: z.inversionSteps, spread: invSpread, final_loss: finalLoss },
-  });
-
-  // 2-D DCT of many CIFAR-shaped images (typed arrays).
-  const dctShape = [z.dctImages, ...SHAPE] as const;
-  const pixels = new Rng(5).uniformArray(z.dctImages * PER);
-  const dctSpread = throughputSpread(z.dctImages, await timeReps(() => dct2(pixels, dctShape), 1, z.reps));
-  records.push({
-    suite: "science",
-    case: `dct2-${z.dctImages}`,
-    backend: "typed-array",
-    images_per_s: dctSpread.median,
-    extra: { unit: "images/s", shape: dctShape, spread: dctSpread },
-  });
-  // The same transform into one reused output array: the work without the allocation and first touch of
-  // 123 MB of fresh memory, which on this project's VMs costs more than the transform (see README).
-  const dctOut = new Float32Array(pixels.length);
-  const intoSpread = throughputSpread(
-    z.dctImages,
-    await timeReps(() => dct2Into(pixels, dctShape, dctOut), 1, z.reps),
-  );
-  records.push({
-    suite: "science",
-    case: `dct2-${z.dctImages}-into`,
-    backend: "typed-array",
-    images_per_s: intoSpread.median,
-    extra: { unit: "images/s", shape: dctShape, spread: intoSpread, reference_case: `dct2-${z.dctImages}` },
-  });
-
-  if (options.reference) {
-    const dir = new URL("../../outputs/bench/science/", import.meta.url).pathname;
-    await exportForReference(net, images, labels, dir, {
+  out.push({
+    record: {
+      suite: "science",
+      case: "representation-inversion",
+      ...common,
       batch: z.batch,
-      attacks: attackCases(z.cwIterations, z.simbaQueries).map((c) => ({
-        name: c.name,
-        method: c.method,
-        params: attackByName(c.method).params.parse(c.params),
-      })),
-      of_images: z.ofImages,
-      of_scores: Array.from(ofScores),
-      inversion: {
-        steps: z.inversionSteps,
-        step: 0.1,
-        start_indices: Array.from(startIndices),
-        final_loss: finalLoss,
+      extra: { unit: "images×steps/s", steps: z.inversionSteps, final_loss: checks.finalLoss },
+    },
+    items: z.batch * z.inversionSteps,
+    seconds: invSeconds,
+  });
+
+  // 2-D DCT of many CIFAR-shaped images (typed arrays): into a new array each call, and into one reused
+  // array — the work without the allocation and first touch of 123 MB of fresh memory, which on this
+  // project's VMs costs more than the transform (see README).
+  const dctShape = [z.dctImages, ...SHAPE] as const;
+  const dctCase = `dct2-${z.dctImages}`;
+  for (
+    const [name, f] of [[dctCase, () => dct2(u.pixels, dctShape)], [
+      `${dctCase}-into`,
+      () => dct2Into(u.pixels, dctShape, u.dctOut),
+    ]] as const
+  ) {
+    out.push({
+      record: {
+        suite: "science",
+        case: name,
+        backend: "typed-array",
+        extra: {
+          unit: "images/s",
+          shape: dctShape,
+          ...(name === dctCase ? {} : { reference_case: dctCase }),
+        },
       },
-      dct_images: z.dctImages,
+      items: z.dctImages,
+      seconds: await timeReps(f, 1, reps),
     });
-    const ref = await reference(dir, navigator.hardwareConcurrency, z.reps);
-    if (typeof ref === "string") console.error(`  ${ref}`);
-    else if (!parityOk(ref.parity)) {
-      console.error(`  PyTorch logits differ from freqlens': ${JSON.stringify(ref.parity)}`);
-    } else records.push(...compare(records, ref, freqlens, z.batch));
   }
+  return out;
+}
+
+/** Adds one round's timings to the pooled ones (same cases, same order), keeping the latest record. */
+function pool(into: Timed[], round: Timed[]): Timed[] {
+  if (into.length === 0) return round;
+  return round.map((t, i) => ({ ...t, seconds: [...into[i].seconds, ...t.seconds] }));
+}
+
+/** The reference's figures of all rounds pooled per case and layout (the latest round's extras kept). */
+function poolReference(into: ReferenceOutput | undefined, round: ReferenceOutput): ReferenceOutput {
+  if (!into) return round;
+  return {
+    parity: round.parity,
+    figures: round.figures.map((f) => {
+      const before = into.figures.find((g) => g.case === f.case && g.layout === f.layout);
+      const seconds = [...(before?.seconds ?? []), ...f.seconds];
+      const spread = throughputSpread(f.items, seconds);
+      return { ...f, seconds, spread, rate: spread.median };
+    }),
+  };
+}
+
+/**
+ * Runs the workloads in rounds: each round times every freqlens workload, then (with `--reference`) runs
+ * the PyTorch / SciPy script, so that both sides see the machine in the same states — on a shared VM a
+ * figure drifts by tens of percent over minutes, and measuring one side entirely before the other would
+ * put that drift into the ratio. Every figure pools its timings over all rounds.
+ */
+async function run(options: BenchOptions): Promise<BenchRecord[]> {
+  await initBackend();
+  const info = backendInfo();
+  const z = sizes(options.quick);
+  const net = cifarResNet({ inputShape: SHAPE, numClasses: 10, seed: 1 });
+  const model = classifierFromLayersModel(net);
+  const n = Math.max(z.batch, z.ofImages);
+  const images = tf.tensor4d(new Rng(3).uniformArray(n * PER), [n, ...SHAPE]);
+  const pred = tf.tidy(() => tf.argMax(model.logits(images), 1));
+  const labels = new Int32Array(pred.dataSync());
+  pred.dispose();
+  const batchImages = tf.slice(images, [0, 0, 0, 0], [z.batch, ...SHAPE]) as tf.Tensor4D;
+  const pixels = new Rng(5).uniformArray(z.dctImages * PER);
+  const u: Setup = {
+    z,
+    model,
+    images,
+    batchImages,
+    labels,
+    batchLabels: labels.slice(0, z.batch),
+    common: { model: "resnet20", backend: info.name, threads: info.threads },
+    pixels,
+    dctOut: new Float32Array(pixels.length),
+  };
+  const freqlens: Record<string, Record<string, unknown>> = {};
+  const checks = {
+    ofScores: new Float32Array(),
+    finalLoss: 0,
+    startIndices: Int32Array.from({ length: z.batch }, (_, i) => (i + 1) % z.batch),
+  };
+
+  // Warm-up: kernels compiled, primitives created.
+  (await attackByName("fgsm").run({ model, images: batchImages, labels: u.batchLabels, seed: 0 }, {
+    eps: 0.01,
+  }))
+    .adversarial.dispose();
+
+  const dir = new URL("../../outputs/bench/science/", import.meta.url).pathname;
+  let timed: Timed[] = [];
+  let ref: ReferenceOutput | undefined;
+  let refError: string | undefined;
+  for (let round = 0; round < z.rounds; round++) {
+    timed = pool(timed, await measureOnce(u, z.reps, freqlens, checks));
+    if (!options.reference || refError) continue;
+    if (round === 0) {
+      await exportForReference(net, images, labels, dir, {
+        batch: z.batch,
+        attacks: attackCases(z.cwIterations, z.simbaQueries).map((c) => ({
+          name: c.name,
+          method: c.method,
+          params: attackByName(c.method).params.parse(c.params),
+        })),
+        of_images: z.ofImages,
+        of_scores: Array.from(checks.ofScores),
+        inversion: {
+          steps: z.inversionSteps,
+          step: 0.1,
+          start_indices: Array.from(checks.startIndices),
+          final_loss: checks.finalLoss,
+        },
+        dct_images: z.dctImages,
+      });
+    }
+    const r = await reference(dir, navigator.hardwareConcurrency, z.reps);
+    if (typeof r === "string") refError = r;
+    else ref = poolReference(ref, r);
+  }
+  const records: BenchRecord[] = timed.map(({ record, items, seconds }) => {
+    const spread = throughputSpread(items, seconds);
+    return { ...record, images_per_s: spread.median, extra: { ...record.extra, spread, rounds: z.rounds } };
+  });
+  if (refError) console.error(`  ${refError}`);
+  else if (ref && !parityOk(ref.parity)) {
+    console.error(`  PyTorch logits differ from freqlens': ${JSON.stringify(ref.parity)}`);
+  } else if (ref) records.push(...compare(records, ref, freqlens, z.batch));
   tf.dispose([images, batchImages]);
   net.dispose();
   return records;
