@@ -2,7 +2,8 @@
 count, PyTorch at its best on a CPU: each model measured in both memory layouts (NCHW and
 `channels_last`), forward passes under `torch.inference_mode()`, each figure the median of several timed
 repetitions with its spread. Prints a JSON list of
-{model, case, layout, threads, images_per_s (median), spread: {median, min, max, q1, q3, reps}} on stdout.
+{model, case, layout, threads, images_per_s (median), spread: {median, min, max, q1, q3, reps}, seconds}
+on stdout.
 
 /usr/bin/python3 scripts/bench_torch.py --batch 128 --threads 2 [--model resnet20] [--quick] [--reps 15]
 """
@@ -112,9 +113,10 @@ def main():
 
             cases = [("forward", forward), ("input_gradient", input_gradient), ("training_step", training_step)]
             for case, f in cases:
-                s = spread(a.batch, time_reps(f, warmup, reps))
+                secs = time_reps(f, warmup, reps)
+                s = spread(a.batch, secs)
                 out.append({"model": name, "case": case, "layout": layout, "threads": a.threads,
-                            "images_per_s": s["median"], "spread": s})
+                            "images_per_s": s["median"], "spread": s, "seconds": [float(v) for v in secs]})
     print(json.dumps(out))
 
 

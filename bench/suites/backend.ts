@@ -1,7 +1,8 @@
 /**
  * Backend throughput: forward, input-gradient and training-step images/s (batch 128) of the small CNN
  * (Fashion-MNIST shape) and ResNet-20 (CIFAR shape) on every backend that loads here, each the median
- * of several repetitions with the spread in `extra.spread`; with `--reference` the same models in PyTorch
+ * of several repetitions with the spread in `extra.spread` (15; with `--reference`, 3 rounds of 5 that
+ * alternate with PyTorch's, pooled); with `--reference` the same models in PyTorch
  * (`scripts/bench_torch.py`, Debian's python3-torch, same batch and thread count) in both memory layouts
  * (NCHW and channels_last, forwards under `inference_mode`), one record per layout, and each ratio
  * freqlens / PyTorch at its best (the faster layout's median); the peak resident size of a 100-step
@@ -145,12 +146,15 @@ interface TorchFigure {
   images_per_s: number;
   threads: number;
   spread: Spread;
+  /** Seconds of each timed call (batch 128 images). */
+  seconds: number[];
 }
 
 async function pytorch(
   model: string,
   batch: number,
   threads: number,
+  reps: number,
   quick: boolean,
 ): Promise<TorchFigure[] | string> {
   const script = new URL("../../scripts/bench_torch.py", import.meta.url).pathname;
@@ -164,6 +168,8 @@ async function pytorch(
         String(batch),
         "--threads",
         String(threads),
+        "--reps",
+        String(reps),
         ...(quick ? ["--quick"] : []),
       ],
       stdout: "piped",
@@ -176,18 +182,34 @@ async function pytorch(
   }
 }
 
-/** Measures the three workloads of one model on the active backend: median images/s over repetitions,
- * with the spread in `extra.spread`. */
+/** The PyTorch figures of all rounds pooled per case and layout. */
+function poolTorch(into: TorchFigure[] | undefined, round: TorchFigure[], batch: number): TorchFigure[] {
+  if (!into) return round;
+  return round.map((f) => {
+    const before = into.find((g) => g.case === f.case && g.layout === f.layout);
+    const seconds = [...(before?.seconds ?? []), ...f.seconds];
+    const spread = throughputSpread(batch, seconds);
+    return { ...f, seconds, spread, images_per_s: spread.median };
+  });
+}
+
+/**
+ * Measures the three workloads of one model on the active backend: median images/s over repetitions,
+ * with the spread in `extra.spread`. With `reference`, in rounds: each round times freqlens' workloads,
+ * then PyTorch's (a fresh process), and both pool their timings over all rounds, so that the drift of a
+ * shared machine over minutes reaches both sides alike.
+ */
 async function measure(
   modelName: keyof typeof MODELS,
   backend: string,
   threads: number,
   quick: boolean,
   slow: boolean,
+  reference: boolean,
 ) {
   const { build, shape } = MODELS[modelName];
   const batch = 128;
-  const [warmup, reps] = slow ? [1, 1] : quick ? [1, 3] : [3, 15];
+  const [warmup, reps, rounds] = slow ? [1, 1, 1] : quick ? [1, 3, 1] : reference ? [3, 5, 3] : [3, 15, 1];
   const model = build();
   const x = tf.randomUniform(
     [batch, ...shape] as [number, number, number, number],
@@ -199,10 +221,22 @@ async function measure(
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D;
   const optimizer = tf.train.momentum(0.01, 0.9);
   const w = workloads(model, x, labels, optimizer);
-  const records: BenchRecord[] = [];
-  for (const [caseName, f] of Object.entries(w)) {
-    const spread = throughputSpread(batch, await timeReps(f, warmup, reps));
-    records.push({
+  const seconds = new Map<string, number[]>();
+  let torch: TorchFigure[] | undefined;
+  let torchError: string | undefined;
+  for (let round = 0; round < rounds; round++) {
+    for (const [caseName, f] of Object.entries(w)) {
+      const more = await timeReps(f, round === 0 ? warmup : 1, reps);
+      seconds.set(caseName, [...(seconds.get(caseName) ?? []), ...more]);
+    }
+    if (!reference || torchError) continue;
+    const r = await pytorch(modelName, batch, navigator.hardwareConcurrency, reps, quick);
+    if (typeof r === "string") torchError = r;
+    else torch = poolTorch(torch, r, batch);
+  }
+  const records: BenchRecord[] = [...seconds].map(([caseName, secs]) => {
+    const spread = throughputSpread(batch, secs);
+    return {
       suite: "backend",
       case: caseName,
       model: modelName,
@@ -210,11 +244,12 @@ async function measure(
       threads,
       batch,
       images_per_s: spread.median,
-      extra: { spread },
-    });
-  }
+      extra: { spread, rounds },
+    };
+  });
   return {
     records,
+    torch: torchError ?? torch,
     w,
     dispose: () => {
       tf.dispose([x, labels]);
@@ -277,13 +312,15 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
       continue;
     }
     for (const modelName of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
-      // the reference cpu backend takes minutes per ResNet-20 figure: one repetition
+      // the reference cpu backend takes minutes per ResNet-20 figure: one repetition; PyTorch gets every
+      // core, as freqlens' oneDNN convolutions (OpenMP) use every core whatever wasm's count
       const m = await measure(
         modelName,
         name,
         threads,
         options.quick,
         name === "cpu" && modelName === "resnet20",
+        options.reference && name === defaultBackend,
       );
       for (const r of m.records) r.extra = { ...r.extra, default_backend: name === defaultBackend };
       records.push(...m.records);
@@ -300,16 +337,8 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
         });
       }
       m.dispose();
-      if (options.reference && name === defaultBackend) {
-        // right after the freqlens figures of the same model, so both see the same machine load; PyTorch
-        // gets every core, as freqlens' oneDNN convolutions (OpenMP) use every core whatever wasm's count
-        const torch = await pytorch(modelName, 128, navigator.hardwareConcurrency, options.quick);
-        if (typeof torch === "string") {
-          console.error(`  ${torch}`);
-          continue;
-        }
-        records.push(...torchRecords(torch, m.records));
-      }
+      if (typeof m.torch === "string") console.error(`  ${m.torch}`);
+      else if (m.torch) records.push(...torchRecords(m.torch, m.records));
     }
   }
   await initBackend(defaultBackend);
