@@ -117,6 +117,25 @@ class FoldCache {
   }
 }
 
+/** Whether tfjs is recording a gradient tape (then the backward pass may need any intermediate). */
+const tapeOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+
+/** For each layer, the step of the forward pass that reads its value last (a fused block is a step under
+ * its last layer; its reads are the conv's input and the residual). */
+function lastReaders(model: tfl.LayersModel, p: NonNullable<ReturnType<typeof plan>>): Map<Layer, Layer> {
+  const last = new Map<Layer, Layer>();
+  for (const layer of model.layers) {
+    const block = p.fused.get(layer);
+    const reads = block
+      ? [p.inputsOf.get(block.conv)![0], ...(block.residual ? [block.residual] : [])]
+      : p.absorbed.has(layer)
+      ? []
+      : p.inputsOf.get(layer)!;
+    for (const l of reads) last.set(l, layer);
+  }
+  return last;
+}
+
 /**
  * A function computing `model`'s output in inference mode with batch-norm folded (see the module doc), or
  * undefined when the model's graph is not one this handles or has nothing to fold.
@@ -128,28 +147,32 @@ export function foldedForward(model: tfl.LayersModel): ((x: tf.Tensor) => tf.Ten
   const { inputsOf, fused, absorbed } = p;
   const output = model.outputLayers[0];
   const cache = new FoldCache();
+  const lastReader = lastReaders(model, p);
   return (x) =>
     tf.tidy(() => {
       const values = new Map<Layer, tf.Tensor>();
+      // Without a tape nothing is kept for a backward pass: a residual read for the last time may be
+      // overwritten by its block's output (the kernel checks that no other tensor shares its buffer).
+      const mayConsume = !tapeOn();
       for (const layer of model.layers) {
         const block = fused.get(layer);
         if (block) {
           const [filter, bias] = cache.get(block.conv, block.bn);
           const c = config(block.conv);
+          const input = values.get(inputsOf.get(block.conv)![0]) as tf.Tensor4D;
+          const residual = block.residual ? values.get(block.residual) as tf.Tensor4D : undefined;
+          const consumeResidual = mayConsume && residual !== undefined && residual !== x &&
+            lastReader.get(block.residual!) === layer && block.residual !== output;
           values.set(
             layer,
-            convPostOps(
-              values.get(inputsOf.get(block.conv)![0]) as tf.Tensor4D,
-              filter,
-              bias,
-              block.residual ? values.get(block.residual) as tf.Tensor4D : undefined,
-              {
-                strides: c.strides as [number, number],
-                pad: c.padding as "same" | "valid",
-                relu: block.relu,
-              },
-            ),
+            convPostOps(input, filter, bias, residual, {
+              strides: c.strides as [number, number],
+              pad: c.padding as "same" | "valid",
+              relu: block.relu,
+              consumeResidual,
+            }),
           );
+          if (consumeResidual) values.delete(block.residual!);
           continue;
         }
         if (absorbed.has(layer)) continue;

@@ -124,3 +124,64 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "wasm FreqlensConvPostOps with consumeResidual: same bits, written over a sole residual, never over a shared one",
+  ignore: !native || nativeConv()?.isa === "sse41",
+  fn: async () => {
+    await initBackend("wasm");
+    const xs = [2, 6, 6, 4] as [number, number, number, number];
+    const fs = [3, 3, 4, 4] as [number, number, number, number];
+    const [x, f, b, r] = [xs, fs, [4], xs].map((s, i) => seededValues(tf.util.sizeFromShape(s), 40 + i));
+    const attrs = { strides: [1, 1] as [number, number], pad: "same" as const, relu: true };
+    const filter = tf.tensor4d(f, fs), bias = tf.tensor1d(b), xt = tf.tensor4d(x, xs);
+    const copied = convPostOps(xt, filter, bias, tf.tensor4d(r, xs), attrs);
+    const sole = tf.tensor4d(r, xs);
+    const inPlace = convPostOps(xt, filter, bias, sole, { ...attrs, consumeResidual: true });
+    assert.deepStrictEqual(Array.from(inPlace.dataSync()), Array.from(copied.dataSync()));
+    assert.strictEqual(inPlace.dataId, sole.dataId, "a residual no other tensor shares is written over");
+    // A residual sharing its buffer with another tensor (a clone) is left as it was.
+    const shared = tf.tensor4d(r, xs);
+    const other = tf.clone(shared);
+    const out = convPostOps(xt, filter, bias, shared, { ...attrs, consumeResidual: true });
+    assert.notStrictEqual(out.dataId, shared.dataId);
+    assert.deepStrictEqual(Array.from(out.dataSync()), Array.from(copied.dataSync()));
+    assert.deepStrictEqual(Array.from(other.dataSync()), Array.from(Float32Array.from(r)));
+    // The input as residual is never overwritten while it is read.
+    const self = convPostOps(xt, filter, bias, xt, { ...attrs, consumeResidual: true });
+    assert.notStrictEqual(self.dataId, xt.dataId);
+    assert.deepStrictEqual(Array.from(xt.dataSync()), Array.from(Float32Array.from(x)));
+    tf.dispose([filter, bias, xt, copied, sole, inPlace, shared, other, out, self]);
+  },
+});
+
+Deno.test({
+  name: "folded inference without a tape (residuals overwritten in place) gives the taped forward's bits",
+  ignore: !native || nativeConv()?.isa === "sse41",
+  fn: async () => {
+    await initBackend("wasm");
+    const model = cifarResNet({ inputShape: [16, 16, 3], numClasses: 10, depth: 8, shortcut: "A", seed: 4 });
+    randomizeBatchNorm(model, 11);
+    const folded = foldedForward(model)!;
+    const shape = [3, 16, 16, 3] as [number, number, number, number];
+    const x = seededValues(3 * 16 * 16 * 3, 77).map((v) => (v + 1) / 2);
+    const xt = tf.tensor4d(x, shape);
+    tf.tidy(() => folded(xt)); // folds and caches the weights
+    const before = tf.memory().numTensors;
+    const plain = tf.tidy(() => folded(xt).dataSync());
+    assert.strictEqual(tf.memory().numTensors, before, "no tensor leaks");
+    let taped: Float32Array = new Float32Array();
+    tf.tidy(() =>
+      tf.grad((t: tf.Tensor) => {
+        const y = folded(t);
+        taped = Float32Array.from(y.dataSync());
+        return tf.sum(y);
+      })(xt)
+    );
+    assert.deepStrictEqual(Array.from(plain), Array.from(taped));
+    assert.deepStrictEqual(Array.from(xt.dataSync()), Array.from(Float32Array.from(x)), "input untouched");
+    xt.dispose();
+    model.dispose();
+  },
+});

@@ -1,7 +1,8 @@
 /**
  * `FreqlensConvPostOps` `{x, filter, bias, residual?}` → `relu?(conv2d(x, filter) + bias [+ residual])`
  * for the wasm backend, one oneDNN primitive (`../native/onednn_postops.ts`): the residual is copied into
- * the output first and added by the `sum` post-op, ReLU is an `eltwise` post-op. NHWC, HWIO filters;
+ * the output first (or, with `consumeResidual`, the output is written over it) and added by the `sum`
+ * post-op, ReLU is an `eltwise` post-op. NHWC, HWIO filters;
  * attrs `strides`, `pad`, `relu`. Registered only when oneDNN loads (`../conv_post_ops.ts` has the op and
  * its gradient, and the plain-ops path for other backends).
  */
@@ -18,6 +19,10 @@ export interface ConvPostOpsAttrs {
   strides: [number, number];
   pad: "same" | "valid";
   relu: boolean;
+  /** The caller will not read `residual` again: when no other tensor shares its buffer (and it is not
+   * `x`), the result is written over it in place (the returned tensor shares that buffer) instead of
+   * into a new buffer that the residual is first copied to. */
+  consumeResidual?: boolean;
 }
 
 function convPostOps(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
@@ -31,9 +36,14 @@ function convPostOps(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
     1,
     attrs.pad,
   );
-  const out = backend.makeOutput(g.outShape, "float32");
+  const inPlace = residual !== undefined && attrs.consumeResidual === true && residual.dataId !== x!.dataId &&
+    backend.refCount(residual.dataId) === 1;
+  if (inPlace) backend.incRef(residual.dataId);
+  const out = inPlace
+    ? { dataId: residual.dataId, shape: g.outShape, dtype: "float32" as const }
+    : backend.makeOutput(g.outShape, "float32");
   if (tf.util.sizeFromShape(g.outShape) === 0) return out;
-  if (residual) heapFloats(backend, out).set(heapFloats(backend, residual));
+  if (residual && !inPlace) heapFloats(backend, out).set(heapFloats(backend, residual));
   const p = (t: tf.TensorInfo) => heapPointer(backend, t);
   loadOneDnnPostOps()!.conv(g, { sum: residual !== undefined, relu: attrs.relu }, [
     p(x!),

@@ -10,6 +10,9 @@ export interface WasmBackendLike extends tf.KernelBackend {
   dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number; shape: number[] } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
+  /** Tensors sharing the buffer of `dataId` (reshapes and clones share it). */
+  refCount(dataId: tf.DataId): number;
+  incRef(dataId: tf.DataId): void;
 }
 
 /** Runs the kernel registered as `name` for the `wasm` backend (the stock one unless freqlens replaced
