@@ -152,7 +152,8 @@ export function foldedForward(model: tfl.LayersModel): ((x: tf.Tensor) => tf.Ten
     tf.tidy(() => {
       const values = new Map<Layer, tf.Tensor>();
       // Without a tape nothing is kept for a backward pass: a residual read for the last time may be
-      // overwritten by its block's output (the kernel checks that no other tensor shares its buffer).
+      // overwritten by its block's output. The kernel checks that no other tensor shares its buffer, which
+      // also covers a layer passing its input on (tfjs-layers returns a clone, sharing the buffer).
       const mayConsume = !tapeOn();
       for (const layer of model.layers) {
         const block = fused.get(layer);
