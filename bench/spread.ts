@@ -35,18 +35,26 @@ export function throughputSpread(items: number, seconds: readonly number[]): Spr
   };
 }
 
-/** Wall seconds of each of `reps` calls of `f` after `warmup` untimed calls. */
+/** Most timed calls {@link timeReps} makes to reach its `minSeconds`. */
+const MAX_REPS = 50;
+
+/** Wall seconds of each of at least `reps` calls of `f` after `warmup` untimed calls, continuing (up to
+ * {@link MAX_REPS} calls) until the calls add up to `minSeconds`: a short workload then gets enough samples
+ * for its median to outlast a moment of machine noise. */
 export async function timeReps(
   f: () => unknown,
   warmup: number,
   reps: number,
+  minSeconds = 0,
 ): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await f();
   const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
+  let total = 0;
+  while (out.length < reps || (total < minSeconds && out.length < MAX_REPS)) {
     const t0 = performance.now();
     await f();
     out.push((performance.now() - t0) / 1000);
+    total += out[out.length - 1];
   }
   return out;
 }

@@ -283,6 +283,8 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--min-seconds", type=float, default=0.0,
+                    help="time each workload at least this long per call of this script (more reps)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     man = json.load(open(os.path.join(a.dir, "manifest.json")))
@@ -326,7 +328,7 @@ def main():
                 def f():
                     s, q = simba_dct(model, x0, y, p["stepSize"], p["eps"], p["maxQueries"], 1)
                     out.update(s=s, q=q)
-            secs = time_reps(f, 0, a.reps)
+            secs = time_reps(f, 0, a.reps, a.min_seconds)
             items = out["q"] if "q" in out else b
             add(att["name"], layout, items, secs, success_rate=float(out["s"].mean()),
                 success=[int(v) for v in out["s"].tolist()],
@@ -336,7 +338,7 @@ def main():
         per_eval = max(1, 256 // 63)
         scores = {}
         secs = time_reps(lambda: scores.update(s=occluded_frequency(model, xo, labels[:n_of], per_eval, fmt)),
-                         1, a.reps)
+                         1, a.reps, a.min_seconds)
         ref = np.asarray(man["of_scores"], dtype=np.float32).reshape(n_of, -1)
         add("occluded-frequency", layout, n_of * ref.shape[1], secs,
             scores_max_abs_diff=float(np.abs(scores["s"].numpy() - ref).max()),
@@ -345,7 +347,8 @@ def main():
         xt = nchw(images[:b], fmt)
         xs = nchw(images[:b][inv["start_indices"]], fmt)
         res = {}
-        secs = time_reps(lambda: res.update(l=inversion(model, xt, xs, inv["steps"], inv["step"])), 0, a.reps)
+        secs = time_reps(lambda: res.update(l=inversion(model, xt, xs, inv["steps"], inv["step"])), 0, a.reps,
+                         a.min_seconds)
         add("representation-inversion", layout, b * inv["steps"], secs, final_loss=res["l"],
             freqlens_final_loss=inv["final_loss"])
 
@@ -353,7 +356,8 @@ def main():
     pixels = np.random.default_rng(5).random((nd, 32, 32, 3), dtype=np.float32)
     for workers in (1, os.cpu_count()):
         f = lambda: scipy.fft.dctn(pixels, type=2, axes=(1, 2), norm="ortho", workers=workers)
-        add(f"dct2-{nd}", f"workers{workers}", nd, time_reps(f, 1, a.reps), dtype=str(f().dtype))
+        add(f"dct2-{nd}", f"workers{workers}", nd, time_reps(f, 1, a.reps, a.min_seconds),
+            dtype=str(f().dtype))
     print(json.dumps({"parity": parity, "figures": figures}))
 
 

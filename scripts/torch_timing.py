@@ -6,12 +6,16 @@ import time
 import numpy as np
 
 
-def time_reps(f, warmup, reps):
-    """Wall seconds of each of `reps` calls of `f` after `warmup` untimed calls."""
+MAX_REPS = 50
+
+
+def time_reps(f, warmup, reps, min_seconds=0.0):
+    """Wall seconds of each of at least `reps` calls of `f` after `warmup` untimed calls, continuing (up to
+    MAX_REPS calls) until the calls add up to `min_seconds` (bench/spread.ts `timeReps`)."""
     for _ in range(warmup):
         f()
     out = []
-    for _ in range(reps):
+    while len(out) < reps or (sum(out) < min_seconds and len(out) < MAX_REPS):
         t0 = time.perf_counter()
         f()
         out.append(time.perf_counter() - t0)

@@ -40,6 +40,7 @@ function sizes(quick: boolean) {
       dctImages: 1000,
       rounds: 1,
       reps: 1,
+      minSeconds: 0,
     }
     : {
       batch: 32,
@@ -50,6 +51,8 @@ function sizes(quick: boolean) {
       dctImages: 10000,
       rounds: 3,
       reps: 2,
+      /** Per round and workload: short ones (FGSM, ~45 ms) get more timings, on both sides. */
+      minSeconds: 0.5,
     };
 }
 
@@ -92,11 +95,26 @@ interface ReferenceOutput {
   figures: ReferenceFigure[];
 }
 
-async function reference(dir: string, threads: number, reps: number): Promise<ReferenceOutput | string> {
+async function reference(
+  dir: string,
+  threads: number,
+  reps: number,
+  minSeconds: number,
+): Promise<ReferenceOutput | string> {
   const script = new URL("../../scripts/bench_torch_science.py", import.meta.url).pathname;
   try {
     const out = await new Deno.Command("/usr/bin/python3", {
-      args: [script, "--dir", dir, "--threads", String(threads), "--reps", String(reps)],
+      args: [
+        script,
+        "--dir",
+        dir,
+        "--threads",
+        String(threads),
+        "--reps",
+        String(reps),
+        "--min-seconds",
+        String(minSeconds),
+      ],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -162,6 +180,7 @@ async function measureOnce(
       },
       0,
       reps,
+      z.minSeconds,
     );
     freqlens[c.name] = { success, ...(attack.whiteBox ? {} : { queries }) };
     out.push({
@@ -191,6 +210,7 @@ async function measureOnce(
     },
     1,
     reps,
+    z.minSeconds,
   );
   const bands = checks.ofScores.length / z.ofImages;
   out.push({
@@ -222,6 +242,7 @@ async function measureOnce(
     },
     0,
     reps,
+    z.minSeconds,
   );
   out.push({
     record: {
@@ -258,7 +279,7 @@ async function measureOnce(
         },
       },
       items: z.dctImages,
-      seconds: await timeReps(f, 1, reps),
+      seconds: await timeReps(f, 1, reps, z.minSeconds),
     });
   }
   return out;
@@ -353,7 +374,7 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
         dct_images: z.dctImages,
       });
     }
-    const r = await reference(dir, navigator.hardwareConcurrency, z.reps);
+    const r = await reference(dir, navigator.hardwareConcurrency, z.reps, z.minSeconds);
     if (typeof r === "string") refError = r;
     else ref = poolReference(ref, r);
   }
