@@ -4,6 +4,7 @@
  * same-work checks. Each freqlens / reference figure is the median of its repetitions, with min–max.
  *
  *     deno run -A scripts/bench_table.ts [outputs/bench/latest.json …]
+ *     deno run -A scripts/bench_table.ts --ratios run1.json run2.json …   (ratio per run, and their median)
  */
 import type { BenchRecord } from "../bench/suite.ts";
 
@@ -96,9 +97,45 @@ function scienceTable(results: BenchRecord[]): string[] {
   return lines;
 }
 
-const paths = Deno.args.length ? Deno.args : ["outputs/bench/latest.json"];
-for (const path of paths) {
-  const report: BenchReport = JSON.parse(Deno.readTextFileSync(path));
-  const blocks = [[machineLine(report)], backendTable(report.results), scienceTable(report.results)];
-  console.log(blocks.filter((b) => b.length).map((b) => b.join("\n")).join("\n\n") + "\n");
+/** One row per figure with a ratio to PyTorch / SciPy: the ratio in each run and the median over runs, to
+ * show how far a ratio moves between runs of the same code on the same machine. */
+function ratiosTable(reports: BenchReport[]): string[] {
+  const label = (r: BenchRecord) =>
+    r.suite === "backend" ? `${r.model} ${r.case.replaceAll("_", " ")}` : r.case;
+  const rows = new Map<string, (number | undefined)[]>();
+  reports.forEach((report, i) => {
+    for (const r of report.results) {
+      if (r.ratio_to_pytorch === undefined) continue;
+      const row = rows.get(label(r)) ?? new Array(reports.length).fill(undefined);
+      row[i] = r.ratio_to_pytorch;
+      rows.set(label(r), row);
+    }
+  });
+  const runs = reports.map((r) => r.date.slice(11, 16));
+  const lines = [
+    `| figure | ${runs.map((t) => `run ${t}`).join(" | ")} | median |`,
+    `| ------ | ${runs.map(() => "---").join(" | ")} | ------ |`,
+  ];
+  for (const [name, ratios] of rows) {
+    const known = ratios.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    const mid = known.length % 2
+      ? known[(known.length - 1) / 2]
+      : (known[known.length / 2 - 1] + known[known.length / 2]) / 2;
+    const cell = (v: number | undefined) => v === undefined ? "–" : `${v.toFixed(2)}×`;
+    lines.push(`| ${name} | ${ratios.map(cell).join(" | ")} | ${cell(mid)} |`);
+  }
+  return lines;
+}
+
+const ratios = Deno.args[0] === "--ratios";
+const paths = Deno.args.filter((a) => a !== "--ratios");
+const reports: BenchReport[] = (paths.length ? paths : ["outputs/bench/latest.json"]).map((path) =>
+  JSON.parse(Deno.readTextFileSync(path))
+);
+if (ratios) console.log(ratiosTable(reports).join("\n") + "\n");
+else {
+  for (const report of reports) {
+    const blocks = [[machineLine(report)], backendTable(report.results), scienceTable(report.results)];
+    console.log(blocks.filter((b) => b.length).map((b) => b.join("\n")).join("\n\n") + "\n");
+  }
 }
