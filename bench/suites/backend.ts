@@ -16,7 +16,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
 import { classifierFromLayersModel } from "../../lib/models/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
-import { type Spread, throughputSpread, timeReps } from "../spread.ts";
+import { poolRound, type Spread, throughputSpread, timeReps } from "../spread.ts";
 
 /** The small CNN: conv32-3×3-relu, maxpool 2, conv64-3×3-relu, maxpool 2, dense 128-relu, dense 10. */
 export function smallCnn(seed = 1): tfl.LayersModel {
@@ -184,13 +184,7 @@ async function pytorch(
 
 /** The PyTorch figures of all rounds pooled per case and layout. */
 function poolTorch(into: TorchFigure[] | undefined, round: TorchFigure[], batch: number): TorchFigure[] {
-  if (!into) return round;
-  return round.map((f) => {
-    const before = into.find((g) => g.case === f.case && g.layout === f.layout);
-    const seconds = [...(before?.seconds ?? []), ...f.seconds];
-    const spread = throughputSpread(batch, seconds);
-    return { ...f, seconds, spread, images_per_s: spread.median };
-  });
+  return poolRound(into, round, () => batch).map((f) => ({ ...f, images_per_s: f.spread.median }));
 }
 
 /**

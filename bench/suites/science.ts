@@ -22,7 +22,7 @@ import { synthesizeFromRepresentation } from "../../lib/synthesis/mod.ts";
 import { dct2, dct2Into } from "../../lib/dct/mod.ts";
 import { Rng } from "../../lib/stats/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
-import { type Spread, throughputSpread, timeReps } from "../spread.ts";
+import { poolRound, type Spread, throughputSpread, timeReps } from "../spread.ts";
 import { exportForReference } from "../science_export.ts";
 
 const SHAPE = [32, 32, 3] as const;
@@ -293,16 +293,8 @@ function pool(into: Timed[], round: Timed[]): Timed[] {
 
 /** The reference's figures of all rounds pooled per case and layout (the latest round's extras kept). */
 function poolReference(into: ReferenceOutput | undefined, round: ReferenceOutput): ReferenceOutput {
-  if (!into) return round;
-  return {
-    parity: round.parity,
-    figures: round.figures.map((f) => {
-      const before = into.figures.find((g) => g.case === f.case && g.layout === f.layout);
-      const seconds = [...(before?.seconds ?? []), ...f.seconds];
-      const spread = throughputSpread(f.items, seconds);
-      return { ...f, seconds, spread, rate: spread.median };
-    }),
-  };
+  const figures = poolRound(into?.figures, round.figures, (f) => f.items);
+  return { parity: round.parity, figures: figures.map((f) => ({ ...f, rate: f.spread.median })) };
 }
 
 /**
