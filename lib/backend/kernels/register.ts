@@ -14,6 +14,8 @@ import { materialisedTransposeConfig } from "./mat_mul.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
+import { meanConfig } from "./mean.ts";
+import { addConfig } from "./add.ts";
 import { nativeConv } from "./native_bridge.ts";
 import { loadOneDnn } from "../native/onednn.ts";
 import { loadOneDnnMatmul } from "../native/onednn_matmul.ts";
@@ -52,6 +54,8 @@ export function registerWasmKernels(): void {
   replace(materialisedTransposeConfig(stock(tf._FusedMatMul)));
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
+  replace(meanConfig(stock(tf.Mean)));
+  replace(addConfig(stock(tf.Add)));
   replace(normalizeConfig);
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);

@@ -1,7 +1,7 @@
 /**
  * oneDNN (the kernel library under PyTorch's CPU path) through Deno's FFI: 2-D convolution forward,
  * backward-data and backward-weights over NHWC activations and HWIO filters, batch-norm, the max-pooling
- * gradient and the ReLU gradient, reading and writing tfjs tensors in place (pointers into the wasm heap or
+ * gradient, the ReLU gradient and elementwise addition, reading and writing tfjs tensors in place (pointers into the wasm heap or
  * into typed arrays). Loaded from Debian's `libdnnl2`
  * (`libdnnl.so.2`, v2.x C API); {@link loadOneDnn} returns undefined when the library is absent or
  * `FREQLENS_NATIVE=0`, and freqlens falls back to wasm kernels.
@@ -49,6 +49,7 @@ const ARG_MEAN = 49,
   ARG_DIFF_SHIFT = 256;
 const QUERY_DIFF_WEIGHTS_MD = 132, QUERY_WORKSPACE_MD = 135;
 const POOLING_MAX = 0x1ff, ARG_WORKSPACE = 64;
+const BINARY_ADD = 0x1fff0, ARG_SRC_1 = 2;
 
 const SYMBOLS = {
   ...COMMON_SYMBOLS,
@@ -107,6 +108,7 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"],
     result: "i32",
   },
+  dnnl_binary_desc_init: { parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], result: "i32" },
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
   dnnl_memory_desc_equal: { parameters: ["pointer", "buffer"], result: "i32" },
   dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
@@ -529,6 +531,35 @@ export class OneDnn extends DnnlSession {
   /** Gradient of ReLU over `size` contiguous floats on raw pointers `(x, dy, dx)`: `dx = x > 0 ? dy : 0`. */
   reluGrad(size: number, ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue]): void {
     this.run(this.prepareReluGrad(size), ptrs, "relu backward");
+  }
+
+  private prepareAdd(size: number): Prepared {
+    const key = `add|${size}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const data = this.md(dims(size), TAG_A);
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_binary_desc_init",
+      this.lib.dnnl_binary_desc_init(desc, BINARY_ADD, data, data, data),
+      key,
+    );
+    const { prim, pd } = this.primitive(desc, key);
+    const bindings = [ARG_SRC, ARG_SRC_1, ARG_DST].map((arg) => ({ arg, mem: this.memory(data) }));
+    const prepared = {
+      prim,
+      bindings,
+      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
+      impl: this.implName(pd),
+    };
+    this.cache.set(key, prepared);
+    return prepared;
+  }
+
+  /** `c = a + b` over `size` contiguous floats on raw pointers `(a, b, c)` (each sum rounded once, as any
+   * IEEE float32 addition; `c` may not overlap `a` or `b` unless it equals one of them). */
+  add(size: number, ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue]): void {
+    this.run(this.prepareAdd(size), ptrs, "add");
   }
 
   /** Runs one batch-norm pass over NHWC `shape` on raw pointers, in the order {@link BatchNormPass} lists. */
