@@ -16,6 +16,7 @@ import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
 import { meanConfig } from "./mean.ts";
 import { addConfig } from "./add.ts";
+import { signConfig } from "./sign.ts";
 import { nativeConv } from "./native_bridge.ts";
 import { loadOneDnn } from "../native/onednn.ts";
 import { loadOneDnnMatmul } from "../native/onednn_matmul.ts";
@@ -56,6 +57,7 @@ export function registerWasmKernels(): void {
   replace(sumConfig(stock(tf.Sum)));
   replace(meanConfig(stock(tf.Mean)));
   replace(addConfig(stock(tf.Add)));
+  replace(signConfig(stock(tf.Sign)));
   replace(normalizeConfig);
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);
@@ -67,5 +69,5 @@ export function registerWasmKernels(): void {
  * (`onednn@2.6.3:avx2`: each ISA accumulates in its own order), for cache keys. */
 export function wasmKernelsVersion(): string {
   const dnn = nativeConv();
-  return `freqlens-kernels@5${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
+  return `freqlens-kernels@6${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
 }
