@@ -17,6 +17,7 @@ import { sumConfig } from "./sum.ts";
 import { meanConfig } from "./mean.ts";
 import { addConfig } from "./add.ts";
 import { signConfig } from "./sign.ts";
+import { clipConfig } from "./clip.ts";
 import { nativeConv } from "./native_bridge.ts";
 import { loadOneDnn } from "../native/onednn.ts";
 import { loadOneDnnMatmul } from "../native/onednn_matmul.ts";
@@ -58,6 +59,7 @@ export function registerWasmKernels(): void {
   replace(meanConfig(stock(tf.Mean)));
   replace(addConfig(stock(tf.Add)));
   replace(signConfig(stock(tf.Sign)));
+  replace(clipConfig(stock(tf.ClipByValue)));
   replace(normalizeConfig);
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);
