@@ -58,7 +58,7 @@ export function registerWasmKernels(): void {
   replace(sumConfig(stock(tf.Sum)));
   replace(meanConfig(stock(tf.Mean)));
   replace(addConfig(stock(tf.Add)));
-  replace(signConfig(stock(tf.Sign)));
+  replace(signConfig(stock(tf.Sign), stock(tf.ClipByValue)));
   replace(clipConfig(stock(tf.ClipByValue)));
   replace(normalizeConfig);
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
