@@ -498,26 +498,19 @@ export class OneDnn extends DnnlSession {
     this.run(p.backward, [ptrs[1], ptrs[2]], "max pooling backward");
   }
 
-  private prepareReluGrad(size: number): Prepared {
-    const key = `relu_grad|${size}`;
+  /** The primitive `make` builds over `size` contiguous floats, cached under `key`, with one plain memory
+   * bound to each of `argIds` (the elementwise passes: ReLU gradient, addition). */
+  private elementwise(
+    key: string,
+    size: number,
+    argIds: number[],
+    make: (data: Uint8Array) => { prim: Deno.PointerValue; pd: Deno.PointerValue },
+  ): Prepared {
     const hit = this.cache.get(key);
     if (hit) return hit;
     const data = this.md(dims(size), TAG_A);
-    const fwdDesc = new Uint8Array(OP_DESC_BYTES);
-    this.check(
-      "dnnl_eltwise_forward_desc_init",
-      this.lib.dnnl_eltwise_forward_desc_init(fwdDesc, FORWARD_TRAINING, ELTWISE_RELU, data, 0, 0),
-      key,
-    );
-    const fwd = this.primitive(fwdDesc, key);
-    const desc = new Uint8Array(OP_DESC_BYTES);
-    this.check(
-      "dnnl_eltwise_backward_desc_init",
-      this.lib.dnnl_eltwise_backward_desc_init(desc, ELTWISE_RELU, data, data, 0, 0),
-      key,
-    );
-    const { prim, pd } = this.primitive(desc, key, null, fwd.pd);
-    const bindings = [ARG_SRC, ARG_DIFF_DST, ARG_DIFF_SRC].map((arg) => ({ arg, mem: this.memory(data) }));
+    const { prim, pd } = make(data);
+    const bindings = argIds.map((arg) => ({ arg, mem: this.memory(data) }));
     const prepared = {
       prim,
       bindings,
@@ -526,6 +519,26 @@ export class OneDnn extends DnnlSession {
     };
     this.cache.set(key, prepared);
     return prepared;
+  }
+
+  private prepareReluGrad(size: number): Prepared {
+    const key = `relu_grad|${size}`;
+    return this.elementwise(key, size, [ARG_SRC, ARG_DIFF_DST, ARG_DIFF_SRC], (data) => {
+      const fwdDesc = new Uint8Array(OP_DESC_BYTES);
+      this.check(
+        "dnnl_eltwise_forward_desc_init",
+        this.lib.dnnl_eltwise_forward_desc_init(fwdDesc, FORWARD_TRAINING, ELTWISE_RELU, data, 0, 0),
+        key,
+      );
+      const fwd = this.primitive(fwdDesc, key);
+      const desc = new Uint8Array(OP_DESC_BYTES);
+      this.check(
+        "dnnl_eltwise_backward_desc_init",
+        this.lib.dnnl_eltwise_backward_desc_init(desc, ELTWISE_RELU, data, data, 0, 0),
+        key,
+      );
+      return this.primitive(desc, key, null, fwd.pd);
+    });
   }
 
   /** Gradient of ReLU over `size` contiguous floats on raw pointers `(x, dy, dx)`: `dx = x > 0 ? dy : 0`. */
@@ -535,25 +548,15 @@ export class OneDnn extends DnnlSession {
 
   private prepareAdd(size: number): Prepared {
     const key = `add|${size}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const data = this.md(dims(size), TAG_A);
-    const desc = new Uint8Array(OP_DESC_BYTES);
-    this.check(
-      "dnnl_binary_desc_init",
-      this.lib.dnnl_binary_desc_init(desc, BINARY_ADD, data, data, data),
-      key,
-    );
-    const { prim, pd } = this.primitive(desc, key);
-    const bindings = [ARG_SRC, ARG_SRC_1, ARG_DST].map((arg) => ({ arg, mem: this.memory(data) }));
-    const prepared = {
-      prim,
-      bindings,
-      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-      impl: this.implName(pd),
-    };
-    this.cache.set(key, prepared);
-    return prepared;
+    return this.elementwise(key, size, [ARG_SRC, ARG_SRC_1, ARG_DST], (data) => {
+      const desc = new Uint8Array(OP_DESC_BYTES);
+      this.check(
+        "dnnl_binary_desc_init",
+        this.lib.dnnl_binary_desc_init(desc, BINARY_ADD, data, data, data),
+        key,
+      );
+      return this.primitive(desc, key);
+    });
   }
 
   /** `c = a + b` over `size` contiguous floats on raw pointers `(a, b, c)` (each sum rounded once, as any
