@@ -26,9 +26,9 @@ import { poolRound, type Spread, throughputSpread, timeReps } from "../spread.ts
 import { exportForReference } from "../science_export.ts";
 
 const SHAPE = [32, 32, 3] as const;
+const PER = SHAPE[0] * SHAPE[1] * SHAPE[2];
 /** V8's full garbage collection, when Deno runs with `--v8-flags=--expose-gc` (see the DCT workload). */
 const collect = (globalThis as { gc?: () => void }).gc;
-const PER = SHAPE[0] * SHAPE[1] * SHAPE[2];
 
 /** Sizes of one run; `--quick` shrinks them. */
 function sizes(quick: boolean) {

@@ -7,16 +7,15 @@
  * puts NaN back where the input had it.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
-import { mayHoldNaN } from "./sign.ts";
+import { heapFloats, mayHoldNaN, type WasmBackendLike } from "./wasm_call.ts";
 
 /** Builds the kernel config around the stock wasm `ClipByValue`. */
 export function clipConfig(stock: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc = (args: Parameters<tf.KernelFunc>[0]) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
-    const out = stock.kernelFunc(args) as tf.TensorInfo;
-    if (x.dtype !== "float32" || !mayHoldNaN(args.backend as WasmBackendLike, x)) return out;
     const backend = args.backend as WasmBackendLike;
+    const out = stock.kernelFunc(args) as tf.TensorInfo;
+    if (x.dtype !== "float32" || !mayHoldNaN(backend, x)) return out;
     const xv = heapFloats(backend, x);
     const ov = heapFloats(backend, out);
     for (let i = 0; i < xv.length; i++) {

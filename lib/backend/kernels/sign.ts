@@ -11,19 +11,9 @@
  * when the input's sum says it may hold one. A −0 input gives −0 (the cpu backend +0; equal as numbers).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { callWasm, heapFloats, release, reshape, type WasmBackendLike } from "./wasm_call.ts";
+import { callWasm, heapFloats, mayHoldNaN, release, type WasmBackendLike } from "./wasm_call.ts";
 
 const TWO_POW_100 = 2 ** 100;
-
-/** Whether `x` may hold a NaN: its sum is NaN (one vectorised wasm reduction, far cheaper than a JS pass
- * over the wasm heap; a NaN always makes the sum NaN, a sum of +∞ and −∞ only costs the exact pass). */
-export function mayHoldNaN(backend: WasmBackendLike, x: tf.TensorInfo): boolean {
-  const flat = reshape(backend, x, [tf.util.sizeFromShape(x.shape)]);
-  const sum = callWasm(backend, "Sum", { x: flat }, { axis: [0], keepDims: false });
-  const isNaN = Number.isNaN(heapFloats(backend, sum)[0]);
-  release(backend, flat, sum);
-  return isNaN;
-}
 
 /** Builds the kernel config around the stock wasm `Sign` (non-float32 input) and `ClipByValue`. */
 export function signConfig(stockSign: tf.KernelConfig, stockClip: tf.KernelConfig): tf.KernelConfig {

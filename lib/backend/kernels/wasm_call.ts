@@ -77,3 +77,13 @@ export function conv2dExplicit(
     dimRoundingMode: undefined as unknown as string,
   } as unknown as tf.NamedAttrMap);
 }
+
+/** Whether `x` may hold a NaN: its sum is NaN (one vectorised wasm reduction, far cheaper than a JS pass
+ * over the wasm heap; a NaN always makes the sum NaN, a sum of +∞ and −∞ only costs the exact pass). */
+export function mayHoldNaN(backend: WasmBackendLike, x: tf.TensorInfo): boolean {
+  const flat = reshape(backend, x, [tf.util.sizeFromShape(x.shape)]);
+  const sum = callWasm(backend, "Sum", { x: flat }, { axis: [0], keepDims: false });
+  const isNaN = Number.isNaN(heapFloats(backend, sum)[0]);
+  release(backend, flat, sum);
+  return isNaN;
+}
