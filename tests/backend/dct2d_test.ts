@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { loadOneDnnMatmul } from "../../lib/backend/native/onednn_matmul.ts";
+import { dctPath, dctScratchLength, separableDct } from "../../lib/backend/native/dct.ts";
 import { dct2, dct2d, DCT2D_KERNEL, idct2, idct2d } from "../../lib/dct/mod.ts";
 import { readNpy } from "../../lib/io/mod.ts";
 import { maxRelErr, onBackend, seededInt, seededValues } from "./helpers.ts";
@@ -31,8 +32,9 @@ Deno.test({
   name: "wasm FreqlensDct2d (both W paths) and its gradient match the cpu backend on random seeded shapes",
   ignore: !native,
   fn: async () => {
-    // C ≤ 8 takes the Kronecker path, C > 8 the transposed-view path; C = 3 and 9 run more than two
-    // chunks of 128 images (the last one partial) through the kernel's chunk-sized scratch.
+    // C = 1 takes the Kronecker path, 2 ≤ C ≤ 8 the Kronecker or transposed-source path (by ISA), C > 8 the
+    // channels-last path (lib/backend/native/dct.ts); C = 3 and 9 run more than two chunks of 128 images
+    // (the last one partial) through the kernel's chunk-sized scratch.
     for (const [i, c] of [1, 3, 8, 9, 16].entries()) {
       const shape: [number, number, number, number] = [
         c === 3 || c === 9 ? seededInt(100 + i, 257, 383) : seededInt(100 + i, 1, 5),
@@ -75,6 +77,39 @@ Deno.test({
         const got = f(x, shape);
         assert.ok(got instanceof Float32Array);
         assert.ok(maxRelErr(got, Float32Array.from(f(x64, shape))) < 1e-5, `${name} ${shape}`);
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "every oneDNN DCT path (Kronecker, transposed source, channels last) matches the float64 DCT",
+  ignore: !native,
+  fn: () => {
+    const dnn = loadOneDnnMatmul()!;
+    const p = Deno.UnsafePointer.of;
+    for (const [i, c] of [1, 2, 3, 8, 9].entries()) {
+      // More than two chunks of 128 images (the last one partial) for C = 3, a few images otherwise.
+      const n = c === 3 ? seededInt(1000 + i, 257, 300) : seededInt(1000 + i, 1, 5);
+      const shape: [number, number, number, number] = [
+        n,
+        seededInt(1100 + i, 1, 33),
+        seededInt(1200 + i, 1, 33),
+        c,
+      ];
+      const x = seededValues(tf.util.sizeFromShape(shape), 1300 + i);
+      const chosen = dctPath(dnn, shape);
+      assert.ok(
+        c === 1 ? chosen === "kronecker" : c > 8 ? chosen === "channels-last" : chosen !== "channels-last",
+      );
+      for (const inverse of [false, true]) {
+        const want = Float32Array.from((inverse ? idct2 : dct2)(Float64Array.from(x), shape));
+        for (const path of ["kronecker", "transposed-source", "channels-last"] as const) {
+          const y = new Float32Array(x.length).fill(Number.NaN);
+          const tmp = new Float32Array(dctScratchLength(shape));
+          separableDct(dnn, shape, inverse, p(x), p(tmp), p(y), path);
+          assert.ok(maxRelErr(y, want) < 1e-5, `${path} ${shape} inverse=${inverse}`);
+        }
       }
     }
   },

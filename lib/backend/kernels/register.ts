@@ -71,5 +71,5 @@ export function registerWasmKernels(): void {
  * (`onednn@2.6.3:avx2`: each ISA accumulates in its own order), for cache keys. */
 export function wasmKernelsVersion(): string {
   const dnn = nativeConv();
-  return `freqlens-kernels@6${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
+  return `freqlens-kernels@7${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
 }

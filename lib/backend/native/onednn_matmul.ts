@@ -9,6 +9,7 @@ import {
   ARG_DST,
   ARG_SRC,
   ARG_WEIGHTS,
+  cell,
   COMMON_SYMBOLS,
   dims,
   DnnlSession,
@@ -17,6 +18,7 @@ import {
   MD_BYTES,
   OP_DESC_BYTES,
   openOneDnn,
+  ptrOf,
 } from "./dnnl_api.ts";
 
 const SYMBOLS = {
@@ -26,9 +28,19 @@ const SYMBOLS = {
     result: "i32",
   },
   dnnl_matmul_desc_init: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
+  dnnl_reorder_primitive_desc_create: {
+    parameters: ["buffer", "buffer", "pointer", "buffer", "pointer", "pointer"],
+    result: "i32",
+  },
 } as const;
 
 type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** A strided view of float32 memory of any rank; strides in elements. */
+export interface StridedView {
+  dims: readonly number[];
+  strides: readonly number[];
+}
 
 /** A strided 3-D view `[batch, rows, cols]` of float32 memory; strides in elements. A batch of 1 with
  * stride 0 is broadcast over the other operand's batch. */
@@ -52,11 +64,11 @@ export class OneDnnMatmul extends DnnlSession {
     super(lib);
   }
 
-  private md(v: MatrixView, detail: string): Uint8Array {
+  private md(v: StridedView, detail: string): Uint8Array {
     const md = new Uint8Array(MD_BYTES);
     this.check(
       "dnnl_memory_desc_init_by_strides",
-      this.lib.dnnl_memory_desc_init_by_strides(md, 3, dims(...v.dims), F32, dims(...v.strides)),
+      this.lib.dnnl_memory_desc_init_by_strides(md, v.dims.length, dims(...v.dims), F32, dims(...v.strides)),
       detail,
     );
     return md;
@@ -94,6 +106,37 @@ export class OneDnnMatmul extends DnnlSession {
       "dnnl_primitive_execute",
       this.lib.dnnl_primitive_execute(p.prim, this.stream, 3, p.args),
       "matmul",
+    );
+  }
+
+  /** `dst = src` element by element between two strided views of the same dims (a oneDNN reorder): a
+   * transposition when the strides order the dimensions differently. */
+  copy(src: StridedView, dst: StridedView, ptrs: [Deno.PointerValue, Deno.PointerValue]): void {
+    const key = JSON.stringify(["copy", src, dst]);
+    let p = this.cache.get(key);
+    if (!p) {
+      const mds = [this.md(src, key), this.md(dst, key)];
+      const pd = cell();
+      this.check(
+        "dnnl_reorder_primitive_desc_create",
+        this.lib.dnnl_reorder_primitive_desc_create(pd, mds[0], this.engine, mds[1], this.engine, null),
+        key,
+      );
+      const prim = this.primitiveOf(ptrOf(pd), key);
+      const mems = mds.map((md) => this.memory(md, key));
+      p = {
+        prim,
+        mems,
+        args: execArgs([[ARG_SRC, mems[0]], [ARG_DST, mems[1]]]),
+        impl: this.implName(ptrOf(pd)),
+      };
+      this.cache.set(key, p);
+    }
+    ptrs.forEach((ptr, i) => this.lib.dnnl_memory_set_data_handle(p!.mems[i], ptr));
+    this.check(
+      "dnnl_primitive_execute",
+      this.lib.dnnl_primitive_execute(p.prim, this.stream, 2, p.args),
+      "copy",
     );
   }
 
