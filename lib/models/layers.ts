@@ -109,6 +109,7 @@ export class PadShortcut extends tfl.layers.Layer {
   static className = "FreqlensPadShortcut";
   readonly stride: number;
   readonly outChannels: number;
+  private placement?: tf.Tensor4D;
 
   constructor(args: PadShortcutArgs) {
     super(args);
@@ -136,9 +137,27 @@ export class PadShortcut extends tfl.layers.Layer {
       const x = single(inputs) as tf.Tensor4D;
       const c = x.shape[3];
       if (this.stride === 1 && c === this.outChannels) return tf.clone(x);
-      const filter = placementFilter(c, this.outChannels, Math.floor((this.outChannels - c) / 2));
-      return tf.conv2d(x, filter, this.stride, "valid");
+      return tf.conv2d(x, this.filterFor(c), this.stride, "valid");
     });
+  }
+
+  /** The placement filter for `c` input channels, made once and kept (a constant: the convolution
+   * kernels then also keep its reordered form, lib/backend/native/reordered_weights.ts). */
+  private filterFor(c: number): tf.Tensor4D {
+    if (this.placement?.shape[2] !== c) {
+      this.placement?.dispose();
+      this.placement = tf.keep(placementFilter(c, this.outChannels, Math.floor((this.outChannels - c) / 2)));
+    }
+    return this.placement;
+  }
+
+  override dispose(): ReturnType<tfl.layers.Layer["dispose"]> {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) {
+      this.placement?.dispose();
+      this.placement = undefined;
+    }
+    return result;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

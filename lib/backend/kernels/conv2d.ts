@@ -28,7 +28,7 @@ export function conv2dConfig(stock: tf.KernelConfig): tf.KernelConfig {
       heapPointer(backend, x),
       heapPointer(backend, filter),
       heapPointer(backend, out),
-    ]);
+    ], filter.dataId);
     return out;
   };
   return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };

@@ -34,7 +34,7 @@ export function conv2dBackpropInput(
     heapPointer(backend, out),
     heapPointer(backend, filter),
     heapPointer(backend, dy),
-  ]);
+  ], filter.dataId);
   return out;
 }
 

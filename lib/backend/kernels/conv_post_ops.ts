@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { loadOneDnnPostOps } from "../native/onednn_postops.ts";
+import { forgetReordered } from "../native/reordered_weights.ts";
 import { heapPointer } from "./native_bridge.ts";
 import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
 
@@ -38,7 +39,10 @@ function convPostOps(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   );
   const inPlace = residual !== undefined && attrs.consumeResidual === true && residual.dataId !== x!.dataId &&
     backend.refCount(residual.dataId) === 1;
-  if (inPlace) backend.incRef(residual.dataId);
+  if (inPlace) {
+    backend.incRef(residual.dataId);
+    forgetReordered(residual.dataId);
+  }
   const out = inPlace
     ? { dataId: residual.dataId, shape: g.outShape, dtype: "float32" as const }
     : backend.makeOutput(g.outShape, "float32");
@@ -50,7 +54,7 @@ function convPostOps(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
     p(filter!),
     p(bias!),
     p(out),
-  ]);
+  ], filter!.dataId);
   return out;
 }
 

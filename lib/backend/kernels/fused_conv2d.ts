@@ -43,7 +43,7 @@ export function fusedConv2dConfig(stock: tf.KernelConfig): tf.KernelConfig {
     if (tf.util.sizeFromShape(g.outShape) === 0) return out;
     const ptrs = [heapPointer(backend, x), heapPointer(backend, filter), heapPointer(backend, out)];
     if (bias) ptrs.push(heapPointer(backend, bias));
-    dnn.conv("forward", g, ptrs);
+    dnn.conv("forward", g, ptrs, filter.dataId);
     if (!act) return out;
     const activated = callWasm(backend, act, { x: out });
     release(backend, out);

@@ -7,7 +7,8 @@
  * `FREQLENS_NATIVE=0`, and freqlens falls back to wasm kernels.
  *
  * Primitives are created once per geometry and cached; activations stay in plain NHWC, filters are
- * reordered into oneDNN's preferred blocked layout when it differs (filters are small).
+ * reordered into oneDNN's preferred blocked layout when it differs (kept per filter tensor from its second
+ * use, ./reordered_weights.ts).
  */
 
 import {
@@ -36,6 +37,7 @@ import {
   TAG_HWIO,
   TAG_NHWC,
 } from "./dnnl_api.ts";
+import { reorderedFilter } from "./reordered_weights.ts";
 
 // The rest of oneDNN v2.x C API constants this binding uses (dnnl_types.h, checked against libdnnl 2.6.3).
 const FORWARD_TRAINING = 64;
@@ -587,20 +589,31 @@ export class OneDnn extends DnnlSession {
   /**
    * Runs one convolution pass on raw pointers, in the argument order of the pass:
    * forward `(x, filter, y, bias?)`, backwardData `(dx, filter, dy)`, backwardWeights `(x, dFilter, dy)`.
+   * `filterOwner` (the filter tensor's data id, forward and backwardData) lets its reorder into the
+   * primitive's layout be kept for the next calls (./reordered_weights.ts).
    */
-  conv(pass: ConvPass, g: ConvShape, ptrs: Deno.PointerValue[]): void {
-    const p = this.prepare(pass, g, ptrs.length > 3);
+  conv(pass: ConvPass, g: ConvShape, ptrs: Deno.PointerValue[], filterOwner?: object): void {
+    const withBias = ptrs.length > 3;
+    const p = this.prepare(pass, g, withBias);
     const { lib, stream } = this;
     for (const [i, b] of p.bindings.entries()) {
-      if (b.reorder) {
-        lib.dnnl_memory_set_data_handle(b.reorder.userMem, ptrs[i]);
-        lib.dnnl_memory_set_data_handle(b.mem, Deno.UnsafePointer.of(b.reorder.scratch));
-      } else {
+      if (!b.reorder) {
         lib.dnnl_memory_set_data_handle(b.mem, ptrs[i]);
+        continue;
       }
-    }
-    for (const b of p.bindings) {
-      if (b.reorder && !b.reorder.after) this.exec(b.reorder.prim, b.reorder.args);
+      const r = b.reorder;
+      lib.dnnl_memory_set_data_handle(r.userMem, ptrs[i]);
+      const into = (buffer: Uint8Array) =>
+        lib.dnnl_memory_set_data_handle(b.mem, Deno.UnsafePointer.of(buffer));
+      if (r.after) {
+        into(r.scratch);
+        continue;
+      }
+      const owner = b.arg === ARG_WEIGHTS ? filterOwner : undefined;
+      into(reorderedFilter(owner, `${pass}|${withBias}|${JSON.stringify(g)}`, r.scratch, (buffer) => {
+        into(buffer);
+        this.exec(r.prim, r.args);
+      }));
     }
     this.check(
       "dnnl_primitive_execute",

@@ -2,7 +2,7 @@
  * oneDNN inference convolutions with post-ops, through Deno's FFI: `y = relu?(conv(x, W) + b [+ y₀])` in
  * one primitive, where `+ y₀` (oneDNN's `sum` post-op) adds what `y` held before the call — the residual
  * of a ResNet block — and `relu` is an `eltwise` post-op. NHWC activations, HWIO filters reordered to the
- * primitive's preferred layout per call (filters are small). Kept apart from `./onednn.ts`: the library
+ * primitive's preferred layout (kept per filter tensor from its second use, ./reordered_weights.ts). Kept apart from `./onednn.ts`: the library
  * is opened once more with only the symbols this needs (the dynamic loader returns the same library).
  */
 import type { ConvShape } from "./onednn.ts";
@@ -32,6 +32,7 @@ import {
   TAG_HWIO,
   TAG_NHWC,
 } from "./dnnl_api.ts";
+import { reorderedFilter } from "./reordered_weights.ts";
 
 const SYMBOLS = {
   ...COMMON_SYMBOLS,
@@ -185,11 +186,14 @@ export class OneDnnPostOps extends DnnlSession {
     return prepared;
   }
 
-  /** Runs `y = relu?(conv(x, filter) + bias [+ y])` on raw pointers `(x, filter HWIO, bias, y)`. */
+  /** Runs `y = relu?(conv(x, filter) + bias [+ y])` on raw pointers `(x, filter HWIO, bias, y)`; with
+   * `filterOwner` (the filter tensor's data id) its reorder is kept for the next calls
+   * (./reordered_weights.ts). */
   conv(
     g: ConvShape,
     post: PostOps,
     ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue, Deno.PointerValue],
+    filterOwner?: object,
   ) {
     const p = this.prepare(g, post);
     const set = (mem: Deno.PointerValue, ptr: Deno.PointerValue) =>
@@ -198,11 +202,18 @@ export class OneDnnPostOps extends DnnlSession {
     set(p.userWeights, ptrs[1]);
     set(p.bias, ptrs[2]);
     set(p.dst, ptrs[3]);
-    if (p.reorder) {
-      this.check(
-        "dnnl_primitive_execute",
-        this.lib.dnnl_primitive_execute(p.reorder.prim, this.stream, 2, p.reorder.args),
-        "reorder",
+    const r = p.reorder;
+    if (r) {
+      const into = (buffer: Uint8Array) => set(p.weights, Deno.UnsafePointer.of(buffer));
+      into(
+        reorderedFilter(filterOwner, `${post.sum}|${post.relu}|${JSON.stringify(g)}`, r.scratch, (buffer) => {
+          into(buffer);
+          this.check(
+            "dnnl_primitive_execute",
+            this.lib.dnnl_primitive_execute(r.prim, this.stream, 2, r.args),
+            "reorder",
+          );
+        }),
       );
     }
     this.check(
