@@ -328,7 +328,7 @@ def main():
                 def f():
                     s, q = simba_dct(model, x0, y, p["stepSize"], p["eps"], p["maxQueries"], 1)
                     out.update(s=s, q=q)
-            secs = time_reps(f, 0, a.reps, a.min_seconds)
+            secs = time_reps(f, 1, a.reps, a.min_seconds)
             items = out["q"] if "q" in out else b
             add(att["name"], layout, items, secs, success_rate=float(out["s"].mean()),
                 success=[int(v) for v in out["s"].tolist()],

@@ -7,7 +7,7 @@
 import { settleOpenMpWaiting } from "./threads.ts";
 
 /** Data type, memory-format tags, propagation kinds and algorithms. */
-export const F32 = 3, TAG_ANY = 1, TAG_A = 2, TAG_NHWC = 20, TAG_HWIO = 30;
+export const F32 = 3, TAG_ANY = 1, TAG_A = 2, TAG_AB = 3, TAG_NHWC = 20, TAG_HWIO = 30;
 export const FORWARD_INFERENCE = 96, CONV_DIRECT = 1, ELTWISE_RELU = 0x1f;
 /** Engine kind and stream flags. */
 export const CPU = 1, STREAM_DEFAULT = 1;

@@ -33,6 +33,7 @@ import {
   ptrOf,
   QUERY_WEIGHTS_MD,
   TAG_A,
+  TAG_AB,
   TAG_ANY,
   TAG_HWIO,
   TAG_NHWC,
@@ -51,7 +52,7 @@ const ARG_MEAN = 49,
   ARG_DIFF_SHIFT = 256;
 const QUERY_DIFF_WEIGHTS_MD = 132, QUERY_WORKSPACE_MD = 135;
 const POOLING_MAX = 0x1ff, ARG_WORKSPACE = 64;
-const BINARY_ADD = 0x1fff0, ARG_SRC_1 = 2;
+const BINARY_ADD = 0x1fff0, BINARY_DIV = 0x1fff4, BINARY_SUB = 0x1fff5, ARG_SRC_1 = 2;
 
 const SYMBOLS = {
   ...COMMON_SYMBOLS,
@@ -565,6 +566,46 @@ export class OneDnn extends DnnlSession {
    * IEEE float32 addition; `c` may not overlap `a` or `b` unless it equals one of them). */
   add(size: number, ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue]): void {
     this.run(this.prepareAdd(size), ptrs, "add");
+  }
+
+  private prepareChannelBinary(alg: number, rows: number, channels: number): Prepared {
+    const key = `channel-binary|${alg}|${rows}|${channels}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const data = this.md(dims(rows, channels), TAG_AB);
+    const perChannel = this.md(dims(1, channels), TAG_AB);
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_binary_desc_init",
+      this.lib.dnnl_binary_desc_init(desc, alg, data, perChannel, data),
+      key,
+    );
+    const { prim, pd } = this.primitive(desc, key);
+    const bindings = [
+      { arg: ARG_SRC, mem: this.memory(data) },
+      { arg: ARG_SRC_1, mem: this.memory(perChannel) },
+      { arg: ARG_DST, mem: this.memory(data) },
+    ];
+    const prepared = {
+      prim,
+      bindings,
+      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
+      impl: this.implName(pd),
+    };
+    this.cache.set(key, prepared);
+    return prepared;
+  }
+
+  /** `y = (x − mean[c]) / std[c]` over `rows` rows of `channels` contiguous floats on raw pointers
+   * `(x, mean, std, y)`: a subtraction then a division, each one IEEE float32 operation, as the plain ops. */
+  normalize(
+    rows: number,
+    channels: number,
+    ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue, Deno.PointerValue],
+  ): void {
+    const [x, mean, std, y] = ptrs;
+    this.run(this.prepareChannelBinary(BINARY_SUB, rows, channels), [x, mean, y], "normalize");
+    this.run(this.prepareChannelBinary(BINARY_DIV, rows, channels), [y, std, y], "normalize");
   }
 
   /** Runs one batch-norm pass over NHWC `shape` on raw pointers, in the order {@link BatchNormPass} lists. */
