@@ -14,7 +14,7 @@ const runs = [
   ...kernelPaths().map((p) => ({ name: `wasm ${p.name}`, backend: "wasm", use: p.use })),
 ];
 for (const { name, backend, use } of runs) {
-  for (const shape of [[4, 5, 6, 3], [9, 32, 32, 3]]) {
+  for (const shape of [[4, 5, 6, 3], [9, 32, 32, 3], [7, 3]]) {
     Deno.test(`${name} ${shape}: normalizeChannels has the bits of (x − mean) / std and of its gradient dy / std`, async () => {
       use();
       const x = seededValues(tf.util.sizeFromShape(shape), 11).map((v) => v * 3 - 1);

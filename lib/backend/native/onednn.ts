@@ -596,8 +596,9 @@ export class OneDnn extends DnnlSession {
     return prepared;
   }
 
-  /** `y = (x − mean[c]) / std[c]` over `rows` rows of `channels` contiguous floats on raw pointers
-   * `(x, mean, std, y)`: a subtraction then a division, each one IEEE float32 operation, as the plain ops. */
+  /** `y[r][i] = (x[r][i] − mean[i]) / std[i]` over `rows` rows of `channels` contiguous floats on raw
+   * pointers `(x, mean, std, y)` (`mean` and `std` one row each): a subtraction then a division, each one
+   * IEEE float32 operation, as the plain ops. */
   normalize(
     rows: number,
     channels: number,
