@@ -220,7 +220,8 @@ async function measure(
   let torchError: string | undefined;
   for (let round = 0; round < rounds; round++) {
     for (const [caseName, f] of Object.entries(w)) {
-      const more = await timeReps(f, round === 0 ? warmup : 1, reps);
+      // The same warm-up every round, as the PyTorch reference (a fresh process each round) does.
+      const more = await timeReps(f, warmup, reps);
       seconds.set(caseName, [...(seconds.get(caseName) ?? []), ...more]);
     }
     if (!reference || torchError) continue;
@@ -238,7 +239,7 @@ async function measure(
       threads,
       batch,
       images_per_s: spread.median,
-      extra: { spread, rounds },
+      extra: { spread, rounds, seconds: secs },
     };
   });
   return {
