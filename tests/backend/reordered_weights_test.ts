@@ -31,33 +31,38 @@ Deno.test("reorderedFilter: scratch on the first use, a kept copy filled on the 
 
 Deno.test({
   name:
-    "kept reorders follow a filter whose values change (Variable.assign), forward, post-ops and input gradient",
+    "kept reorders: shared across batch sizes, following new values (Variable.assign); forward, post-ops, input gradient",
   ignore: !nativeAvailable(),
   fn: async () => {
     await initBackend("wasm");
-    const xs: [number, number, number, number] = [2, 9, 9, 16];
+    const xs: [number, number, number, number] = [3, 9, 9, 16];
     const fs: [number, number, number, number] = [3, 3, 16, 32];
-    const x = seededValues(2 * 9 * 9 * 16, 1);
+    const x = seededValues(3 * 9 * 9 * 16, 1);
     const bias = seededValues(32, 2);
     for (const [round, seed] of [3, 4, 5].entries()) {
       const f = seededValues(3 * 3 * 16 * 32, seed);
       const run = (backend: string) =>
         onBackend(backend, () => {
           const filter = tf.variable(tf.tensor4d(f, fs)) as tf.Variable<tf.Rank.R4>;
-          const input = tf.tensor4d(x, xs);
-          // Three uses of one filter (so the kept copy is made and read), then new values assigned.
-          for (let i = 0; i < 3; i++) tf.dispose(tf.conv2d(input, filter, 1, "same"));
-          filter.assign(tf.mul(filter, -2));
-          const plain = tf.conv2d(input, filter, 1, "same");
-          const post = convPostOps(input, filter, tf.tensor1d(bias), undefined, {
-            strides: [1, 1],
-            pad: "same",
-            relu: true,
-          });
-          const grad = tf.grad((t) => tf.sum(tf.square(tf.conv2d(t as tf.Tensor4D, filter, 1, "same"))))(
-            input,
-          );
-          const all = tf.concat([plain, post, grad].map((t) => tf.reshape(t, [-1])));
+          const outputs: tf.Tensor[] = [];
+          // Each filter value used at batch sizes 1, 2 and 3 (primitives that may share a kept copy), twice
+          // each, so copies are made and read; then new values assigned and everything again.
+          for (let pass = 0; pass < 2; pass++) {
+            for (const n of [1, 2, 3, 1, 2, 3]) {
+              const input = tf.slice(tf.tensor4d(x, xs), 0, n) as tf.Tensor4D;
+              outputs.push(
+                tf.conv2d(input, filter, 1, "same"),
+                convPostOps(input, filter, tf.tensor1d(bias), undefined, {
+                  strides: [1, 1],
+                  pad: "same",
+                  relu: true,
+                }),
+                tf.grad((t) => tf.sum(tf.square(tf.conv2d(t as tf.Tensor4D, filter, 1, "same"))))(input),
+              );
+            }
+            filter.assign(tf.mul(filter, -2));
+          }
+          const all = tf.concat(outputs.map((t) => tf.reshape(t, [-1])));
           filter.dispose();
           return all;
         });

@@ -18,6 +18,14 @@ export const QUERY_WEIGHTS_MD = 131, QUERY_IMPL_INFO_STR = 8;
 /** Struct sizes of libdnnl 2.6 (x86-64): memory_desc_t 696 B, convolution_desc_t 5,976 B; the buffers are
  * oversized so a minor-version growth cannot overflow them. */
 export const MD_BYTES = 1024, OP_DESC_BYTES = 8192;
+/** Bytes of libdnnl 2.6's `dnnl_memory_desc_t` itself (see above). */
+const MD_STRUCT_BYTES = 696;
+
+/** A string naming the memory layout `md` describes (its descriptor's bytes: dims, data type, padding,
+ * blocking), equal for equal descriptors; computed once per primitive, for keys. */
+export function layoutKey(md: Deno.PointerValue): string {
+  return new Uint32Array(new Deno.UnsafePointerView(md!).getArrayBuffer(MD_STRUCT_BYTES)).join(",");
+}
 /** Size of one `dnnl_exec_arg_t` (an int argument id, padded, then a memory pointer). */
 export const EXEC_ARG_BYTES = 16;
 

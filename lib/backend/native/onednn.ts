@@ -27,6 +27,7 @@ import {
   execArgs,
   F32,
   FORWARD_INFERENCE,
+  layoutKey,
   MD_BYTES,
   OP_DESC_BYTES,
   openOneDnn,
@@ -178,6 +179,8 @@ interface Binding {
     args: Uint8Array;
     after: boolean;
     scratch: Uint8Array;
+    /** {@link layoutKey} of the primitive's side (where kept filter copies are looked up). */
+    layout: string;
   };
 }
 
@@ -233,7 +236,7 @@ export class OneDnn extends DnnlSession {
     );
     const prim = this.primitiveOf(ptrOf(rpd));
     const args = execArgs([[ARG_SRC, output ? mem : userMem], [ARG_DST, output ? userMem : mem]]);
-    return { arg, mem, reorder: { prim, userMem, args, after: output, scratch } };
+    return { arg, mem, reorder: { prim, userMem, args, after: output, scratch, layout: layoutKey(primMd) } };
   }
 
   private prepare(pass: ConvPass, g: ConvShape, withBias: boolean): Prepared {
@@ -652,7 +655,7 @@ export class OneDnn extends DnnlSession {
         continue;
       }
       const owner = b.arg === ARG_WEIGHTS ? filterOwner : undefined;
-      into(reorderedFilter(owner, `${pass}|${withBias}|${JSON.stringify(g)}`, r.scratch, (buffer) => {
+      into(reorderedFilter(owner, r.layout, r.scratch, (buffer) => {
         into(buffer);
         this.exec(r.prim, r.args);
       }));

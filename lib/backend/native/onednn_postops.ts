@@ -22,6 +22,7 @@ import {
   execArgs,
   F32,
   FORWARD_INFERENCE,
+  layoutKey,
   MD_BYTES,
   OP_DESC_BYTES,
   openOneDnn,
@@ -70,7 +71,7 @@ interface Prepared {
   /** Filter in the user's HWIO layout, reordered into `weights` (backed by `scratch`) when they differ. */
   userWeights: Deno.PointerValue;
   weights: Deno.PointerValue;
-  reorder?: { prim: Deno.PointerValue; args: Uint8Array; scratch: Uint8Array };
+  reorder?: { prim: Deno.PointerValue; args: Uint8Array; scratch: Uint8Array; layout: string };
   impl: string;
 }
 
@@ -168,6 +169,7 @@ export class OneDnnPostOps extends DnnlSession {
         prim: this.primitiveOf(ptrOf(rpd), key),
         args: execArgs([[ARG_SRC, userWeights], [ARG_DST, weights]]),
         scratch,
+        layout: layoutKey(wPrim),
       };
     }
     const [srcMem, dstMem, biasMem] = [this.memory(src), this.memory(dst), this.memory(bias)];
@@ -206,7 +208,7 @@ export class OneDnnPostOps extends DnnlSession {
     if (r) {
       const into = (buffer: Uint8Array) => set(p.weights, Deno.UnsafePointer.of(buffer));
       into(
-        reorderedFilter(filterOwner, `${post.sum}|${post.relu}|${JSON.stringify(g)}`, r.scratch, (buffer) => {
+        reorderedFilter(filterOwner, r.layout, r.scratch, (buffer) => {
           into(buffer);
           this.check(
             "dnnl_primitive_execute",

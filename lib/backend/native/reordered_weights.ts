@@ -16,7 +16,8 @@
 const kept = new WeakMap<object, Map<string, Uint8Array | null>>();
 
 /**
- * The buffer holding `owner`'s filter in the primitive layout `layout`: on its first use there, `scratch`
+ * The buffer holding `owner`'s filter in the blocked layout `layout` (dnnl_api.ts `layoutKey`: primitives of
+ * other batch sizes that want the same layout share one copy): on its first use there, `scratch`
  * after `fill(scratch)`; on the second, a kept copy of `scratch`'s size after `fill(copy)`; from then on
  * that copy as it is. Without an owner, always `scratch` after `fill`.
  */
