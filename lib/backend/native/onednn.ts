@@ -239,6 +239,18 @@ export class OneDnn extends DnnlSession {
     return { arg, mem, reorder: { prim, userMem, args, after: output, scratch, layout: layoutKey(primMd) } };
   }
 
+  /** The prepared primitive `prim` (of descriptor `pd`) with its bindings, cached under `key`. */
+  private cached(key: string, prim: Deno.PointerValue, pd: Deno.PointerValue, bindings: Binding[]): Prepared {
+    const prepared = {
+      prim,
+      bindings,
+      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
+      impl: this.implName(pd),
+    };
+    this.cache.set(key, prepared);
+    return prepared;
+  }
+
   private prepare(pass: ConvPass, g: ConvShape, withBias: boolean): Prepared {
     const key = `${pass}|${withBias}|${JSON.stringify(g)}`;
     const hit = this.cache.get(key);
@@ -420,14 +432,7 @@ export class OneDnn extends DnnlSession {
     }
     const full = new Set([ARG_SRC, ARG_DST, ARG_DIFF_SRC, ARG_DIFF_DST]);
     const bindings = argIds.map((arg) => ({ arg, mem: this.memory(full.has(arg) ? data : vec) }));
-    const prepared = {
-      prim,
-      bindings,
-      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-      impl: this.implName(pd),
-    };
-    this.cache.set(key, prepared);
-    return prepared;
+    return this.cached(key, prim, pd, bindings);
   }
 
   private prepareMaxPoolGrad(g: ConvShape): { forward: Prepared; backward: Prepared } {
@@ -517,14 +522,7 @@ export class OneDnn extends DnnlSession {
     const data = this.md(dims(size), TAG_A);
     const { prim, pd } = make(data);
     const bindings = argIds.map((arg) => ({ arg, mem: this.memory(data) }));
-    const prepared = {
-      prim,
-      bindings,
-      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-      impl: this.implName(pd),
-    };
-    this.cache.set(key, prepared);
-    return prepared;
+    return this.cached(key, prim, pd, bindings);
   }
 
   private prepareReluGrad(size: number): Prepared {
@@ -589,14 +587,7 @@ export class OneDnn extends DnnlSession {
       { arg: ARG_SRC_1, mem: this.memory(perChannel) },
       { arg: ARG_DST, mem: this.memory(data) },
     ];
-    const prepared = {
-      prim,
-      bindings,
-      args: execArgs(bindings.map((b) => [b.arg, b.mem])),
-      impl: this.implName(pd),
-    };
-    this.cache.set(key, prepared);
-    return prepared;
+    return this.cached(key, prim, pd, bindings);
   }
 
   /** `y[r][i] = (x[r][i] − mean[i]) / std[i]` over `rows` rows of `channels` contiguous floats on raw
