@@ -1,20 +1,22 @@
 """PyTorch reference for bench/suites/backend.ts: the same small CNN and ResNet-20, same batch and thread
-count, PyTorch at its best on a CPU: each model measured in both memory layouts (NCHW and
-`channels_last`), forward passes under `torch.inference_mode()`, each figure the median of several timed
-repetitions with its spread. Prints a JSON list of
-{model, case, layout, threads, images_per_s (median), spread: {median, min, max, q1, q3, reps}, seconds}
-on stdout.
+count, PyTorch at its best on a CPU: both memory layouts (NCHW and `channels_last`), forward passes under
+`torch.inference_mode()`, every case run once before its first timing. It stays running and answers one
+request per line on stdin (torch_timing.serve, as bench/reference_worker.ts asks), so that the suite can
+alternate freqlens' timings and PyTorch's case by case:
 
-/usr/bin/python3 scripts/bench_torch.py --batch 128 --threads 2 [--model resnet20] [--quick] [--reps 15]
+  {"model": "resnet20", "case": "forward", "layout": "channels_last", "warmup": 1, "reps": 3}
+  -> {"seconds": [...]}   (wall seconds of each timed call of a batch)
+
+echo '{"model": "resnet20", "case": "forward", "layout": "nchw", "warmup": 1, "reps": 3}' |
+  /usr/bin/python3 scripts/bench_torch.py --batch 128 --threads 2
 """
 import argparse
-import json
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_timing import spread, time_reps
+from torch_timing import serve, time_reps
 
 
 class SmallCnn(nn.Module):
@@ -71,53 +73,58 @@ class ResNet20(nn.Module):
 
 
 LAYOUTS = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
+MODELS = {"small_cnn": (SmallCnn, (1, 28, 28)), "resnet20": (ResNet20, (3, 32, 32))}
+
+
+def workloads(name, layout, batch):
+    """The three cases of one model in one memory layout, each a function that finishes its work."""
+    build, shape = MODELS[name]
+    fmt = LAYOUTS[layout]
+    torch.manual_seed(0)
+    model = build().to(memory_format=fmt)
+    x = torch.rand(batch, *shape).contiguous(memory_format=fmt)
+    y = torch.randint(0, 10, (batch,))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def forward():
+        model.eval()
+        with torch.inference_mode():
+            model(x)
+
+    def input_gradient():
+        model.eval()
+        xi = x.clone().requires_grad_(True)
+        torch.autograd.grad(F.cross_entropy(model(xi), y), xi)
+
+    def training_step():
+        model.train()
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    cases = {"forward": forward, "input_gradient": input_gradient, "training_step": training_step}
+    # One call of each, gradients first: in a process where no gradient pass has run yet, the
+    # channels_last ResNet-20 forward ran 5x slower (300 vs 56 ms per batch of 128 on this project's VM).
+    for f in (input_gradient, training_step, forward):
+        f()
+    return cases
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--reps", type=int, default=None, help="timed repetitions per figure (default 15, quick 3)")
-    ap.add_argument("--model", choices=["small_cnn", "resnet20", "all"], default="all")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    warmup, reps = (1, 3) if a.quick else (3, 15)
-    reps = a.reps or reps
-    out = []
-    for name, build, shape in [("small_cnn", SmallCnn, (1, 28, 28)), ("resnet20", ResNet20, (3, 32, 32))]:
-        if a.model not in ("all", name):
-            continue
-        for layout, fmt in LAYOUTS.items():
-            torch.manual_seed(0)
-            model = build().to(memory_format=fmt)
-            x = torch.rand(a.batch, *shape).contiguous(memory_format=fmt)
-            y = torch.randint(0, 10, (a.batch,))
-            opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    built = {}
 
-            def forward():
-                model.eval()
-                with torch.inference_mode():
-                    model(x)
+    def handle(req):
+        key = (req["model"], req["layout"])
+        if key not in built:
+            built[key] = workloads(*key, a.batch)
+        return {"seconds": time_reps(built[key][req["case"]], req["warmup"], req["reps"])}
 
-            def input_gradient():
-                model.eval()
-                xi = x.clone().requires_grad_(True)
-                torch.autograd.grad(F.cross_entropy(model(xi), y), xi)
-
-            def training_step():
-                model.train()
-                opt.zero_grad()
-                F.cross_entropy(model(x), y).backward()
-                opt.step()
-
-            cases = [("forward", forward), ("input_gradient", input_gradient), ("training_step", training_step)]
-            for case, f in cases:
-                secs = time_reps(f, warmup, reps)
-                s = spread(a.batch, secs)
-                out.append({"model": name, "case": case, "layout": layout, "threads": a.threads,
-                            "images_per_s": s["median"], "spread": s, "seconds": [float(v) for v in secs]})
-    print(json.dumps(out))
+    serve({"threads": a.threads, "batch": a.batch, "layouts": list(LAYOUTS)}, handle)
 
 
 if __name__ == "__main__":

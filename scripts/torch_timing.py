@@ -1,6 +1,10 @@
 """Timing helpers shared by the PyTorch references (bench_torch.py, bench_torch_science.py): repeated
-timings summarised as bench/spread.ts does (median used for ratios; min, max and quartiles for the spread).
+timings summarised as bench/spread.ts does (median used for ratios; min, max and quartiles for the spread),
+and the request loop through which a suite asks a running reference for one case's timings at a time
+(bench/reference_worker.ts).
 """
+import json
+import sys
 import time
 
 import numpy as np
@@ -33,3 +37,18 @@ def spread(items, seconds):
         "q3": float(np.quantile(rates, 0.75)),
         "reps": int(len(rates)),
     }
+
+
+def serve(hello, handle):
+    """The reference's side of bench/reference_worker.ts: prints `hello` (a dict) as one JSON line, then
+    answers each JSON request line on stdin with `handle(request)` as one JSON line ({"error": ...} when
+    it raises), until stdin closes."""
+    print(json.dumps(hello), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            reply = handle(json.loads(line))
+        except Exception as e:  # the suite reports it and stops asking
+            reply = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(reply), flush=True)

@@ -1,8 +1,8 @@
 /**
  * Backend throughput: forward, input-gradient and training-step images/s (batch 128) of the small CNN
  * (Fashion-MNIST shape) and ResNet-20 (CIFAR shape) on every backend that loads here, each the median
- * of several repetitions with the spread in `extra.spread` (15; with `--reference`, 3 rounds of 5 that
- * alternate with PyTorch's, pooled); with `--reference` the same models in PyTorch
+ * of several repetitions with the spread in `extra.spread` (15; with `--reference`, 5 rounds of 3 in which
+ * each case alternates with PyTorch's, pooled); with `--reference` the same models in PyTorch
  * (`scripts/bench_torch.py`, Debian's python3-torch, same batch and thread count) in both memory layouts
  * (NCHW and channels_last, forwards under `inference_mode`), one record per layout, and each ratio
  * freqlens / PyTorch at its best (the faster layout's median); the peak resident size of a 100-step
@@ -16,7 +16,8 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
 import { classifierFromLayersModel } from "../../lib/models/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
-import { poolRound, type Spread, throughputSpread, timeReps } from "../spread.ts";
+import { type Spread, throughputSpread, timeReps } from "../spread.ts";
+import { ReferenceWorker } from "../reference_worker.ts";
 
 /** The small CNN: conv32-3×3-relu, maxpool 2, conv64-3×3-relu, maxpool 2, dense 128-relu, dense 10. */
 export function smallCnn(seed = 1): tfl.LayersModel {
@@ -138,60 +139,35 @@ const MODELS = {
   resnet20: { build: resnet20, shape: [32, 32, 3] as const },
 };
 
-/** One PyTorch figure of `scripts/bench_torch.py`: a model, case and memory layout. */
+/** One PyTorch figure: a model, case and memory layout, with the seconds of each timed call (batch 128). */
 interface TorchFigure {
   model: string;
   case: string;
-  layout: "nchw" | "channels_last";
+  layout: string;
   images_per_s: number;
   threads: number;
   spread: Spread;
-  /** Seconds of each timed call (batch 128 images). */
   seconds: number[];
 }
 
-async function pytorch(
-  model: string,
-  batch: number,
-  threads: number,
-  reps: number,
-  quick: boolean,
-): Promise<TorchFigure[] | string> {
+/** The PyTorch reference (`scripts/bench_torch.py`, Debian's python3-torch, same batch and threads)
+ * running and ready for requests, or why it is not. */
+function startPytorch(batch: number, threads: number): Promise<ReferenceWorker | string> {
   const script = new URL("../../scripts/bench_torch.py", import.meta.url).pathname;
-  try {
-    const out = await new Deno.Command("/usr/bin/python3", {
-      args: [
-        script,
-        "--model",
-        model,
-        "--batch",
-        String(batch),
-        "--threads",
-        String(threads),
-        "--reps",
-        String(reps),
-        ...(quick ? ["--quick"] : []),
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) return `bench_torch.py failed: ${new TextDecoder().decode(out.stderr).slice(-500)}`;
-    return JSON.parse(new TextDecoder().decode(out.stdout)) as TorchFigure[];
-  } catch (e) {
-    return `PyTorch reference unavailable: ${(e as Error).message}`;
-  }
-}
-
-/** The PyTorch figures of all rounds pooled per case and layout. */
-function poolTorch(into: TorchFigure[] | undefined, round: TorchFigure[], batch: number): TorchFigure[] {
-  return poolRound(into, round, () => batch).map((f) => ({ ...f, images_per_s: f.spread.median }));
+  return ReferenceWorker.start("/usr/bin/python3", [
+    script,
+    "--batch",
+    String(batch),
+    "--threads",
+    String(threads),
+  ]);
 }
 
 /**
  * Measures the three workloads of one model on the active backend: median images/s over repetitions,
- * with the spread in `extra.spread`. With `reference`, in rounds: each round times freqlens' workloads,
- * then PyTorch's (a fresh process), and both pool their timings over all rounds, so that the drift of a
- * shared machine over minutes reaches both sides alike.
+ * with the spread in `extra.spread`. With the PyTorch reference `torch`, in rounds: each case is timed on
+ * freqlens, then at once in PyTorch (each layout), with the same warm-up on both sides, so that the drift
+ * of a shared machine over minutes reaches both sides alike; every figure pools its rounds.
  */
 async function measure(
   modelName: keyof typeof MODELS,
@@ -199,11 +175,11 @@ async function measure(
   threads: number,
   quick: boolean,
   slow: boolean,
-  reference: boolean,
+  torch: ReferenceWorker | undefined,
 ) {
   const { build, shape } = MODELS[modelName];
   const batch = 128;
-  const [warmup, reps, rounds] = slow ? [1, 1, 1] : quick ? [1, 3, 1] : reference ? [3, 5, 3] : [3, 15, 1];
+  const [warmup, reps, rounds] = slow ? [1, 1, 1] : quick ? [1, 3, 1] : torch ? [1, 3, 5] : [3, 15, 1];
   const model = build();
   const x = tf.randomUniform(
     [batch, ...shape] as [number, number, number, number],
@@ -216,19 +192,34 @@ async function measure(
   const optimizer = tf.train.momentum(0.01, 0.9);
   const w = workloads(model, x, labels, optimizer);
   const seconds = new Map<string, number[]>();
-  let torch: TorchFigure[] | undefined;
+  const theirs = new Map<string, { case: string; layout: string; seconds: number[] }>();
   let torchError: string | undefined;
   for (let round = 0; round < rounds; round++) {
     for (const [caseName, f] of Object.entries(w)) {
-      // The same warm-up every round, as the PyTorch reference (a fresh process each round) does.
-      const more = await timeReps(f, warmup, reps);
-      seconds.set(caseName, [...(seconds.get(caseName) ?? []), ...more]);
+      seconds.set(caseName, [...(seconds.get(caseName) ?? []), ...await timeReps(f, warmup, reps)]);
+      for (const layout of torch && !torchError ? torch.hello.layouts as string[] : []) {
+        try {
+          const r = await torch!.request({ model: modelName, case: caseName, layout, warmup, reps });
+          const key = `${caseName}|${layout}`;
+          const into = theirs.get(key) ?? { case: caseName, layout, seconds: [] };
+          into.seconds.push(...r.seconds as number[]);
+          theirs.set(key, into);
+        } catch (e) {
+          torchError = (e as Error).message;
+        }
+      }
     }
-    if (!reference || torchError) continue;
-    const r = await pytorch(modelName, batch, navigator.hardwareConcurrency, reps, quick);
-    if (typeof r === "string") torchError = r;
-    else torch = poolTorch(torch, r, batch);
   }
+  const torchFigures: TorchFigure[] = [...theirs.values()].map((t) => {
+    const spread = throughputSpread(batch, t.seconds);
+    return {
+      ...t,
+      model: modelName,
+      images_per_s: spread.median,
+      threads: torch!.hello.threads as number,
+      spread,
+    };
+  });
   const records: BenchRecord[] = [...seconds].map(([caseName, secs]) => {
     const spread = throughputSpread(batch, secs);
     return {
@@ -244,7 +235,7 @@ async function measure(
   });
   return {
     records,
-    torch: torchError ?? torch,
+    torch: torchError ?? (torch ? torchFigures : undefined),
     w,
     dispose: () => {
       tf.dispose([x, labels]);
@@ -265,7 +256,7 @@ function torchRecords(torch: TorchFigure[], mine: BenchRecord[]): BenchRecord[] 
     threads: t.threads,
     batch: 128,
     images_per_s: t.images_per_s,
-    extra: { layout: t.layout, spread: t.spread },
+    extra: { layout: t.layout, spread: t.spread, seconds: t.seconds },
   }));
   for (const r of mine) {
     const best = torch.filter((t) => t.case === r.case).sort((a, b) => b.images_per_s - a.images_per_s)[0];
@@ -298,6 +289,10 @@ async function benchedBackends(): Promise<string[]> {
 async function run(options: BenchOptions): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
   const defaultBackend = (await initBackend()).name;
+  // PyTorch gets every core, as freqlens' oneDNN convolutions (OpenMP) use every core whatever wasm's count.
+  const started = options.reference ? await startPytorch(128, navigator.hardwareConcurrency) : undefined;
+  if (typeof started === "string") console.error(`  PyTorch reference: ${started}`);
+  const torch = typeof started === "string" ? undefined : started;
   for (const name of await benchedBackends()) {
     let threads: number;
     try {
@@ -307,15 +302,14 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
       continue;
     }
     for (const modelName of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
-      // the reference cpu backend takes minutes per ResNet-20 figure: one repetition; PyTorch gets every
-      // core, as freqlens' oneDNN convolutions (OpenMP) use every core whatever wasm's count
+      // the reference cpu backend takes minutes per ResNet-20 figure: one repetition
       const m = await measure(
         modelName,
         name,
         threads,
         options.quick,
         name === "cpu" && modelName === "resnet20",
-        options.reference && name === defaultBackend,
+        name === defaultBackend ? torch : undefined,
       );
       for (const r of m.records) r.extra = { ...r.extra, default_backend: name === defaultBackend };
       records.push(...m.records);
@@ -336,6 +330,7 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
       else if (m.torch) records.push(...torchRecords(m.torch, m.records));
     }
   }
+  await torch?.close();
   await initBackend(defaultBackend);
   return records;
 }
