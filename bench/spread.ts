@@ -35,27 +35,6 @@ export function throughputSpread(items: number, seconds: readonly number[]): Spr
   };
 }
 
-/** One reference figure of one round: its case and layout, and the seconds of each timed call. */
-interface RoundFigure {
-  case: string;
-  layout: string;
-  seconds: number[];
-}
-
-/** `round`'s figures, each with the timings of the same case and layout from `pooled` (the earlier rounds)
- * put before its own, and the spread of them all at `items(figure)` work items per call. */
-export function poolRound<T extends RoundFigure>(
-  pooled: T[] | undefined,
-  round: T[],
-  items: (f: T) => number,
-): (T & { spread: Spread })[] {
-  return round.map((f) => {
-    const before = pooled?.find((g) => g.case === f.case && g.layout === f.layout);
-    const seconds = [...(before?.seconds ?? []), ...f.seconds];
-    return { ...f, seconds, spread: throughputSpread(items(f), seconds) };
-  });
-}
-
 /** Most timed calls {@link timeReps} makes to reach its `minSeconds`. */
 const MAX_REPS = 50;
 

@@ -10,11 +10,18 @@ memory layouts (NCHW and channels_last; forwards under `torch.inference_mode()`)
   representation-inversion steps, and `scipy.fft.dctn(axes=(1, 2), norm="ortho")` on float32 CIFAR-shaped
   images (1 worker and every core).
 
-Prints {parity: {...}, figures: [{case, layout, rate (median items/s), spread, success_rate?, ...}]}.
+Each layout's model makes one gradient pass before anything is timed. It then stays running and answers
+one request per line on stdin (torch_timing.serve, as bench/reference_worker.ts asks); it says first
+{"parity": logits check, "layouts": {case: [layouts]}}, then for each
+  {"case": "fgsm", "layout": "channels_last", "warmup": 1, "reps": 2, "min_seconds": 0.5}
+the timed calls' seconds and the last call's results: {"seconds", "items" (work items per call),
+"success_rate" and per-image "success" (attacks), "queries" (SimBA), "scores" (OF), "final_loss"
+(inversion)}.
 
-/usr/bin/python3 scripts/bench_torch_science.py --dir outputs/bench/science --threads 2 --reps 3
+/usr/bin/python3 scripts/bench_torch_science.py --dir outputs/bench/science --threads 2
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -25,7 +32,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_timing import spread, time_reps
+from torch_timing import serve, time_reps
 
 LAYOUTS = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
 
@@ -278,87 +285,96 @@ def inversion(model, targets, start, steps, step):
 
 # --- main ------------------------------------------------------------------------------------------------
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dir", required=True)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--min-seconds", type=float, default=0.0,
-                    help="time each workload at least this long per call of this script (more reps)")
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    man = json.load(open(os.path.join(a.dir, "manifest.json")))
-    model = load_model(a.dir, man)
-    for p in model.parameters():
+def workloads(d, man):
+    """Every case of the manifest as {case: {layout: f}}, each f() returning its figure's extras (work
+    items per call, success flags, scores...); and the logits parity check."""
+    base = load_model(d, man)
+    for p in base.parameters():
         p.requires_grad_(False)
-    images = np.load(os.path.join(a.dir, man["images"]))
-    labels = torch.from_numpy(np.load(os.path.join(a.dir, man["labels"])).astype(np.int64))
-    ref_logits = np.load(os.path.join(a.dir, man["logits"]))
+    images = np.load(os.path.join(d, man["images"]))
+    labels = torch.from_numpy(np.load(os.path.join(d, man["labels"])).astype(np.int64))
+    ref_logits = np.load(os.path.join(d, man["logits"]))
     with torch.inference_mode():
-        logits = model(nchw(images, torch.contiguous_format)).numpy()
+        logits = base(nchw(images, torch.contiguous_format)).numpy()
     parity = {
         "logits_max_abs_diff": float(np.abs(logits - ref_logits).max()),
         "logits_max_abs": float(np.abs(ref_logits).max()),
         "argmax_agreement": float((logits.argmax(1) == ref_logits.argmax(1)).mean()),
     }
     b = man["batch"]
-    figures = []
-
-    def add(case, layout, items, seconds, **extra):
-        s = spread(items, seconds)
-        figures.append({"case": case, "layout": layout, "rate": s["median"], "spread": s, "items": items,
-                        "seconds": [float(v) for v in seconds], **extra})
-
+    cases = {}
     for layout, fmt in LAYOUTS.items():
-        model.to(memory_format=fmt)
+        model = copy.deepcopy(base).to(memory_format=fmt)
         x0 = nchw(images[:b], fmt)
         y = labels[:b]
-        fgsm(model, x0, y, 0.01)  # warm-up
+        fgsm(model, x0, y, 0.01)  # a gradient pass first (PyTorch's first forwards in a process run slower)
         for att in man["attacks"]:
-            p, out = att["params"], {}
-            if att["method"] == "fgsm":
-                f = lambda: out.update(s=fgsm(model, x0, y, p["eps"]))
-            elif att["method"] == "pgd":
-                size = p.get("stepSize") or 2.5 * p["eps"] / p["steps"]
-                f = lambda: out.update(s=pgd(model, x0, y, p["norm"], p["eps"], p["steps"], size, 1))
-            elif att["method"] == "cw":
-                f = lambda: out.update(s=cw(model, x0, y, p["learningRate"], p["maxIterations"],
-                                            p["initialConst"], p["confidence"]))
-            else:
-                def f():
-                    s, q = simba_dct(model, x0, y, p["stepSize"], p["eps"], p["maxQueries"], 1)
-                    out.update(s=s, q=q)
-            secs = time_reps(f, 1, a.reps, a.min_seconds)
-            items = out["q"] if "q" in out else b
-            add(att["name"], layout, items, secs, success_rate=float(out["s"].mean()),
-                success=[int(v) for v in out["s"].tolist()],
-                **({"queries": out["q"]} if "q" in out else {}))
+            cases.setdefault(att["name"], {})[layout] = attack_case(model, x0, y, att, b)
         n_of = man["of_images"]
         xo = nchw(images[:n_of], torch.contiguous_format)
         per_eval = max(1, 256 // 63)
-        scores = {}
-        secs = time_reps(lambda: scores.update(s=occluded_frequency(model, xo, labels[:n_of], per_eval, fmt)),
-                         1, a.reps, a.min_seconds)
-        ref = np.asarray(man["of_scores"], dtype=np.float32).reshape(n_of, -1)
-        add("occluded-frequency", layout, n_of * ref.shape[1], secs,
-            scores_max_abs_diff=float(np.abs(scores["s"].numpy() - ref).max()),
-            scores_max_abs=float(np.abs(ref).max()), perturbations_per_eval=63, images_per_eval=per_eval)
+
+        def of(model=model, xo=xo, fmt=fmt):
+            scores = occluded_frequency(model, xo, labels[:n_of], per_eval, fmt)
+            return {"items": scores.numel(), "scores": scores.flatten().tolist(), "perturbations_per_eval": 63,
+                    "images_per_eval": per_eval}
+
+        cases.setdefault("occluded-frequency", {})[layout] = of
         inv = man["inversion"]
         xt = nchw(images[:b], fmt)
         xs = nchw(images[:b][inv["start_indices"]], fmt)
-        res = {}
-        secs = time_reps(lambda: res.update(l=inversion(model, xt, xs, inv["steps"], inv["step"])), 0, a.reps,
-                         a.min_seconds)
-        add("representation-inversion", layout, b * inv["steps"], secs, final_loss=res["l"],
-            freqlens_final_loss=inv["final_loss"])
-
+        cases.setdefault("representation-inversion", {})[layout] = (
+            lambda model=model, xt=xt, xs=xs: {"items": b * inv["steps"],
+                                               "final_loss": inversion(model, xt, xs, inv["steps"], inv["step"])})
     nd = man["dct_images"]
     pixels = np.random.default_rng(5).random((nd, 32, 32, 3), dtype=np.float32)
     for workers in (1, os.cpu_count()):
-        f = lambda: scipy.fft.dctn(pixels, type=2, axes=(1, 2), norm="ortho", workers=workers)
-        add(f"dct2-{nd}", f"workers{workers}", nd, time_reps(f, 1, a.reps, a.min_seconds),
-            dtype=str(f().dtype))
-    print(json.dumps({"parity": parity, "figures": figures}))
+        def dct(workers=workers):
+            out = scipy.fft.dctn(pixels, type=2, axes=(1, 2), norm="ortho", workers=workers)
+            return {"items": nd, "dtype": str(out.dtype)}
+        cases.setdefault(f"dct2-{nd}", {})[f"workers{workers}"] = dct
+    return cases, parity
+
+
+def attack_case(model, x0, y, att, b):
+    """One attack on one layout's model: a function returning its items (images, or SimBA's queries) and
+    per-image success flags."""
+    p = att["params"]
+    if att["method"] == "fgsm":
+        run = lambda: (fgsm(model, x0, y, p["eps"]), None)
+    elif att["method"] == "pgd":
+        size = p.get("stepSize") or 2.5 * p["eps"] / p["steps"]
+        run = lambda: (pgd(model, x0, y, p["norm"], p["eps"], p["steps"], size, 1), None)
+    elif att["method"] == "cw":
+        run = lambda: (cw(model, x0, y, p["learningRate"], p["maxIterations"], p["initialConst"],
+                          p["confidence"]), None)
+    else:
+        run = lambda: simba_dct(model, x0, y, p["stepSize"], p["eps"], p["maxQueries"], 1)
+
+    def f():
+        s, q = run()
+        extra = {"items": q if q is not None else b, "success_rate": float(s.mean()),
+                 "success": [int(v) for v in s.tolist()]}
+        return {**extra, "queries": q} if q is not None else extra
+    return f
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    man = json.load(open(os.path.join(a.dir, "manifest.json")))
+    cases, parity = workloads(a.dir, man)
+
+    def handle(req):
+        f = cases[req["case"]][req["layout"]]
+        out = {}
+        secs = time_reps(lambda: out.update(f()), req["warmup"], req["reps"], req.get("min_seconds", 0.0))
+        return {**out, "seconds": secs}
+
+    serve({"parity": parity, "layouts": {c: list(by) for c, by in cases.items()}}, handle)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ import { synthesizeFromRepresentation } from "../../lib/synthesis/mod.ts";
 import { dct2, dct2Into } from "../../lib/dct/mod.ts";
 import { Rng } from "../../lib/stats/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
-import { poolRound, type Spread, throughputSpread, timeReps } from "../spread.ts";
+import { type Spread, throughputSpread, timeReps } from "../spread.ts";
+import { ReferenceWorker } from "../reference_worker.ts";
 import { exportForReference } from "../science_export.ts";
 
 const SHAPE = [32, 32, 3] as const;
@@ -97,34 +98,37 @@ interface ReferenceOutput {
   figures: ReferenceFigure[];
 }
 
-async function reference(
-  dir: string,
-  threads: number,
-  reps: number,
-  minSeconds: number,
-): Promise<ReferenceOutput | string> {
+/** The PyTorch / SciPy reference on the exported model and data in `dir`, running and ready for
+ * requests, or why it is not. */
+function startReference(dir: string, threads: number): Promise<ReferenceWorker | string> {
   const script = new URL("../../scripts/bench_torch_science.py", import.meta.url).pathname;
-  try {
-    const out = await new Deno.Command("/usr/bin/python3", {
-      args: [
-        script,
-        "--dir",
-        dir,
-        "--threads",
-        String(threads),
-        "--reps",
-        String(reps),
-        "--min-seconds",
-        String(minSeconds),
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const err = new TextDecoder().decode(out.stderr);
-    if (!out.success) return `bench_torch_science.py failed: ${err.slice(-800)}`;
-    return JSON.parse(new TextDecoder().decode(out.stdout)) as ReferenceOutput;
-  } catch (e) {
-    return `PyTorch reference unavailable: ${(e as Error).message}`;
+  return ReferenceWorker.start("/usr/bin/python3", [script, "--dir", dir, "--threads", String(threads)]);
+}
+
+/** The reference's timings of every case and layout so far, and its last call's results. */
+type ReferenceTimings = Map<string, Omit<ReferenceFigure, "rate" | "spread">>;
+
+/** Times `caseName` in every layout the reference has for it (`warmup` untimed calls, then as
+ * {@link timeReps}), adding to `into`. */
+async function timeReference(
+  ref: ReferenceWorker,
+  caseName: string,
+  warmup: number,
+  z: ReturnType<typeof sizes>,
+  into: ReferenceTimings,
+): Promise<void> {
+  const layouts = (ref.hello.layouts as Record<string, string[]>)[caseName] ?? [];
+  for (const layout of layouts) {
+    const reply = await ref.request({
+      case: caseName,
+      layout,
+      warmup,
+      reps: z.reps,
+      min_seconds: z.minSeconds,
+    });
+    const key = `${caseName}|${layout}`;
+    const seconds = [...(into.get(key)?.seconds ?? []), ...reply.seconds as number[]];
+    into.set(key, { ...reply, case: caseName, layout, items: reply.items as number, seconds });
   }
 }
 
@@ -158,13 +162,15 @@ interface Setup {
   dctOut: Float32Array;
 }
 
-/** One round of every freqlens workload, `reps` timed calls each; `freqlens` receives each attack's
- * success flags (and SimBA's queries), and the OF scores and inversion loss the reference checks. */
+/** One round of every freqlens workload, `reps` timed calls each, each followed by `after(case, warmup)`
+ * (the reference's timing of the same case with the same warm-up); `freqlens` receives each attack's
+ * success flags (and SimBA's queries), and `checks` the OF scores and inversion loss. */
 async function measureOnce(
   u: Setup,
   reps: number,
   freqlens: Record<string, Record<string, unknown>>,
   checks: { ofScores: Float32Array; finalLoss: number; startIndices: Int32Array },
+  after: (caseName: string, warmup: number) => Promise<void>,
 ): Promise<Timed[]> {
   const { z, model, images, batchImages, labels, batchLabels, common } = u;
   const out: Timed[] = [];
@@ -200,6 +206,7 @@ async function measureOnce(
       items: attack.whiteBox ? z.batch : queries,
       seconds,
     });
+    await after(c.name, 1);
   }
 
   // Occluded Frequency over all bands.
@@ -226,6 +233,7 @@ async function measureOnce(
     items: z.ofImages * bands,
     seconds: ofSeconds,
   });
+  await after("occluded-frequency", 1);
 
   // Representation inversion (robust / non-robust synthesis).
   const invData = {
@@ -257,6 +265,7 @@ async function measureOnce(
     items: z.batch * z.inversionSteps,
     seconds: invSeconds,
   });
+  await after("representation-inversion", 0);
 
   // 2-D DCT of many CIFAR-shaped images (typed arrays): into a new array each call, and into one reused
   // array. A new array each call is SciPy's work as timed: CPython frees the previous 123 MB result at
@@ -292,6 +301,7 @@ async function measureOnce(
       items: z.dctImages,
       seconds: await timeReps(f, 1, reps, z.minSeconds),
     });
+    await after(name, 1);
   }
   return out;
 }
@@ -302,17 +312,29 @@ function pool(into: Timed[], round: Timed[]): Timed[] {
   return round.map((t, i) => ({ ...t, seconds: [...into[i].seconds, ...t.seconds] }));
 }
 
-/** The reference's figures of all rounds pooled per case and layout (the latest round's extras kept). */
-function poolReference(into: ReferenceOutput | undefined, round: ReferenceOutput): ReferenceOutput {
-  const figures = poolRound(into?.figures, round.figures, (f) => f.items);
-  return { parity: round.parity, figures: figures.map((f) => ({ ...f, rate: f.spread.median })) };
+/** A reference figure from its pooled timings: median rate and spread; OF's scores replaced by their
+ * largest difference from freqlens' (`ofScores`). */
+function referenceFigure(
+  t: Omit<ReferenceFigure, "rate" | "spread">,
+  ofScores: Float32Array,
+): ReferenceFigure {
+  const spread = throughputSpread(t.items, t.seconds);
+  const { scores, ...rest } = t as typeof t & { scores?: number[] };
+  const checked = scores
+    ? {
+      scores_max_abs_diff: scores.reduce((m, v, i) => Math.max(m, Math.abs(v - ofScores[i])), 0),
+      scores_max_abs: ofScores.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
+    }
+    : {};
+  return { ...rest, ...checked, rate: spread.median, spread };
 }
 
 /**
- * Runs the workloads in rounds: each round times every freqlens workload, then (with `--reference`) runs
- * the PyTorch / SciPy script, so that both sides see the machine in the same states — on a shared VM a
- * figure drifts by tens of percent over minutes, and measuring one side entirely before the other would
- * put that drift into the ratio. Every figure pools its timings over all rounds.
+ * Runs the workloads in rounds: each round times every freqlens workload, each followed at once (with
+ * `--reference`) by the same case in the running PyTorch / SciPy reference, so that both sides see the
+ * machine in the same states — on a shared VM a figure drifts by tens of percent over minutes, and
+ * measuring one side entirely before the other would put that drift into the ratio. Every figure pools
+ * its timings over all rounds.
  */
 async function run(options: BenchOptions): Promise<BenchRecord[]> {
   await initBackend();
@@ -357,36 +379,43 @@ async function run(options: BenchOptions): Promise<BenchRecord[]> {
     z.minSeconds * 2,
   );
 
-  const dir = new URL("../../outputs/bench/science/", import.meta.url).pathname;
-  let timed: Timed[] = [];
-  let ref: ReferenceOutput | undefined;
+  let worker: ReferenceWorker | undefined;
   let refError: string | undefined;
-  for (let round = 0; round < z.rounds; round++) {
-    timed = pool(timed, await measureOnce(u, z.reps, freqlens, checks));
-    if (!options.reference || refError) continue;
-    if (round === 0) {
-      await exportForReference(net, images, labels, dir, {
-        batch: z.batch,
-        attacks: attackCases(z.cwIterations, z.simbaQueries).map((c) => ({
-          name: c.name,
-          method: c.method,
-          params: attackByName(c.method).params.parse(c.params),
-        })),
-        of_images: z.ofImages,
-        of_scores: Array.from(checks.ofScores),
-        inversion: {
-          steps: z.inversionSteps,
-          step: 0.1,
-          start_indices: Array.from(checks.startIndices),
-          final_loss: checks.finalLoss,
-        },
-        dct_images: z.dctImages,
-      });
-    }
-    const r = await reference(dir, navigator.hardwareConcurrency, z.reps, z.minSeconds);
-    if (typeof r === "string") refError = r;
-    else ref = poolReference(ref, r);
+  if (options.reference) {
+    const dir = new URL("../../outputs/bench/science/", import.meta.url).pathname;
+    await exportForReference(net, images, labels, dir, {
+      batch: z.batch,
+      attacks: attackCases(z.cwIterations, z.simbaQueries).map((c) => ({
+        name: c.name,
+        method: c.method,
+        params: attackByName(c.method).params.parse(c.params),
+      })),
+      of_images: z.ofImages,
+      inversion: { steps: z.inversionSteps, step: 0.1, start_indices: Array.from(checks.startIndices) },
+      dct_images: z.dctImages,
+    });
+    const started = await startReference(dir, navigator.hardwareConcurrency);
+    if (typeof started === "string") refError = started;
+    else worker = started;
   }
+  const theirs: ReferenceTimings = new Map();
+  const after = async (caseName: string, warmup: number) => {
+    if (!worker || refError) return;
+    try {
+      await timeReference(worker, caseName, warmup, z, theirs);
+    } catch (e) {
+      refError = (e as Error).message;
+    }
+  };
+  let timed: Timed[] = [];
+  for (let round = 0; round < z.rounds; round++) {
+    timed = pool(timed, await measureOnce(u, z.reps, freqlens, checks, after));
+  }
+  await worker?.close();
+  const ref: ReferenceOutput | undefined = worker && {
+    parity: worker.hello.parity as Record<string, number>,
+    figures: [...theirs.values()].map((f) => referenceFigure(f, checks.ofScores)),
+  };
   const records: BenchRecord[] = timed.map(({ record, items, seconds }) => {
     const spread = throughputSpread(items, seconds);
     return {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { poolRound, quantile, throughputSpread, timeReps } from "../../bench/spread.ts";
+import { quantile, throughputSpread, timeReps } from "../../bench/spread.ts";
 
 Deno.test("timeReps makes exactly `reps` calls when they reach minSeconds, and warms up untimed", async () => {
   let calls = 0;
@@ -24,20 +24,4 @@ Deno.test("throughputSpread: items per second per call, median and quartiles as 
   assert.deepEqual([s.min, s.max, s.reps], [2, 10, 4]);
   assert.equal(s.median, (2.5 + 5) / 2);
   assert.equal(quantile([2, 2.5, 5, 10], 0.25), 2.375);
-});
-
-Deno.test("poolRound puts each figure's earlier timings (same case and layout) before its own", () => {
-  const first = [
-    { case: "a", layout: "nchw", seconds: [1] },
-    { case: "a", layout: "channels_last", seconds: [4] },
-  ];
-  const second = [
-    { case: "a", layout: "channels_last", seconds: [2] },
-    { case: "a", layout: "nchw", seconds: [0.5] },
-    { case: "b", layout: "nchw", seconds: [8] },
-  ];
-  const pooled = poolRound(first, second, () => 8);
-  assert.deepEqual(pooled.map((f) => f.seconds), [[4, 2], [1, 0.5], [8]]);
-  assert.deepEqual(pooled.map((f) => f.spread.median), [3, 12, 1]);
-  assert.deepEqual(poolRound(undefined, first, () => 2).map((f) => f.spread.median), [2, 0.5]);
 });
