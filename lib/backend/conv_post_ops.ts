@@ -21,6 +21,9 @@ export function convPostOpsFused(): boolean {
     dnn.isa !== "sse41";
 }
 
+/** Whether tfjs is recording a gradient tape. */
+const tapeOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+
 function forward(
   x: tf.Tensor4D,
   filter: tf.Tensor4D,
@@ -47,6 +50,8 @@ export function convPostOps(
   residual: tf.Tensor4D | undefined,
   attrs: ConvPostOpsAttrs,
 ): tf.Tensor4D {
+  // Nothing to differentiate without a gradient tape: the kernel alone, without customGrad's bookkeeping.
+  if (!tapeOn()) return forward(x, filter, bias, residual, attrs);
   // The filter reaches the gradient through `save` (a tensor captured by the closure may be disposed by
   // the time the backward pass runs).
   const gradOf = (dy: tf.Tensor, [y, w]: tf.Tensor[], xShape: number[]) => {

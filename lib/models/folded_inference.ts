@@ -173,7 +173,12 @@ export function foldedForward(model: tfl.LayersModel): ((x: tf.Tensor) => tf.Ten
               consumeResidual,
             }),
           );
-          if (consumeResidual) values.delete(block.residual!);
+          if (consumeResidual) {
+            // Its buffer now holds this block's output: drop the old tensor, so that the output is the
+            // buffer's only tensor and the next block may write over it in turn.
+            values.delete(block.residual!);
+            residual!.dispose();
+          }
           continue;
         }
         if (absorbed.has(layer)) continue;

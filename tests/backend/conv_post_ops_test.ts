@@ -185,3 +185,37 @@ Deno.test({
     model.dispose();
   },
 });
+
+Deno.test({
+  name: "folded inference without a tape writes every residual block of a stage over its residual",
+  ignore: !native || nativeConv()?.isa === "sse41",
+  fn: async () => {
+    await initBackend("wasm");
+    const backend = tf.backend() as unknown as { wasm: { _malloc(n: number): number } };
+    const x = tf.tensor4d(seededValues(3 * 16 * 16 * 3, 5).map((v) => (v + 1) / 2), [3, 16, 16, 3]);
+    // Heap allocations of at least an activation's size in one forward pass.
+    const bigAllocations = (depth: number) => {
+      const model = cifarResNet({ inputShape: [16, 16, 3], numClasses: 10, depth, shortcut: "A", seed: 4 });
+      const folded = foldedForward(model)!;
+      tf.tidy(() => folded(x).dataSync()); // folds and caches the weights
+      const malloc = backend.wasm._malloc;
+      let count = 0;
+      backend.wasm._malloc = (n: number) => {
+        if (n >= 3 * 4 * 4 * 64 * 4) count++;
+        return malloc(n);
+      };
+      try {
+        tf.tidy(() => folded(x).dataSync());
+      } finally {
+        backend.wasm._malloc = malloc;
+      }
+      model.dispose();
+      return count;
+    };
+    // Two more blocks per stage (depth 8 → 20) add only their first convolutions' outputs: 2 × 3 stages.
+    // (Were a block's output, itself written in place, not consumable by the next, each stage would add a
+    // copy of the residual: 9.)
+    assert.strictEqual(bigAllocations(20) - bigAllocations(8), 6);
+    x.dispose();
+  },
+});
