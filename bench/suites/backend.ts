@@ -17,7 +17,7 @@ import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
 import { classifierFromLayersModel } from "../../lib/models/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
 import { type Spread, throughputSpread, timeReps } from "../spread.ts";
-import { ReferenceWorker } from "../reference_worker.ts";
+import { REFERENCE_MALLOC_ENV, ReferenceWorker } from "../reference_worker.ts";
 
 /** The small CNN: conv32-3×3-relu, maxpool 2, conv64-3×3-relu, maxpool 2, dense 128-relu, dense 10. */
 export function smallCnn(seed = 1): tfl.LayersModel {
@@ -160,7 +160,7 @@ function startPytorch(batch: number, threads: number): Promise<ReferenceWorker |
     String(batch),
     "--threads",
     String(threads),
-  ]);
+  ], REFERENCE_MALLOC_ENV);
 }
 
 /**

@@ -23,7 +23,7 @@ import { dct2, dct2Into } from "../../lib/dct/mod.ts";
 import { Rng } from "../../lib/stats/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
 import { type Spread, throughputSpread, timeReps } from "../spread.ts";
-import { ReferenceWorker } from "../reference_worker.ts";
+import { REFERENCE_MALLOC_ENV, ReferenceWorker } from "../reference_worker.ts";
 import { exportForReference } from "../science_export.ts";
 
 const SHAPE = [32, 32, 3] as const;
@@ -102,7 +102,11 @@ interface ReferenceOutput {
  * requests, or why it is not. */
 function startReference(dir: string, threads: number): Promise<ReferenceWorker | string> {
   const script = new URL("../../scripts/bench_torch_science.py", import.meta.url).pathname;
-  return ReferenceWorker.start("/usr/bin/python3", [script, "--dir", dir, "--threads", String(threads)]);
+  return ReferenceWorker.start(
+    "/usr/bin/python3",
+    [script, "--dir", dir, "--threads", String(threads)],
+    REFERENCE_MALLOC_ENV,
+  );
 }
 
 /** The reference's timings of every case and layout so far, and its last call's results. */

@@ -39,3 +39,16 @@ Deno.test("a reference that cannot start says why instead of throwing", async ()
   assert.deepEqual(typeof dies, "string");
   assert.match(dies as string, /No module named torch/);
 });
+
+Deno.test("a reference worker gets the environment it is given on top of this process's", async () => {
+  const w = await ReferenceWorker.start("sh", [
+    "-c",
+    `printf '{"v": "%s", "path": %s}\\n' "$FREQLENS_T" "\${#PATH}"`,
+  ], {
+    FREQLENS_T: "given",
+  });
+  assert.ok(w instanceof ReferenceWorker, String(w));
+  assert.strictEqual(w.hello.v, "given");
+  assert.ok((w.hello.path as number) > 0, "PATH inherited");
+  await w.close();
+});
