@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert";
-import { maxRelErr, onBackend, seededInt, seededValues } from "./helpers.ts";
+import { NATIVE_MATMUL_MIN_MACS } from "../../lib/backend/kernels/mat_mul.ts";
+import { kernelPaths, maxRelErr, onBackend, seededInt, seededValues } from "./helpers.ts";
 
 const cases = [...Array(12).keys()].map((i) => {
   const r = (k: number, lo: number, hi: number) => seededInt(9000 + i * 13 + k, lo, hi);
@@ -49,5 +50,57 @@ Deno.test("wasm fused matMul (bias, relu) with transposed operands matches the c
     const got = await run("wasm");
     assert.deepStrictEqual(got.shape, want.shape, JSON.stringify(c));
     assert(maxRelErr(got.data, want.data) < 1e-5, JSON.stringify(c));
+  }
+});
+
+// Products above NATIVE_MATMUL_MIN_MACS (oneDNN's matmul where it loaded, the stock kernel otherwise):
+// every transpose, rank 2 and rank 3 with equal or broadcast batches, plain and (rank 2) fused with bias and ReLU.
+const large = [...Array(8).keys()].map((i) => {
+  const r = (k: number, lo: number, hi: number) => seededInt(7000 + i * 17 + k, lo, hi);
+  const [m, k, n] = [r(1, 60, 90), r(2, 200, 300), r(3, 40, 70)];
+  const transposeA = (i & 1) === 1, transposeB = (i & 2) === 2;
+  const kind = i >> 2 === 0 ? 0 : 1 + (i & 1);
+  const batch = r(4, 2, 3);
+  const [batchA, batchB] = kind === 0 ? [[], []] : kind === 1 ? [[batch], [batch]] : [[batch], [1]];
+  return {
+    aShape: [...batchA, ...(transposeA ? [k, m] : [m, k])],
+    bShape: [...batchB, ...(transposeB ? [n, k] : [k, n])],
+    transposeA,
+    transposeB,
+    n,
+    i,
+  };
+});
+
+Deno.test("large wasm matMul, plain and fused, matches the cpu backend on every kernel path", async () => {
+  for (const c of large) {
+    assert.ok(tf.util.sizeFromShape(c.aShape) * c.n >= NATIVE_MATMUL_MIN_MACS, JSON.stringify(c));
+    const a = seededValues(tf.util.sizeFromShape(c.aShape), 600 + c.i);
+    const b = seededValues(tf.util.sizeFromShape(c.bShape), 700 + c.i);
+    const bias = seededValues(c.n, 800 + c.i);
+    const plain = () => tf.matMul(tf.tensor(a, c.aShape), tf.tensor(b, c.bShape), c.transposeA, c.transposeB);
+    const fused = () =>
+      tf.fused.matMul({
+        a: tf.tensor(a, c.aShape),
+        b: tf.tensor(b, c.bShape),
+        transposeA: c.transposeA,
+        transposeB: c.transposeB,
+        bias: tf.tensor1d(bias),
+        activation: "relu",
+      });
+    // (the stock wasm fused kernel is checked at rank 2 only, as above)
+    const variants = c.aShape.length === 2
+      ? [["plain", plain], ["fused", fused]] as const
+      : [["plain", plain]] as const;
+    for (const [name, f] of variants) {
+      const want = await onBackend("cpu", f);
+      for (const path of kernelPaths()) {
+        path.use();
+        const got = await onBackend("wasm", f);
+        assert.deepStrictEqual(got.shape, want.shape, `${name} ${path.name} ${JSON.stringify(c)}`);
+        assert.ok(maxRelErr(got.data, want.data) < 1e-5, `${name} ${path.name} ${JSON.stringify(c)}`);
+      }
+      kernelPaths().at(-1)!.use();
+    }
   }
 });

@@ -10,7 +10,7 @@ import { batchNormTrainingConfigs } from "./batch_norm_training.ts";
 import { fusedBatchNormConfig } from "./fused_batch_norm.ts";
 import { fusedConv2dConfig } from "./fused_conv2d.ts";
 import { castConfig, identityConfig } from "./identity.ts";
-import { materialisedTransposeConfig } from "./mat_mul.ts";
+import { matMulConfig } from "./mat_mul.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
@@ -52,8 +52,8 @@ export function registerWasmKernels(): void {
   replace(fusedBatchNormConfig(stock(tf.FusedBatchNorm)));
   replace(identityConfig(stock(tf.Identity)));
   replace(castConfig(stock(tf.Cast)));
-  replace(materialisedTransposeConfig(stock(tf.BatchMatMul)));
-  replace(materialisedTransposeConfig(stock(tf._FusedMatMul)));
+  replace(matMulConfig(stock(tf.BatchMatMul)));
+  replace(matMulConfig(stock(tf._FusedMatMul)));
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
   replace(meanConfig(stock(tf.Mean)));
@@ -71,5 +71,5 @@ export function registerWasmKernels(): void {
  * (`onednn@2.6.3:avx2`: each ISA accumulates in its own order), for cache keys. */
 export function wasmKernelsVersion(): string {
   const dnn = nativeConv();
-  return `freqlens-kernels@7${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
+  return `freqlens-kernels@8${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
 }
