@@ -11,6 +11,7 @@ import { fusedBatchNormConfig } from "./fused_batch_norm.ts";
 import { fusedConv2dConfig } from "./fused_conv2d.ts";
 import { castConfig, identityConfig } from "./identity.ts";
 import { matMulConfig } from "./mat_mul.ts";
+import { maxPoolConfig } from "./max_pool.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
@@ -54,6 +55,7 @@ export function registerWasmKernels(): void {
   replace(castConfig(stock(tf.Cast)));
   replace(matMulConfig(stock(tf.BatchMatMul)));
   replace(matMulConfig(stock(tf._FusedMatMul)));
+  replace(maxPoolConfig(stock(tf.MaxPool)));
   replace(maxPoolGradConfig);
   replace(sumConfig(stock(tf.Sum)));
   replace(meanConfig(stock(tf.Mean)));

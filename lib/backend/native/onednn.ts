@@ -498,6 +498,42 @@ export class OneDnn extends DnnlSession {
     return prepared;
   }
 
+  private prepareMaxPool(g: ConvShape): Prepared {
+    const key = `maxpool_inference|${JSON.stringify(g)}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);
+    const dst = this.md(dims(g.batchSize, g.inChannels, g.outHeight, g.outWidth), TAG_NHWC);
+    const desc = new Uint8Array(OP_DESC_BYTES);
+    this.check(
+      "dnnl_pooling_v2_forward_desc_init",
+      this.lib.dnnl_pooling_v2_forward_desc_init(
+        desc,
+        FORWARD_INFERENCE,
+        POOLING_MAX,
+        src,
+        dst,
+        dims(g.strideHeight, g.strideWidth),
+        dims(g.filterHeight, g.filterWidth),
+        dims(g.dilationHeight - 1, g.dilationWidth - 1),
+        dims(g.padInfo.top, g.padInfo.left),
+        dims(g.padInfo.bottom, g.padInfo.right),
+      ),
+      key,
+    );
+    const { pd, prim } = this.primitive(desc, key);
+    return this.cached(key, prim, pd, [{ arg: ARG_SRC, mem: this.memory(src) }, {
+      arg: ARG_DST,
+      mem: this.memory(dst),
+    }]);
+  }
+
+  /** 2-D max pooling over NHWC data on raw pointers `(x, y)`; `g` is its geometry in tfjs' `Conv2DInfo`
+   * form (padding positions never win). */
+  maxPool(g: ConvShape, ptrs: [Deno.PointerValue, Deno.PointerValue]): void {
+    this.run(this.prepareMaxPool(g), ptrs, "max pooling");
+  }
+
   /**
    * Gradient of a 2-D max pooling over NHWC data on raw pointers `(x, dy, dx)`: recomputes the pooling to
    * find each window's first maximum, then routes `dy` there (`dx` is overwritten). `g` is the pooling's
