@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
-import { classifierFromLayersModel } from "../../lib/models/mod.ts";
+import { classifierFromLayersModel, trainingForward } from "../../lib/models/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
 import { type Spread, throughputSpread, timeReps } from "../spread.ts";
 import { REFERENCE_MALLOC_ENV, ReferenceWorker } from "../reference_worker.ts";
@@ -100,10 +100,11 @@ export function workloads(
   optimizer: tf.Optimizer = tf.train.momentum(0.01, 0.9),
 ) {
   // Inference goes through the classifier, as attacks, OF and SimBA do (batch-norm folded where the
-  // backend fuses convolutions with post-ops); training through the layers.
+  // backend fuses convolutions with post-ops); training as lib/training does (batch-norm → ReLU fused).
   const classifier = classifierFromLayersModel(model);
+  const train = trainingForward(model);
   const logits = (training: boolean, input: tf.Tensor) =>
-    training ? model.apply(input, { training }) as tf.Tensor : classifier.logits(input as tf.Tensor4D);
+    training ? train(input) : classifier.logits(input as tf.Tensor4D);
   const loss = (training: boolean, input: tf.Tensor) =>
     tf.losses.softmaxCrossEntropy(labels, logits(training, input)) as tf.Scalar;
   return {

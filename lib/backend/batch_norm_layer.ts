@@ -7,7 +7,9 @@
  * patch of `BatchNormalization.prototype.call` runs one fused forward kernel and one fused backward kernel
  * (through `tf.customGrad`) and updates the moving statistics exactly as the stock layer does
  * (`moving ← moving − (moving − batch)·(1 − momentum)`). Every other case (inference, other backends,
- * other axes or ranks, no scale/center) runs the stock code.
+ * other axes or ranks, no scale/center) runs the stock code. `batchNormTrainingOf` is the same pass for a
+ * caller that walks the graph itself; with `relu` it fuses the ReLU that follows (lib/models
+ * `trainingForward`).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -17,7 +19,43 @@ import {
   batchNormTrainingAvailable,
 } from "./kernels/batch_norm_training.ts";
 
-interface BnLayer {
+/** Batch-norm of NHWC `x` with batch statistics, followed by a ReLU when `relu`; returns `[y, mean,
+ * variance]`, differentiable in `x`, `scale` and `offset` through `y` (the statistics are for the moving
+ * averages only, and are kept: the caller disposes them). Needs {@link batchNormTrainingAvailable}. */
+export function batchNormTraining(
+  x: tf.Tensor4D,
+  scale: tf.Tensor1D,
+  offset: tf.Tensor1D,
+  epsilon: number,
+  relu = false,
+): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
+  let stats: tf.Tensor[] = [];
+  const attrs = { epsilon, relu };
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, s, o, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [y, mean, variance, workspace] = tf.engine().runKernel(BATCH_NORM_TRAINING, {
+      x: xi,
+      scale: s,
+      offset: o,
+    }, attrs) as tf.Tensor[];
+    stats = [tf.keep(mean), tf.keep(variance)]; // outlive the customGrad's tidy; disposed by the caller
+    save(workspace ? [xi, mean, variance, s, o, workspace] : [xi, mean, variance, s, o]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sm, sv, ss, so, ws] = saved;
+        const inputs: tf.NamedTensorMap = { x: sx, mean: sm, variance: sv, dy, scale: ss, offset: so };
+        if (ws) inputs.workspace = ws;
+        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, attrs) as tf.Tensor[];
+      },
+    };
+  });
+  const y = op(x, scale, offset) as tf.Tensor4D;
+  return [y, stats[0] as tf.Tensor1D, stats[1] as tf.Tensor1D];
+}
+
+/** What a training-mode batch-norm layer is: its options and variables. */
+export interface BatchNormLayerLike {
   axis: number;
   epsilon: number;
   momentum: number;
@@ -27,42 +65,35 @@ interface BnLayer {
   movingVariance: tfl.LayerVariable;
 }
 
-/** Batch-norm of NHWC `x` with batch statistics; returns `[y, mean, variance]`, differentiable in
- * `x`, `scale` and `offset` through `y` (the statistics are for the moving averages only, and are kept:
- * the caller disposes them). */
-export function batchNormTraining(
-  x: tf.Tensor4D,
-  scale: tf.Tensor1D,
-  offset: tf.Tensor1D,
-  epsilon: number,
-): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
-  let stats: tf.Tensor[] = [];
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xi, s, o, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x: xi, scale: s, offset: o }, {
-      epsilon,
-    }) as tf.Tensor[];
-    stats = [tf.keep(mean), tf.keep(variance)]; // outlive the customGrad's tidy; disposed by the caller
-    save([xi, mean, variance, s, o]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sm, sv, ss, so] = saved;
-        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, {
-          x: sx,
-          mean: sm,
-          variance: sv,
-          dy,
-          scale: ss,
-          offset: so,
-        }, {
-          epsilon,
-        }) as tf.Tensor[];
-      },
-    };
+/** Whether `layer` called in training mode on `x` can run {@link batchNormTrainingOf} (NHWC float32, the
+ * channel axis last, scale and center on, the kernels present). */
+export function fastBatchNormApplies(layer: BatchNormLayerLike, x: tf.Tensor): boolean {
+  return x.rank === 4 && (layer.axis === -1 || layer.axis === 3) && layer.gamma != null &&
+    layer.beta != null && x.dtype === "float32" && batchNormTrainingAvailable();
+}
+
+/** `layer`'s training-mode output for `x` (ReLU'd when `relu`), updating its moving statistics exactly as
+ * tfjs-layers does (`moving ← moving − (moving − batch)·(1 − momentum)`). */
+export function batchNormTrainingOf(layer: BatchNormLayerLike, x: tf.Tensor4D, relu = false): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [y, mean, variance] = batchNormTraining(
+      x,
+      layer.gamma!.read() as tf.Tensor1D,
+      layer.beta!.read() as tf.Tensor1D,
+      layer.epsilon,
+      relu,
+    );
+    const decay = 1 - layer.momentum;
+    for (const [variable, value] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
+      tf.tidy(() => {
+        const orig = variable.read();
+        variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));
+      });
+    }
+    mean.dispose();
+    variance.dispose();
+    return y;
   });
-  const y = op(x, scale, offset) as tf.Tensor4D;
-  return [y, stats[0] as tf.Tensor1D, stats[1] as tf.Tensor1D];
 }
 
 let installed = false;
@@ -71,33 +102,19 @@ let installed = false;
 export function installFastBatchNorm(): void {
   if (installed) return;
   const proto = Object.getPrototypeOf(tfl.layers.batchNormalization({})) as {
-    call: (this: BnLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor;
+    call: (
+      this: BatchNormLayerLike,
+      inputs: tf.Tensor | tf.Tensor[],
+      kwargs: Record<string, unknown>,
+    ) => tf.Tensor;
   };
   const stockCall = proto.call;
-  proto.call = function (this: BnLayer, inputs, kwargs) {
+  proto.call = function (this: BatchNormLayerLike, inputs, kwargs) {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const fast = kwargs?.training === true && x.rank === 4 && (this.axis === -1 || this.axis === 3) &&
-      this.gamma != null && this.beta != null && x.dtype === "float32" &&
-      batchNormTrainingAvailable();
-    if (!fast) return stockCall.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      const [y, mean, variance] = batchNormTraining(
-        x as tf.Tensor4D,
-        this.gamma!.read() as tf.Tensor1D,
-        this.beta!.read() as tf.Tensor1D,
-        this.epsilon,
-      );
-      const decay = 1 - this.momentum;
-      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        tf.tidy(() => {
-          const orig = variable.read();
-          variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));
-        });
-      }
-      mean.dispose();
-      variance.dispose();
-      return y;
-    });
+    if (kwargs?.training !== true || !fastBatchNormApplies(this, x)) {
+      return stockCall.call(this, inputs, kwargs);
+    }
+    return batchNormTrainingOf(this, x as tf.Tensor4D);
   };
   installed = true;
 }

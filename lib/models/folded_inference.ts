@@ -12,8 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { convPostOps } from "../backend/conv_post_ops.ts";
-
-type Layer = tfl.layers.Layer;
+import { cls, config, isRelu, type Layer, layerGraph } from "./layer_graph.ts";
 
 /** One fused block: the conv layer, its BN, and optionally the add (with its other input) and ReLU. */
 interface Fused {
@@ -23,14 +22,6 @@ interface Fused {
   relu: boolean;
   /** The last layer of the block: where its value is stored and when it runs. */
   last: Layer;
-}
-
-const cls = (l: Layer) => l.getClassName();
-const config = (l: Layer) => l.getConfig() as Record<string, unknown>;
-
-function isRelu(l: Layer): boolean {
-  const c = config(l);
-  return (cls(l) === "ReLU" && c.maxValue == null) || (cls(l) === "Activation" && c.activation === "relu");
 }
 
 function foldable(conv: Layer): boolean {
@@ -43,15 +34,9 @@ function foldable(conv: Layer): boolean {
 
 /** Plans the graph: layers in order, each with its input layers, and the fused blocks keyed by last layer. */
 function plan(model: tfl.LayersModel) {
-  const inputsOf = new Map<Layer, Layer[]>();
-  const consumers = new Map<Layer, Layer[]>();
-  for (const layer of model.layers) {
-    if (layer.inboundNodes.length !== 1) return undefined;
-    const ins = layer.inboundNodes[0].inboundLayers;
-    if (layer.inboundNodes[0].tensorIndices.some((t) => t !== 0)) return undefined;
-    inputsOf.set(layer, ins);
-    for (const i of ins) consumers.set(i, [...(consumers.get(i) ?? []), layer]);
-  }
+  const graph = layerGraph(model);
+  if (!graph) return undefined;
+  const { inputsOf, consumers } = graph;
   const order = new Map(model.layers.map((l, i) => [l, i]));
   const only = (l: Layer) => (consumers.get(l)?.length === 1 ? consumers.get(l)![0] : undefined);
   const fused = new Map<Layer, Fused>();

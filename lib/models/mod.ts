@@ -6,6 +6,7 @@
 export type { ImageClassifier } from "./classifier.ts";
 export { predictedClasses } from "./predict.ts";
 export { classifierFromLayersModel, FEATURES_LAYER } from "./layers_classifier.ts";
+export { trainingForward } from "./training_forward.ts";
 export {
   LayerConfigError,
   Normalize,

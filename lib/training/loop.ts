@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { classifierFromLayersModel } from "../models/layers_classifier.ts";
+import { trainingForward } from "../models/training_forward.ts";
 import { deriveSeed, Rng } from "../stats/mod.ts";
 import { augmentBatch, type AugmentOptions } from "./augment.ts";
 import { type AdversarialSpec, checkAdversarialSpec, perturbBatch } from "./adversarial.ts";
@@ -186,6 +187,7 @@ export function trainModel(
   const totalSteps = stepsPerEpoch * epochs;
   const numClasses = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
   const classifier = classifierFromLayersModel(model);
+  const forward = trainingForward(model);
   const variables = model.trainableWeights.map((v) => v.read() as tf.Variable);
   const decayed = model.trainableWeights.filter((v) => isDecayed(v.originalName)).map((v) =>
     v.read() as tf.Variable
@@ -222,7 +224,7 @@ export function trainModel(
         let hits: tf.Scalar | undefined;
         const cost = optimizer.minimize(
           () => {
-            const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+            const logits = forward(x) as tf.Tensor2D;
             hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), "int32")));
             ce = tf.keep(tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar);
             return options.weightDecay > 0

@@ -44,7 +44,7 @@ import { reorderedFilter } from "./reordered_weights.ts";
 // The rest of oneDNN v2.x C API constants this binding uses (dnnl_types.h, checked against libdnnl 2.6.3).
 const FORWARD_TRAINING = 64;
 const ARG_DIFF_SRC = 129, ARG_DIFF_DST = 145, ARG_DIFF_WEIGHTS = 161;
-const BACKWARD = 128, USE_GLOBAL_STATS = 1, USE_SCALE = 8, USE_SHIFT = 16;
+const BACKWARD = 128, USE_GLOBAL_STATS = 1, FUSE_NORM_RELU = 4, USE_SCALE = 8, USE_SHIFT = 16;
 const ARG_MEAN = 49,
   ARG_VARIANCE = 50,
   ARG_SCALE = 51,
@@ -164,7 +164,10 @@ export type ConvPass = "forward" | "backwardData" | "backwardWeights";
 /** Batch-norm passes over NHWC data with per-channel scale and shift:
  * `inference` `(x, mean, variance, scale, shift, y)`, `training` `(x, scale, shift, y, mean, variance)`
  * (batch statistics, biased variance), `backward` `(x, mean, variance, dy, scale, shift, dx, dScale, dShift)`
- * (the full training-mode gradient, through the batch statistics). */
+ * (the full training-mode gradient, through the batch statistics). With a fused ReLU (training and
+ * backward only) `y` is `max(BN(x), 0)`, `training` also writes and `backward` reads a workspace (which
+ * outputs were positive; {@link OneDnn.batchNormWorkspaceBytes}) as the last pointer, and `dy` is the
+ * gradient of that ReLU's output. */
 export type BatchNormPass = "inference" | "training" | "backward";
 
 /** A user-side plain buffer bound to a primitive argument, with an optional reorder to/from the
@@ -198,6 +201,8 @@ export class OneDnn extends DnnlSession {
    * its kernels accumulate in different orders, so it decides the last bits of every result. */
   readonly isa: string;
   private readonly cache = new Map<string, Prepared>();
+  /** Workspace bytes of each fused batch-norm + ReLU geometry (`shape|epsilon`). */
+  private readonly workspaceBytes = new Map<string, number>();
   private readonly pools = new Map<
     string,
     { forward: Prepared & { keep: Uint8Array[] }; backward: Prepared }
@@ -377,14 +382,14 @@ export class OneDnn extends DnnlSession {
     return prepared;
   }
 
-  private prepareBatchNorm(pass: BatchNormPass, shape: number[], epsilon: number): Prepared {
-    const key = `bn|${pass}|${shape}|${epsilon}`;
+  private prepareBatchNorm(pass: BatchNormPass, shape: number[], epsilon: number, relu: boolean): Prepared {
+    const key = `bn|${pass}|${shape}|${epsilon}|${relu}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const [n, h, w, c] = shape;
     const data = this.md(dims(n, c, h, w), TAG_NHWC);
     const vec = this.md(dims(c), TAG_A);
-    const stats = pass === "inference" ? USE_GLOBAL_STATS : 0;
+    const stats = (pass === "inference" ? USE_GLOBAL_STATS : 0) | (relu ? FUSE_NORM_RELU : 0);
     const fwdDesc = new Uint8Array(OP_DESC_BYTES);
     this.check(
       "dnnl_batch_normalization_forward_desc_init",
@@ -413,7 +418,7 @@ export class OneDnn extends DnnlSession {
           data,
           data,
           epsilon,
-          USE_SCALE | USE_SHIFT,
+          USE_SCALE | USE_SHIFT | (relu ? FUSE_NORM_RELU : 0),
         ),
         key,
       );
@@ -432,6 +437,11 @@ export class OneDnn extends DnnlSession {
     }
     const full = new Set([ARG_SRC, ARG_DST, ARG_DIFF_SRC, ARG_DIFF_DST]);
     const bindings = argIds.map((arg) => ({ arg, mem: this.memory(full.has(arg) ? data : vec) }));
+    if (relu) {
+      const ws = this.lib.dnnl_primitive_desc_query_md(fwd.pd, QUERY_WORKSPACE_MD, 0);
+      this.workspaceBytes.set(`${shape}|${epsilon}`, Number(this.lib.dnnl_memory_desc_get_size(ws)));
+      bindings.push({ arg: ARG_WORKSPACE, mem: this.memory(ws) });
+    }
     return this.cached(key, prim, pd, bindings);
   }
 
@@ -639,9 +649,22 @@ export class OneDnn extends DnnlSession {
     this.run(this.prepareChannelBinary(BINARY_DIV, rows, channels), [y, std, y], "normalize");
   }
 
-  /** Runs one batch-norm pass over NHWC `shape` on raw pointers, in the order {@link BatchNormPass} lists. */
-  batchNorm(pass: BatchNormPass, shape: number[], epsilon: number, ptrs: Deno.PointerValue[]): void {
-    this.run(this.prepareBatchNorm(pass, shape, epsilon), ptrs, pass);
+  /** Runs one batch-norm pass over NHWC `shape` on raw pointers, in the order {@link BatchNormPass} lists
+   * (with `relu`, followed by the workspace). */
+  batchNorm(
+    pass: BatchNormPass,
+    shape: number[],
+    epsilon: number,
+    ptrs: Deno.PointerValue[],
+    relu = false,
+  ): void {
+    this.run(this.prepareBatchNorm(pass, shape, epsilon, relu), ptrs, pass);
+  }
+
+  /** Bytes of the workspace a training batch-norm with a fused ReLU over NHWC `shape` writes. */
+  batchNormWorkspaceBytes(shape: number[], epsilon: number): number {
+    this.prepareBatchNorm("training", shape, epsilon, true);
+    return this.workspaceBytes.get(`${shape}|${epsilon}`)!;
   }
 
   private run(p: Prepared, ptrs: Deno.PointerValue[], what: string): void {
