@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
 import { classifierFromLayersModel, trainingForward } from "../../lib/models/mod.ts";
+import { createOptimizer } from "../../lib/training/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
 import { type Spread, throughputSpread, timeReps } from "../spread.ts";
 import { REFERENCE_MALLOC_ENV, ReferenceWorker } from "../reference_worker.ts";
@@ -84,6 +85,9 @@ export function resnet20(seed = 1): tfl.LayersModel {
   return tfl.model({ inputs: input, outputs: out, name: "resnet20" });
 }
 
+/** SGD with momentum 0.9 at learning rate 0.01, as lib/training makes it. */
+const sgd = () => createOptimizer({ kind: "sgd", momentum: 0.9, nesterov: false }, 0.01);
+
 /** Waits for `t`'s values, then frees it. Reading happens outside `tf.tidy` on purpose: tidy walks a
  * returned value looking for tensors, element by element for a typed array (~100 ms for one ResNet-20
  * input gradient of batch 128), which would be charged to the workload. */
@@ -97,7 +101,7 @@ export function workloads(
   model: tfl.LayersModel,
   x: tf.Tensor4D,
   labels: tf.Tensor2D,
-  optimizer: tf.Optimizer = tf.train.momentum(0.01, 0.9),
+  optimizer: tf.Optimizer = sgd().optimizer,
 ) {
   // Inference goes through the classifier, as attacks, OF and SimBA do (batch-norm folded where the
   // backend fuses convolutions with post-ops); training as lib/training does (batch-norm → ReLU fused).
@@ -190,7 +194,7 @@ async function measure(
     7,
   ) as tf.Tensor4D;
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32", 8) as tf.Tensor1D, 10) as tf.Tensor2D;
-  const optimizer = tf.train.momentum(0.01, 0.9);
+  const { optimizer, dispose: disposeOptimizer } = sgd();
   const w = workloads(model, x, labels, optimizer);
   const seconds = new Map<string, number[]>();
   const theirs = new Map<string, { case: string; layout: string; seconds: number[] }>();
@@ -240,7 +244,7 @@ async function measure(
     w,
     dispose: () => {
       tf.dispose([x, labels]);
-      optimizer.dispose();
+      disposeOptimizer();
       model.dispose();
     },
   };

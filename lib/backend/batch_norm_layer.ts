@@ -18,6 +18,7 @@ import {
   BATCH_NORM_TRAINING_GRAD,
   batchNormTrainingAvailable,
 } from "./kernels/batch_norm_training.ts";
+import { MOVING_AVERAGE } from "./kernels/moving_average.ts";
 
 /** Batch-norm of NHWC `x` with batch statistics, followed by a ReLU when `relu`; returns `[y, mean,
  * variance]`, differentiable in `x`, `scale` and `offset` through `y` (the statistics are for the moving
@@ -84,11 +85,10 @@ export function batchNormTrainingOf(layer: BatchNormLayerLike, x: tf.Tensor4D, r
       relu,
     );
     const decay = 1 - layer.momentum;
-    for (const [variable, value] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
-      tf.tidy(() => {
-        const orig = variable.read();
-        variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));
-      });
+    for (const [variable, batch] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
+      variable.write(
+        tf.engine().runKernel(MOVING_AVERAGE, { moving: variable.read(), batch }, { decay }) as tf.Tensor,
+      );
     }
     mean.dispose();
     variance.dispose();

@@ -1,10 +1,11 @@
 /**
  * Optimisers for training: SGD with (optionally Nesterov) momentum in PyTorch's form (v ← μv + g,
- * w ← w − lr·v) or Adam, with the learning rate set per step by the schedule. Weight decay is the
+ * w ← w − lr·v; one kernel per variable on wasm, ./fused_momentum.ts) or Adam, with the learning rate set per step by the schedule. Weight decay is the
  * classic coupled L2 penalty (added to the loss, so the gradient gains wd·w) on conv and dense kernels only
  * — not on biases or batch-norm parameters.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { FusedMomentumOptimizer } from "./fused_momentum.ts";
 
 /** An optimiser choice. */
 export type OptimizerSpec =
@@ -22,7 +23,7 @@ export interface ScheduledOptimizer {
 /** Creates the optimiser `spec` names, starting at learning rate `lr`. */
 export function createOptimizer(spec: OptimizerSpec, lr: number): ScheduledOptimizer {
   if (spec.kind === "sgd") {
-    const opt = tf.train.momentum(lr, spec.momentum, spec.nesterov);
+    const opt = new FusedMomentumOptimizer(lr, spec.momentum, spec.nesterov);
     return {
       optimizer: opt,
       setLearningRate: (v) => opt.setLearningRate(v),

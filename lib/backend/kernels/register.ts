@@ -12,6 +12,8 @@ import { fusedConv2dConfig } from "./fused_conv2d.ts";
 import { castConfig, identityConfig } from "./identity.ts";
 import { matMulConfig } from "./mat_mul.ts";
 import { maxPoolConfig } from "./max_pool.ts";
+import { momentumUpdateConfig } from "./momentum_update.ts";
+import { movingAverageConfig } from "./moving_average.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
@@ -63,6 +65,8 @@ export function registerWasmKernels(): void {
   replace(signConfig(stock(tf.Sign), stock(tf.ClipByValue)));
   replace(clipConfig(stock(tf.ClipByValue)));
   replace(normalizeConfig);
+  replace(momentumUpdateConfig);
+  replace(movingAverageConfig);
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);
   if (loadOneDnnPostOps()) replace(convPostOpsConfig);

@@ -1,0 +1,53 @@
+/**
+ * tfjs' `MomentumOptimizer` with each variable's update as one kernel (`FreqlensMomentumUpdate`,
+ * lib/backend/kernels/momentum_update.ts) where the backend has it (wasm): the same state (accumulators
+ * named `<variable>/momentum`, so `getWeights`/`setWeights` and checkpoints are unchanged) and the same
+ * bits, with one kernel call per variable instead of four tfjs ops and their bookkeeping. Elsewhere it is
+ * the stock optimiser.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { MOMENTUM_UPDATE } from "../backend/kernels/momentum_update.ts";
+
+/** The stock optimiser's fields this update reads (private in tfjs' typings). */
+interface MomentumState {
+  m: tf.Scalar;
+  c: tf.Scalar;
+  useNesterov: boolean;
+  accumulations: { originalName: string; variable: tf.Variable }[];
+  incrementIterations(): void;
+}
+
+/** SGD with momentum, `a ← m·a + g`, `w ← w − lr·a` (Nesterov: `w ← w − lr·(g + m·a)`). */
+export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
+  override applyGradients(variableGradients: Parameters<tf.MomentumOptimizer["applyGradients"]>[0]): void {
+    if (tf.getKernel(MOMENTUM_UPDATE, tf.getBackend()) === undefined) {
+      return super.applyGradients(variableGradients);
+    }
+    const self = this as unknown as MomentumState;
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((item) => item.name)
+      : Object.keys(variableGradients);
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name];
+      self.accumulations[i] ??= {
+        originalName: `${name}/momentum`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      const accumulation = self.accumulations[i].variable;
+      const gradient = Array.isArray(variableGradients)
+        ? variableGradients[i].tensor
+        : variableGradients[name];
+      if (gradient == null) return;
+      tf.tidy(() => {
+        const [newValue, newAccumulation] = tf.engine().runKernel(
+          MOMENTUM_UPDATE,
+          { value, accumulation, gradient, m: self.m, c: self.c },
+          { nesterov: self.useNesterov },
+        ) as tf.Tensor[];
+        accumulation.assign(newAccumulation);
+        value.assign(newValue);
+      });
+    });
+    self.incrementIterations();
+  }
+}

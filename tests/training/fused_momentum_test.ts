@@ -1,0 +1,58 @@
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "node:assert";
+import { initBackend } from "../../lib/backend/mod.ts";
+import { MOVING_AVERAGE } from "../../lib/backend/kernels/moving_average.ts";
+import { FusedMomentumOptimizer } from "../../lib/training/fused_momentum.ts";
+import { seededValues } from "../backend/helpers.ts";
+
+/** Variables and accumulators (as bits) after three updates with seeded gradients of widely spread
+ * magnitudes and a learning rate changed between steps. */
+let runs = 0;
+
+function threeSteps(opt: tf.MomentumOptimizer): number[][] {
+  runs++;
+  const shapes = [[3, 3, 4, 5], [7], [10, 3]];
+  const vars = shapes.map((s, i) =>
+    tf.variable(
+      tf.tensor(seededValues(tf.util.sizeFromShape(s), 10 + i), s),
+      true,
+      `momentum_test_${runs}_${i}`,
+    )
+  );
+  for (const [step, lr] of [0.1, 0.03, 0.3].entries()) {
+    opt.setLearningRate(lr);
+    const grads = vars.map((v, i) =>
+      tf.tensor(seededValues(v.size, 100 * step + i).map((g, j) => g * 10 ** ((j % 7) - 3)), v.shape)
+    );
+    opt.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] })));
+    tf.dispose(grads);
+  }
+  const acc = (opt as unknown as { accumulations: { variable: tf.Variable }[] }).accumulations;
+  const bits = [...vars, ...acc.map((a) => a.variable)].map((t) =>
+    Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer))
+  );
+  tf.dispose(vars);
+  opt.dispose();
+  return bits;
+}
+
+Deno.test("the fused momentum optimiser gives tfjs' MomentumOptimizer's bits (plain and Nesterov)", async () => {
+  await initBackend("wasm");
+  for (const nesterov of [false, true]) {
+    const want = threeSteps(tf.train.momentum(0.1, 0.9, nesterov));
+    const got = threeSteps(new FusedMomentumOptimizer(0.1, 0.9, nesterov));
+    assert.deepStrictEqual(got, want, `nesterov ${nesterov}`);
+  }
+});
+
+Deno.test("the moving-average kernel gives the bits of tfjs' moving − (moving − batch)·decay", async () => {
+  await initBackend("wasm");
+  for (const [i, decay] of [0.1, 0.01, 1 - 0.99, 0.3333].entries()) {
+    const moving = tf.tensor1d(seededValues(64, 300 + i).map((v, j) => v * 10 ** ((j % 9) - 4)));
+    const batch = tf.tensor1d(seededValues(64, 400 + i).map((v, j) => v * 10 ** ((j % 5) - 2)));
+    const want = tf.sub(moving, tf.mul(tf.sub(moving, batch), decay));
+    const got = tf.engine().runKernel(MOVING_AVERAGE, { moving, batch }, { decay }) as tf.Tensor;
+    assert.deepStrictEqual(Array.from(got.dataSync()), Array.from(want.dataSync()), `decay ${decay}`);
+    tf.dispose([moving, batch, want, got]);
+  }
+});
