@@ -19,6 +19,7 @@ import { installUnfusedGradients } from "./unfuse.ts";
 import { initWasm, wasmThreads, wasmVersionTag } from "./wasm.ts";
 import { nativeConv } from "./kernels/native_bridge.ts";
 import { nativeThreads } from "./native/threads.ts";
+import { keepFreedMemory } from "./native/freed_memory.ts";
 
 /** The backends freqlens knows how to start. */
 export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu", "webgpu"] as const;
@@ -163,6 +164,7 @@ export async function initBackend(name?: string): Promise<BackendStart> {
   if (active && (wanted === "auto" || wanted === active.name) && tf.getBackend() === active.name) {
     return { name: active.name, threads: active.threads };
   }
+  keepFreedMemory();
   installUnfusedGradients();
   installGradients();
   installFastBatchNorm();
