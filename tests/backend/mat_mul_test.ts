@@ -15,6 +15,24 @@ const cases = [...Array(12).keys()].map((i) => {
   return { aShape, bShape, transposeA, transposeB, n, i };
 });
 
+/** `relu(a·b + bias)` with case `c`'s shapes and transposes, as a tfjs fused matMul. */
+function fusedProduct(
+  a: Float32Array,
+  b: Float32Array,
+  bias: Float32Array,
+  c: { aShape: number[]; bShape: number[]; transposeA: boolean; transposeB: boolean },
+): () => tf.Tensor {
+  return () =>
+    tf.fused.matMul({
+      a: tf.tensor(a, c.aShape),
+      b: tf.tensor(b, c.bShape),
+      transposeA: c.transposeA,
+      transposeB: c.transposeB,
+      bias: tf.tensor1d(bias),
+      activation: "relu",
+    });
+}
+
 Deno.test("wasm BatchMatMul with transposed operands matches the cpu backend", async () => {
   for (const c of cases) {
     const a = seededValues(tf.util.sizeFromShape(c.aShape), 100 + c.i);
@@ -36,16 +54,7 @@ Deno.test("wasm fused matMul (bias, relu) with transposed operands matches the c
     const a = seededValues(tf.util.sizeFromShape(c.aShape), 300 + c.i);
     const b = seededValues(tf.util.sizeFromShape(c.bShape), 400 + c.i);
     const bias = seededValues(c.n, 500 + c.i);
-    const run = (name: string) =>
-      onBackend(name, () =>
-        tf.fused.matMul({
-          a: tf.tensor(a, c.aShape),
-          b: tf.tensor(b, c.bShape),
-          transposeA: c.transposeA,
-          transposeB: c.transposeB,
-          bias: tf.tensor1d(bias),
-          activation: "relu",
-        }));
+    const run = (name: string) => onBackend(name, fusedProduct(a, b, bias, c));
     const want = await run("cpu");
     const got = await run("wasm");
     assert.deepStrictEqual(got.shape, want.shape, JSON.stringify(c));
@@ -79,15 +88,7 @@ Deno.test("large wasm matMul, plain and fused, matches the cpu backend on every 
     const b = seededValues(tf.util.sizeFromShape(c.bShape), 700 + c.i);
     const bias = seededValues(c.n, 800 + c.i);
     const plain = () => tf.matMul(tf.tensor(a, c.aShape), tf.tensor(b, c.bShape), c.transposeA, c.transposeB);
-    const fused = () =>
-      tf.fused.matMul({
-        a: tf.tensor(a, c.aShape),
-        b: tf.tensor(b, c.bShape),
-        transposeA: c.transposeA,
-        transposeB: c.transposeB,
-        bias: tf.tensor1d(bias),
-        activation: "relu",
-      });
+    const fused = fusedProduct(a, b, bias, c);
     // (the stock wasm fused kernel is checked at rank 2 only, as above)
     const variants = c.aShape.length === 2
       ? [["plain", plain], ["fused", fused]] as const

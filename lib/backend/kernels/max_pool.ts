@@ -7,21 +7,26 @@ import * as tf from "@tensorflow/tfjs-core";
 import { heapPointer, nativeConv } from "./native_bridge.ts";
 import type { WasmBackendLike } from "./wasm_call.ts";
 
+/** The geometry of a 2-D pooling of NHWC `shape` with `MaxPool`/`MaxPoolGrad` attributes, in tfjs'
+ * `Conv2DInfo` form (what `../native/onednn.ts` takes). */
+export function poolGeometry(shape: number[], attrs: tf.MaxPoolAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+}
+
 /** Builds the kernel config around the stock wasm `MaxPool` (the fallback). */
 export function maxPoolConfig(stock: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc = (args: Parameters<tf.KernelFunc>[0]) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const dnn = nativeConv();
     if (!dnn || x.dtype !== "float32" || tf.util.sizeFromShape(x.shape) === 0) return stock.kernelFunc(args);
-    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolAttrs;
-    const g = tf.backend_util.computePool2DInfo(
-      x.shape as [number, number, number, number],
-      filterSize,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-    );
+    const g = poolGeometry(x.shape, args.attrs as unknown as tf.MaxPoolAttrs);
     const backend = args.backend as WasmBackendLike;
     const out = backend.makeOutput(g.outShape, "float32");
     if (tf.util.sizeFromShape(g.outShape) > 0) {

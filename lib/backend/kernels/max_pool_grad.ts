@@ -9,6 +9,7 @@
  * no gradient on the cpu backend and in the fallback; oneDNN sends it to the window's first position.)
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { poolGeometry } from "./max_pool.ts";
 import { heapPointer, nativeConv } from "./native_bridge.ts";
 import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
 
@@ -16,15 +17,7 @@ import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
 export function maxPoolGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
-  const g = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const g = poolGeometry(input.shape, args.attrs as unknown as tf.MaxPoolGradAttrs);
   const out = backend.makeOutput(input.shape, "float32");
   if (tf.util.sizeFromShape(input.shape) === 0) return out;
   const dnn = nativeConv();
