@@ -192,6 +192,20 @@ interface Prepared {
   bindings: Binding[];
   args: Uint8Array;
   impl: string;
+  /** Bytes of the workspace it writes or reads (a batch-norm with a fused ReLU). */
+  workspaceBytes?: number;
+}
+
+/** A pooling's strides, kernel, dilation (oneDNN counts from 0) and padding before and after, as
+ * `dnnl_pooling_v2_*_desc_init` takes them. */
+function poolingGeometry(g: ConvShape) {
+  return [
+    dims(g.strideHeight, g.strideWidth),
+    dims(g.filterHeight, g.filterWidth),
+    dims(g.dilationHeight - 1, g.dilationWidth - 1),
+    dims(g.padInfo.top, g.padInfo.left),
+    dims(g.padInfo.bottom, g.padInfo.right),
+  ] as const;
 }
 
 /** Loaded oneDNN with a cache of primitives per geometry. */
@@ -201,8 +215,6 @@ export class OneDnn extends DnnlSession {
    * its kernels accumulate in different orders, so it decides the last bits of every result. */
   readonly isa: string;
   private readonly cache = new Map<string, Prepared>();
-  /** Workspace bytes of each fused batch-norm + ReLU geometry (`shape|epsilon`). */
-  private readonly workspaceBytes = new Map<string, number>();
   private readonly pools = new Map<
     string,
     { forward: Prepared & { keep: Uint8Array[] }; backward: Prepared }
@@ -437,12 +449,11 @@ export class OneDnn extends DnnlSession {
     }
     const full = new Set([ARG_SRC, ARG_DST, ARG_DIFF_SRC, ARG_DIFF_DST]);
     const bindings = argIds.map((arg) => ({ arg, mem: this.memory(full.has(arg) ? data : vec) }));
-    if (relu) {
-      const ws = this.lib.dnnl_primitive_desc_query_md(fwd.pd, QUERY_WORKSPACE_MD, 0);
-      this.workspaceBytes.set(`${shape}|${epsilon}`, Number(this.lib.dnnl_memory_desc_get_size(ws)));
-      bindings.push({ arg: ARG_WORKSPACE, mem: this.memory(ws) });
-    }
-    return this.cached(key, prim, pd, bindings);
+    const ws = relu ? this.lib.dnnl_primitive_desc_query_md(fwd.pd, QUERY_WORKSPACE_MD, 0) : null;
+    if (ws) bindings.push({ arg: ARG_WORKSPACE, mem: this.memory(ws) });
+    const prepared = this.cached(key, prim, pd, bindings);
+    if (ws) prepared.workspaceBytes = Number(this.lib.dnnl_memory_desc_get_size(ws));
+    return prepared;
   }
 
   private prepareMaxPoolGrad(g: ConvShape): { forward: Prepared; backward: Prepared } {
@@ -451,13 +462,7 @@ export class OneDnn extends DnnlSession {
     if (hit) return hit;
     const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);
     const dst = this.md(dims(g.batchSize, g.inChannels, g.outHeight, g.outWidth), TAG_NHWC);
-    const geometry = [
-      dims(g.strideHeight, g.strideWidth),
-      dims(g.filterHeight, g.filterWidth),
-      dims(g.dilationHeight - 1, g.dilationWidth - 1),
-      dims(g.padInfo.top, g.padInfo.left),
-      dims(g.padInfo.bottom, g.padInfo.right),
-    ] as const;
+    const geometry = poolingGeometry(g);
     const fwdDesc = new Uint8Array(OP_DESC_BYTES);
     this.check(
       "dnnl_pooling_v2_forward_desc_init",
@@ -523,11 +528,7 @@ export class OneDnn extends DnnlSession {
         POOLING_MAX,
         src,
         dst,
-        dims(g.strideHeight, g.strideWidth),
-        dims(g.filterHeight, g.filterWidth),
-        dims(g.dilationHeight - 1, g.dilationWidth - 1),
-        dims(g.padInfo.top, g.padInfo.left),
-        dims(g.padInfo.bottom, g.padInfo.right),
+        ...poolingGeometry(g),
       ),
       key,
     );
@@ -663,8 +664,7 @@ export class OneDnn extends DnnlSession {
 
   /** Bytes of the workspace a training batch-norm with a fused ReLU over NHWC `shape` writes. */
   batchNormWorkspaceBytes(shape: number[], epsilon: number): number {
-    this.prepareBatchNorm("training", shape, epsilon, true);
-    return this.workspaceBytes.get(`${shape}|${epsilon}`)!;
+    return this.prepareBatchNorm("training", shape, epsilon, true).workspaceBytes!;
   }
 
   private run(p: Prepared, ptrs: Deno.PointerValue[], what: string): void {
