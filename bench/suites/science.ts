@@ -79,18 +79,23 @@ function attackCases(cwIterations: number, simbaQueries: number): AttackCase[] {
   ];
 }
 
-/** One PyTorch / SciPy figure of `scripts/bench_torch_science.py`. */
-interface ReferenceFigure {
+/** The pooled timings of one PyTorch / SciPy case of `scripts/bench_torch_science.py`, with its last
+ * call's results. */
+interface ReferenceTimed {
   case: string;
   layout: string;
-  /** Work items per second (images, queries, images × bands, images × steps), median. */
-  rate: number;
-  spread: Spread;
   /** Work items per timed call, and the seconds of each call. */
   items: number;
   seconds: number[];
   success_rate?: number;
   [key: string]: unknown;
+}
+
+/** One PyTorch / SciPy figure: its timings and the median rate. */
+interface ReferenceFigure extends ReferenceTimed {
+  /** Work items per second (images, queries, images × bands, images × steps), median. */
+  rate: number;
+  spread: Spread;
 }
 
 interface ReferenceOutput {
@@ -110,7 +115,7 @@ function startReference(dir: string, threads: number): Promise<ReferenceWorker |
 }
 
 /** The reference's timings of every case and layout so far, and its last call's results. */
-type ReferenceTimings = Map<string, Omit<ReferenceFigure, "rate" | "spread">>;
+type ReferenceTimings = Map<string, ReferenceTimed>;
 
 /** Times `caseName` in every layout the reference has for it (`warmup` untimed calls, then as
  * {@link timeReps}), adding to `into`. */
@@ -319,7 +324,7 @@ function pool(into: Timed[], round: Timed[]): Timed[] {
 /** A reference figure from its pooled timings: median rate and spread; OF's scores replaced by their
  * largest difference from freqlens' (`ofScores`). */
 function referenceFigure(
-  t: Omit<ReferenceFigure, "rate" | "spread">,
+  t: ReferenceTimed,
   ofScores: Float32Array,
 ): ReferenceFigure {
   const spread = throughputSpread(t.items, t.seconds);
