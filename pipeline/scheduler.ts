@@ -14,6 +14,7 @@ import { execCommandArgs } from "./exec_command.ts";
 import { planStatus } from "./status.ts";
 import { updateView } from "./store.ts";
 import { didYouMean } from "./suggest.ts";
+import { contendedOpenMpEnv } from "../lib/backend/native/threads.ts";
 
 /** Options of {@link runPipeline}. */
 export interface RunOptions extends PlanOptions {
@@ -217,12 +218,13 @@ function stopOnSignals(children: Set<Deno.ChildProcess>, reportDir: string, say:
   return () => signals.forEach((sig, i) => Deno.removeSignalListener(sig, handlers[i]));
 }
 
-/** Launches `cli exec` for one instance and waits for it. */
+/** Launches `cli exec` for one instance and waits for it; side by side with others (`--jobs` > 1) its output
+ * is piped with the instance's name and its OpenMP threads spin briefly (they share the cores). */
 async function spawnExec(
   plan: Plan,
   inst: PlannedInstance,
   force: boolean,
-  piped: boolean,
+  sideBySide: boolean,
   reportDir: string,
   options: RunOptions,
   children: Set<Deno.ChildProcess>,
@@ -231,13 +233,20 @@ async function spawnExec(
   const args = execCommandArgs(plan, inst, "local", { overrides: options.overrides, force });
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    env: { FREQLENS_EXEC_REPORT: report, [RUNNER_PID_ENV]: String(Deno.pid) },
+    env: {
+      FREQLENS_EXEC_REPORT: report,
+      [RUNNER_PID_ENV]: String(Deno.pid),
+      // stages side by side share the cores: OpenMP threads that spin long would take them from each other
+      ...(sideBySide ? contendedOpenMpEnv() : {}),
+    },
     stdin: "null",
-    stdout: piped ? "piped" : "inherit",
-    stderr: piped ? "piped" : "inherit",
+    stdout: sideBySide ? "piped" : "inherit",
+    stderr: sideBySide ? "piped" : "inherit",
   }).spawn();
   children.add(child);
-  const pumps = piped ? [prefixLines(child.stdout, inst.name), prefixLines(child.stderr, inst.name)] : [];
+  const pumps = sideBySide
+    ? [prefixLines(child.stdout, inst.name), prefixLines(child.stderr, inst.name)]
+    : [];
   const status = await child.status;
   children.delete(child);
   await Promise.all(pumps);

@@ -11,15 +11,18 @@ function baseEnv(): Record<string, string> {
 /** Runs one convolution on the wasm backend in a fresh Deno with oneDNN's verbose log on. */
 async function convWithVerboseOneDnn(
   env: Record<string, string>,
-): Promise<{ log: string; threads: number; spin: string }> {
+): Promise<{ log: string; threads: number; spin: string; contended: string }> {
   const backend = new URL("../../lib/backend/mod.ts", import.meta.url).href;
+  const threads = new URL("../../lib/backend/native/threads.ts", import.meta.url).href;
   const script = `
     import * as tf from "@tensorflow/tfjs-core";
     import { backendInfo, initBackend } from "${backend}";
+    import { contendedOpenMpEnv } from "${threads}";
     await initBackend("wasm");
     tf.conv2d(tf.ones([2, 8, 8, 4]), tf.ones([3, 3, 4, 4]), 1, "same").dataSync();
     console.log("threads=" + backendInfo().threads);
-    console.log("spin=" + Deno.env.get("GOMP_SPINCOUNT"));`;
+    console.log("spin=" + Deno.env.get("GOMP_SPINCOUNT"));
+    console.log("contended=" + JSON.stringify(contendedOpenMpEnv()));`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--ext=ts", script],
     clearEnv: true,
@@ -28,7 +31,12 @@ async function convWithVerboseOneDnn(
   }).output();
   const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   assert.ok(out.success, log);
-  return { log, threads: Number(log.match(/threads=(\d+)/)?.[1]), spin: log.match(/spin=(\S+)/)?.[1] ?? "" };
+  return {
+    log,
+    threads: Number(log.match(/threads=(\d+)/)?.[1]),
+    spin: log.match(/spin=(\S+)/)?.[1] ?? "",
+    contended: log.match(/contended=(\S+)/)?.[1] ?? "",
+  };
 }
 
 Deno.test({
@@ -54,11 +62,17 @@ Deno.test({
 });
 
 Deno.test({
-  name: "OpenMP threads spin briefly before sleeping unless the user chose a wait policy",
+  name: "OpenMP spins 30,000 turns (10,000 for stages side by side) unless the user chose a wait policy",
   ignore: !nativeAvailable(),
   fn: async () => {
-    assert.strictEqual((await convWithVerboseOneDnn({})).spin, "10000");
-    assert.strictEqual((await convWithVerboseOneDnn({ OMP_WAIT_POLICY: "active" })).spin, "undefined");
-    assert.strictEqual((await convWithVerboseOneDnn({ GOMP_SPINCOUNT: "5" })).spin, "5");
+    const plain = await convWithVerboseOneDnn({});
+    assert.strictEqual(plain.spin, "30000");
+    assert.strictEqual(plain.contended, JSON.stringify({ GOMP_SPINCOUNT: "10000" }));
+    const active = await convWithVerboseOneDnn({ OMP_WAIT_POLICY: "active" });
+    assert.strictEqual(active.spin, "undefined");
+    assert.strictEqual(active.contended, "{}");
+    const chosen = await convWithVerboseOneDnn({ GOMP_SPINCOUNT: "5" });
+    assert.strictEqual(chosen.spin, "5");
+    assert.strictEqual(chosen.contended, "{}");
   },
 });

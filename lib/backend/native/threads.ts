@@ -5,18 +5,38 @@
  * pthread pool stays off under Deno — it takes Deno for Node, and its workers start from `blob:` URLs that
  * Deno's `worker_threads` refuse — so the remaining wasm kernels (elementwise ops, matmuls) run on one.
  *
- * OpenMP's idle threads spin before they sleep (libgomp: 300,000 turns by default). When another process
- * holds a core (two stages with `--jobs 2`, tests in parallel, any neighbour), a spinning thread competes
- * with the one doing the work: a ResNet-20 input gradient (batch 128) took 664 ms next to one busy core
- * against 170 ms alone. With 10,000 turns it takes 262 ms there and still 170 ms alone, so
- * {@link settleOpenMpWaiting} sets that unless the user chose a policy.
+ * OpenMP's idle threads spin before they sleep (libgomp: 300,000 turns by default, what PyTorch runs with).
+ * freqlens calls oneDNN between stretches of JavaScript (tfjs' bookkeeping, tens of µs each): with too short a
+ * spin the second thread falls asleep in every gap and each of a training step's ~200 oneDNN calls waits for
+ * it to wake. When another process holds a core (two stages with `--jobs 2`, any neighbour), a long spin
+ * competes with the thread doing the work instead. Measured on this project's 2-core VM (ResNet-20, batch
+ * 128, medians of alternating runs): alone, a training step took ~7 % longer with 10,000 turns than with
+ * 30,000 or 300,000; next to one busy core, an input gradient took 230–250 ms with 10,000 turns, 310–330 with
+ * 30,000 and 330–370 with 300,000. So {@link settleOpenMpWaiting} sets 30,000 unless the user chose a policy,
+ * and the local scheduler gives the stages it runs side by side {@link CONTENDED_SPIN_COUNT}
+ * ({@link contendedOpenMpEnv}).
  */
 
-/** Sets `GOMP_SPINCOUNT=10000` unless `GOMP_SPINCOUNT` or `OMP_WAIT_POLICY` is set. libgomp reads it once,
- * when it is loaded, so this must run before oneDNN is opened. */
+/** libgomp's spin count for a process that shares the machine's cores with others. */
+export const CONTENDED_SPIN_COUNT = "10000";
+/** libgomp's spin count for a process that has the cores to itself (see the module doc). */
+export const DEFAULT_SPIN_COUNT = "30000";
+
+/** Whether the user chose OpenMP's waiting (read at load, before {@link settleOpenMpWaiting} sets any). */
+const userChoseWaiting = Deno.env.get("GOMP_SPINCOUNT") !== undefined ||
+  Deno.env.get("OMP_WAIT_POLICY") !== undefined;
+
+/** Environment for a child process that will run next to others on the same cores: the contended spin
+ * count, unless the user chose a waiting policy (then nothing: the child inherits the user's). */
+export function contendedOpenMpEnv(): Record<string, string> {
+  return userChoseWaiting ? {} : { GOMP_SPINCOUNT: CONTENDED_SPIN_COUNT };
+}
+
+/** Sets `GOMP_SPINCOUNT` to {@link DEFAULT_SPIN_COUNT} unless `GOMP_SPINCOUNT` or `OMP_WAIT_POLICY` is set.
+ * libgomp reads it once, when it is loaded, so this must run before oneDNN is opened. */
 export function settleOpenMpWaiting(): void {
-  if (Deno.env.get("GOMP_SPINCOUNT") === undefined && Deno.env.get("OMP_WAIT_POLICY") === undefined) {
-    Deno.env.set("GOMP_SPINCOUNT", "10000");
+  if (!userChoseWaiting && Deno.env.get("GOMP_SPINCOUNT") === undefined) {
+    Deno.env.set("GOMP_SPINCOUNT", DEFAULT_SPIN_COUNT);
   }
 }
 
