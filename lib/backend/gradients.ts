@@ -8,8 +8,11 @@
  *
  * `Relu`: on wasm with oneDNN, one fused kernel (`./kernels/relu_grad.ts`) instead of `dy · step(x)`. That
  * kernel has no gradient of its own, so second derivatives through ReLU need another backend.
+ *
+ * `FreqlensAddRelu` (`./kernels/add_relu.ts`, a residual sum and its ReLU in one kernel): its gradient.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { addReluGradConfig } from "./kernels/add_relu.ts";
 import { RELU_GRAD, reluGradAvailable } from "./kernels/relu_grad.ts";
 
 function reductionAxes(stat: tf.Tensor, x: tf.Tensor): number[] {
@@ -55,10 +58,11 @@ const reluGrad: tf.GradConfig = {
 
 let installed = false;
 
-/** Registers the gradients above, replacing tfjs-core's (idempotent). */
+/** Registers the gradients above (idempotent). */
 export function installGradients(): void {
   if (installed) return;
   tf.registerGradient(fusedBatchNormGrad);
   tf.registerGradient(reluGrad);
+  tf.registerGradient(addReluGradConfig);
   installed = true;
 }

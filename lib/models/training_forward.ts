@@ -1,10 +1,14 @@
 /**
- * Training-mode forward passes with each batch-norm whose only consumer is a ReLU run together with that
- * ReLU as one oneDNN batch-norm with a fused ReLU (`batchNormTrainingOf(layer, x, true)`,
- * ../backend/batch_norm_layer.ts): one pass forward and one backward where the layers take a batch-norm
- * pass, a single-threaded wasm ReLU and a ReLU-gradient pass. The moving statistics are updated as the
- * layer updates them, and every other layer runs as itself in training mode, so values and gradients are
- * the layers' own (a ReLU is exact either way).
+ * Training-mode forward passes with each ReLU fused into the layer before it where that layer's only
+ * consumer is the ReLU:
+ * - a batch-norm runs with it as one oneDNN batch-norm with a fused ReLU (`batchNormTrainingOf(layer, x,
+ *   true)`, ../backend/batch_norm_layer.ts): one pass forward and one backward where the layers take a
+ *   batch-norm pass, a single-threaded wasm ReLU and a ReLU-gradient pass; the moving statistics are
+ *   updated as the layer updates them;
+ * - a two-input `Add` (a residual block's sum) runs with it as one oneDNN add with a ReLU post-op
+ *   (../backend/kernels/add_relu.ts).
+ * Every other layer runs as itself in training mode, so values and gradients are the layers' own (a ReLU
+ * is exact either way).
  *
  * For a model whose graph this does not handle (./layer_graph.ts), one without such a pair, or a backend
  * without the fused kernels, the function {@link trainingForward} returns is the model's own `apply` in
@@ -17,6 +21,7 @@ import {
   batchNormTrainingOf,
   fastBatchNormApplies,
 } from "../backend/batch_norm_layer.ts";
+import { addRelu, addReluApplies } from "../backend/kernels/add_relu.ts";
 import { cls, isRelu, type Layer, layerGraph } from "./layer_graph.ts";
 
 /** `model`'s logits in training mode, with batch-norm → ReLU pairs fused (see the module doc). */
@@ -26,36 +31,39 @@ export function trainingForward(model: tfl.LayersModel): (x: tf.Tensor) => tf.Te
   if (!graph) return plain;
   const { inputsOf, consumers } = graph;
   const output = model.outputLayers[0];
-  /** Each fused ReLU layer with the batch-norm layer before it. */
-  const bnBefore = new Map<Layer, Layer>();
+  /** Each fused ReLU layer with the batch-norm or two-input `Add` layer before it. */
+  const before = new Map<Layer, Layer>();
   for (const layer of model.layers) {
     const next = consumers.get(layer);
-    if (cls(layer) === "BatchNormalization" && layer !== output && next?.length === 1 && isRelu(next[0])) {
-      bnBefore.set(next[0], layer);
-    }
+    const fusable = cls(layer) === "BatchNormalization" ||
+      (cls(layer) === "Add" && inputsOf.get(layer)!.length === 2);
+    if (fusable && layer !== output && next?.length === 1 && isRelu(next[0])) before.set(next[0], layer);
   }
-  if (bnBefore.size === 0) return plain;
-  const fusedBn = new Set(bnBefore.values());
+  if (before.size === 0) return plain;
+  const fused = new Set(before.values());
   return (x) => {
     const values = new Map<Layer, tf.Tensor>();
     const run = (layer: Layer, args: tf.Tensor[]) =>
       layer.apply(args.length === 1 ? args[0] : args, { training: true }) as tf.Tensor;
+    /** The ReLU `relu` of the layer `prior` before it, on that layer's inputs. */
+    const withRelu = (relu: Layer, prior: Layer, ins: tf.Tensor[]): tf.Tensor => {
+      if (cls(prior) === "Add") {
+        return addReluApplies(ins[0], ins[1]) ? addRelu(ins[0], ins[1]) : run(relu, [run(prior, ins)]);
+      }
+      const like = prior as unknown as BatchNormLayerLike;
+      return fastBatchNormApplies(like, ins[0])
+        ? batchNormTrainingOf(like, ins[0] as tf.Tensor4D, true)
+        : run(relu, [run(prior, ins)]);
+    };
     for (const layer of model.layers) {
       const ins = inputsOf.get(layer)!;
       if (ins.length === 0) {
         values.set(layer, x);
-      } else if (fusedBn.has(layer)) {
+      } else if (fused.has(layer)) {
         continue; // runs with its ReLU
-      } else if (bnBefore.has(layer)) {
-        const bn = bnBefore.get(layer)!;
-        const input = values.get(inputsOf.get(bn)![0])!;
-        const like = bn as unknown as BatchNormLayerLike;
-        values.set(
-          layer,
-          fastBatchNormApplies(like, input)
-            ? batchNormTrainingOf(like, input as tf.Tensor4D, true)
-            : run(layer, [run(bn, [input])]),
-        );
+      } else if (before.has(layer)) {
+        const prior = before.get(layer)!;
+        values.set(layer, withRelu(layer, prior, inputsOf.get(prior)!.map((l) => values.get(l)!)));
       } else {
         values.set(layer, run(layer, ins.map((l) => values.get(l)!)));
       }

@@ -7,8 +7,9 @@ import { cifarResNet, smallCnn, trainingForward } from "../../lib/models/mod.ts"
 import { maxRelErr, seededValues } from "../backend/helpers.ts";
 
 /** Loss, its gradient for every trainable weight, the moving statistics after one training-mode forward
- * pass of `forward` on a fresh copy (same seed) of the model `build` makes, and the `Relu` kernels that
- * pass ran (before that step, one more untaped pass: the moving statistics see two updates). */
+ * pass of `forward` on a fresh copy (same seed) of the model `build` makes, and the `Relu` and `Add`
+ * kernels that pass ran (before that step, one more untaped pass: the moving statistics see two
+ * updates). */
 async function oneStep(
   build: () => tfl.LayersModel,
   forward: (m: tfl.LayersModel) => (x: tf.Tensor) => tf.Tensor,
@@ -17,7 +18,9 @@ async function oneStep(
   const x = tf.tensor4d(seededValues(4 * 16 * 16 * 3, 3).map((v) => (v + 1) / 2), [4, 16, 16, 3]);
   const labels = tf.oneHot(tf.tensor1d([1, 7, 3, 0], "int32"), 10);
   const f = forward(model);
-  const relus = (await tf.profile(() => tf.tidy(() => f(x)))).kernels.filter((k) => k.name === "Relu").length;
+  const kernels = (await tf.profile(() => tf.tidy(() => f(x)))).kernels.map((k) => k.name);
+  const relus = kernels.filter((k) => k === "Relu").length;
+  const adds = kernels.filter((k) => k === "Add").length;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.variableGrads(
     () => tf.losses.softmaxCrossEntropy(labels, f(x)) as tf.Scalar,
@@ -27,6 +30,7 @@ async function oneStep(
     loss: value.dataSync()[0],
     grads: vars.map((v) => Float32Array.from(grads[v.name].dataSync())),
     relus,
+    adds,
     moving: model.weights.filter((w) => w.name.includes("moving")).map((w) =>
       Float32Array.from(w.read().dataSync())
     ),
@@ -43,7 +47,7 @@ const native = await (async () => {
 
 Deno.test({
   name:
-    "training forward with batch-norm → ReLU fused gives the layers' loss, gradients and moving statistics",
+    "training forward with batch-norm → ReLU and add → ReLU fused gives the layers' loss, gradients and moving statistics",
   ignore: !native,
   fn: async () => {
     await initBackend("wasm");
@@ -67,6 +71,11 @@ Deno.test({
       }
       assert.ok(want.moving.length > 0, `${name} has moving statistics`);
       assert.ok(got.relus < want.relus, `${name}: ReLU kernels ${got.relus} fused vs ${want.relus}`);
+      if (name === "resnet8") {
+        // every ReLU of a ResNet follows a batch-norm or a residual sum: all fused
+        assert.strictEqual(got.relus, 0, `${name}: ReLU kernels`);
+        assert.ok(want.adds > 0 && got.adds === 0, `${name}: Add kernels ${got.adds} fused vs ${want.adds}`);
+      }
       for (const [i, m] of got.moving.entries()) {
         assert.deepStrictEqual(Array.from(m), Array.from(want.moving[i]), `${name} moving statistic ${i}`);
       }

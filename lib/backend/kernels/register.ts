@@ -19,6 +19,7 @@ import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
 import { meanConfig } from "./mean.ts";
 import { addConfig } from "./add.ts";
+import { addReluConfig } from "./add_relu.ts";
 import { signConfig } from "./sign.ts";
 import { clipConfig } from "./clip.ts";
 import { nativeConv } from "./native_bridge.ts";
@@ -67,7 +68,7 @@ export function registerWasmKernels(): void {
   replace(normalizeConfig);
   replace(momentumUpdateConfig);
   replace(movingAverageConfig);
-  if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig].forEach(replace);
+  if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig, addReluConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);
   if (loadOneDnnPostOps()) replace(convPostOpsConfig);
   registered = true;

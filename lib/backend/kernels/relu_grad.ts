@@ -2,7 +2,8 @@
  * `FreqlensReluGrad` `{dy, x}` → `dx = x > 0 ? dy : 0`: the ReLU gradient in one pass, in oneDNN, for the
  * wasm backend. tfjs-core's gradient is `dy · step(x)`, two full-size passes per ReLU (a fifth of a ResNet-20
  * input gradient on wasm). `../gradients.ts` uses it when {@link reluGradAvailable}; the values equal
- * `dy · step(x)` for every finite x (at x = 0 both give 0; for x = NaN this gives 0 where step gives NaN).
+ * `dy · step(x)` for every finite x (at x = 0 both give 0; at x = NaN this passes `dy` on, where
+ * `dy · step(x)` gives NaN).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { heapPointer, nativeConv } from "./native_bridge.ts";

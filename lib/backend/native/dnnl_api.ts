@@ -66,6 +66,23 @@ export const CONV_FORWARD_SYMBOLS = {
   },
 } as const;
 
+/** FFI signatures of primitive attributes with post-ops (a sum and a ReLU after the primitive's result). */
+export const POST_OPS_SYMBOLS = {
+  dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_post_ops_append_sum: { parameters: ["pointer", "f32"], result: "i32" },
+  dnnl_post_ops_append_eltwise: { parameters: ["pointer", "f32", "i32", "f32", "f32"], result: "i32" },
+  dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
+} as const;
+
+/** Which post-ops follow a primitive's result. */
+export interface PostOps {
+  /** Add the destination's prior content (the residual). */
+  sum: boolean;
+  /** ReLU after everything else. */
+  relu: boolean;
+}
+
 /** The calls of {@link COMMON_SYMBOLS}, as every binding's library has them. */
 type CommonSymbols = Deno.DynamicLibrary<typeof COMMON_SYMBOLS>["symbols"];
 
@@ -98,6 +115,34 @@ export class DnnlSession {
     const p = md instanceof Uint8Array ? Deno.UnsafePointer.of(md) : md;
     this.check("dnnl_memory_create", this.common.dnnl_memory_create(m, p, this.engine, null), detail);
     return ptrOf(m);
+  }
+
+  /** Primitive attributes carrying `post` (through the {@link POST_OPS_SYMBOLS} calls of `lib`). */
+  protected postOpsAttr(
+    lib: Deno.DynamicLibrary<typeof POST_OPS_SYMBOLS>["symbols"],
+    post: PostOps,
+    detail: string,
+  ): Deno.PointerValue {
+    const a = cell();
+    this.check("dnnl_primitive_attr_create", lib.dnnl_primitive_attr_create(a), detail);
+    const ops = cell();
+    this.check("dnnl_post_ops_create", lib.dnnl_post_ops_create(ops), detail);
+    if (post.sum) {
+      this.check("dnnl_post_ops_append_sum", lib.dnnl_post_ops_append_sum(ptrOf(ops), 1), detail);
+    }
+    if (post.relu) {
+      this.check(
+        "dnnl_post_ops_append_eltwise",
+        lib.dnnl_post_ops_append_eltwise(ptrOf(ops), 1, ELTWISE_RELU, 0, 0),
+        detail,
+      );
+    }
+    this.check(
+      "dnnl_primitive_attr_set_post_ops",
+      lib.dnnl_primitive_attr_set_post_ops(ptrOf(a), ptrOf(ops)),
+      detail,
+    );
+    return ptrOf(a);
   }
 
   /** The primitive descriptor and primitive of `desc` (with primitive attributes `attr` and a forward

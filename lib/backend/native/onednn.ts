@@ -31,6 +31,7 @@ import {
   MD_BYTES,
   OP_DESC_BYTES,
   openOneDnn,
+  POST_OPS_SYMBOLS,
   ptrOf,
   QUERY_WEIGHTS_MD,
   TAG_A,
@@ -113,6 +114,7 @@ const SYMBOLS = {
     result: "i32",
   },
   dnnl_binary_desc_init: { parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], result: "i32" },
+  ...POST_OPS_SYMBOLS,
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
   dnnl_memory_desc_equal: { parameters: ["pointer", "buffer"], result: "i32" },
   dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
@@ -597,8 +599,8 @@ export class OneDnn extends DnnlSession {
     this.run(this.prepareReluGrad(size), ptrs, "relu backward");
   }
 
-  private prepareAdd(size: number): Prepared {
-    const key = `add|${size}`;
+  private prepareAdd(size: number, relu: boolean): Prepared {
+    const key = `add|${size}|${relu}`;
     return this.elementwise(key, size, [ARG_SRC, ARG_SRC_1, ARG_DST], (data) => {
       const desc = new Uint8Array(OP_DESC_BYTES);
       this.check(
@@ -606,14 +608,15 @@ export class OneDnn extends DnnlSession {
         this.lib.dnnl_binary_desc_init(desc, BINARY_ADD, data, data, data),
         key,
       );
-      return this.primitive(desc, key);
+      return this.primitive(desc, key, relu ? this.postOpsAttr(this.lib, { sum: false, relu }, key) : null);
     });
   }
 
   /** `c = a + b` over `size` contiguous floats on raw pointers `(a, b, c)` (each sum rounded once, as any
-   * IEEE float32 addition; `c` may not overlap `a` or `b` unless it equals one of them). */
-  add(size: number, ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue]): void {
-    this.run(this.prepareAdd(size), ptrs, "add");
+   * IEEE float32 addition; `c` may not overlap `a` or `b` unless it equals one of them), with `relu`
+   * `c = max(a + b, 0)` in the same pass (a residual block's sum and its ReLU). */
+  add(size: number, ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue], relu = false): void {
+    this.run(this.prepareAdd(size, relu), ptrs, relu ? "add+relu" : "add");
   }
 
   private prepareChannelBinary(alg: number, rows: number, channels: number): Prepared {

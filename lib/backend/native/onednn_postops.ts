@@ -18,7 +18,6 @@ import {
   CONV_FORWARD_SYMBOLS,
   dims,
   DnnlSession,
-  ELTWISE_RELU,
   execArgs,
   F32,
   FORWARD_INFERENCE,
@@ -26,6 +25,8 @@ import {
   MD_BYTES,
   OP_DESC_BYTES,
   openOneDnn,
+  POST_OPS_SYMBOLS,
+  type PostOps,
   ptrOf,
   QUERY_WEIGHTS_MD,
   TAG_A,
@@ -38,11 +39,7 @@ import { reorderedFilter } from "./reordered_weights.ts";
 const SYMBOLS = {
   ...COMMON_SYMBOLS,
   ...CONV_FORWARD_SYMBOLS,
-  dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
-  dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
-  dnnl_post_ops_append_sum: { parameters: ["pointer", "f32"], result: "i32" },
-  dnnl_post_ops_append_eltwise: { parameters: ["pointer", "f32", "i32", "f32", "f32"], result: "i32" },
-  dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
+  ...POST_OPS_SYMBOLS,
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
   dnnl_memory_desc_equal: { parameters: ["pointer", "buffer"], result: "i32" },
   dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
@@ -53,14 +50,6 @@ const SYMBOLS = {
 } as const;
 
 type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-
-/** Which post-ops follow the convolution and bias. */
-export interface PostOps {
-  /** Add the destination's prior content (the residual). */
-  sum: boolean;
-  /** ReLU after everything else. */
-  relu: boolean;
-}
 
 interface Prepared {
   prim: Deno.PointerValue;
@@ -93,29 +82,6 @@ export class OneDnnPostOps extends DnnlSession {
     return md;
   }
 
-  private attr(post: PostOps, detail: string): Deno.PointerValue {
-    const a = cell();
-    this.check("dnnl_primitive_attr_create", this.lib.dnnl_primitive_attr_create(a), detail);
-    const ops = cell();
-    this.check("dnnl_post_ops_create", this.lib.dnnl_post_ops_create(ops), detail);
-    if (post.sum) {
-      this.check("dnnl_post_ops_append_sum", this.lib.dnnl_post_ops_append_sum(ptrOf(ops), 1), detail);
-    }
-    if (post.relu) {
-      this.check(
-        "dnnl_post_ops_append_eltwise",
-        this.lib.dnnl_post_ops_append_eltwise(ptrOf(ops), 1, ELTWISE_RELU, 0, 0),
-        detail,
-      );
-    }
-    this.check(
-      "dnnl_primitive_attr_set_post_ops",
-      this.lib.dnnl_primitive_attr_set_post_ops(ptrOf(a), ptrOf(ops)),
-      detail,
-    );
-    return ptrOf(a);
-  }
-
   private prepare(g: ConvShape, post: PostOps): Prepared {
     const key = `${post.sum}|${post.relu}|${JSON.stringify(g)}`;
     const hit = this.cache.get(key);
@@ -143,7 +109,7 @@ export class OneDnnPostOps extends DnnlSession {
       ),
       key,
     );
-    const { pd, prim } = this.primitive(desc, key, this.attr(post, key));
+    const { pd, prim } = this.primitive(desc, key, this.postOpsAttr(this.lib, post, key));
     const wPrim = this.lib.dnnl_primitive_desc_query_md(pd, QUERY_WEIGHTS_MD, 0);
     const userWeights = this.memory(wUser);
     let weights = userWeights;

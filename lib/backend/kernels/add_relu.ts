@@ -1,0 +1,59 @@
+/**
+ * `FreqlensAddRelu` `{a, b}` → `max(a + b, 0)` for two float32 tensors of one shape, in one oneDNN pass (its
+ * binary add with a ReLU post-op, on every thread): the end of a ResNet block in training, where tfjs-layers
+ * runs an `Add` and then a single-threaded wasm `Relu` over the same activations. Each sum is one IEEE
+ * float32 addition and the ReLU is exact, so the values are the two kernels' own for every sum that is not
+ * NaN; a NaN sum gives 0 (oneDNN's ReLU is `max(x, 0)`, as in the fused batch-norm → ReLU), where tfjs'
+ * `Relu` keeps it — the training loop's divergence check reads the weights as well as the loss. Its gradient
+ * ({@link addReluGradConfig}) is the ReLU gradient, taken from the output (`y > 0` exactly where
+ * `a + b > 0`), handed to both inputs as `Add`'s is. Registered only when oneDNN loaded.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { heapPointer, nativeConv } from "./native_bridge.ts";
+import { RELU_GRAD } from "./relu_grad.ts";
+import type { WasmBackendLike } from "./wasm_call.ts";
+
+/** Name of the kernel. */
+export const ADD_RELU = "FreqlensAddRelu";
+
+function addReluKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const out = backend.makeOutput(a.shape, "float32");
+  const size = tf.util.sizeFromShape(a.shape);
+  if (size === 0) return out;
+  const p = (t: tf.TensorInfo) => heapPointer(backend, t);
+  nativeConv()!.add(size, [p(a), p(b), p(out)], true);
+  return out;
+}
+
+/** Whether {@link ADD_RELU} can run on `a` and `b` now (wasm with oneDNN loaded and native kernels on,
+ * float32 tensors of one shape). */
+export function addReluApplies(a: tf.Tensor, b: tf.Tensor): boolean {
+  return a.dtype === "float32" && b.dtype === "float32" && tf.util.arraysEqual(a.shape, b.shape) &&
+    tf.getKernel(ADD_RELU, tf.getBackend()) !== undefined && nativeConv() !== undefined;
+}
+
+/** `max(a + b, 0)` through {@link ADD_RELU}, differentiable in both; needs {@link addReluApplies}. */
+export function addRelu(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel(ADD_RELU, { a, b }) as tf.Tensor;
+}
+
+/** Registration record for `tf.registerKernel`. */
+export const addReluConfig: tf.KernelConfig = {
+  kernelName: ADD_RELU,
+  backendName: "wasm",
+  kernelFunc: addReluKernel as unknown as tf.KernelFunc,
+};
+
+/** Gradient of {@link ADD_RELU}: `dy` where the output is positive, else 0, for each input (a reshape
+ * each, so that the two gradients are separate tensors, as `Add`'s are). */
+export const addReluGradConfig: tf.GradConfig = {
+  kernelName: ADD_RELU,
+  outputsToSave: [true],
+  gradFunc: (dy, saved) => {
+    const [y] = saved;
+    const g = tf.engine().runKernel(RELU_GRAD, { dy: dy as tf.Tensor, x: y }) as tf.Tensor;
+    return { a: () => tf.reshape(g, y.shape), b: () => tf.reshape(g, y.shape) };
+  },
+};

@@ -1,0 +1,86 @@
+import * as tf from "@tensorflow/tfjs-core";
+import assert from "node:assert";
+import { initBackend } from "../../lib/backend/mod.ts";
+import { addRelu, addReluApplies } from "../../lib/backend/kernels/add_relu.ts";
+import { nativeAvailable, onBackend, seededValues } from "./helpers.ts";
+
+/** Operands on a quarter grid (exact zeros and exact cancellations), with ±0, ±∞, subnormals and
+ * overflowing sums up front; every sum is a number (a NaN sum is the documented exception, tested below). */
+function operands(n: number, seed: number): [Float32Array, Float32Array] {
+  const a = seededValues(n, seed).map((v) => Math.round(v * 8) / 4);
+  const b = seededValues(n, seed + 1).map((v) => Math.round(v * 8) / 4);
+  const special: [number, number][] = [
+    [0, -0],
+    [-0, -0],
+    [Infinity, 1],
+    [-Infinity, 2],
+    [-1e-45, 1e-45],
+    [
+      3e38,
+      3e38,
+    ],
+    [-3e38, -3e38],
+    [2.5, -2.5],
+  ];
+  for (let i = 0; i < Math.min(n, special.length); i++) [a[i], b[i]] = special[i];
+  return [a, b];
+}
+
+/** `max(a + b, 0)` and its gradients in `a` and `b` under the weights `r`: with the fused kernel where
+ * `fused`, else as tfjs composes them (`Add` then `Relu`). */
+function valueAndGrads(a: Float32Array, b: Float32Array, r: Float32Array, shape: number[], fused: boolean) {
+  return () => {
+    const f = (x: tf.Tensor, y: tf.Tensor) => fused ? addRelu(x, y) : tf.relu(tf.add(x, y));
+    const weights = tf.tensor(r, shape);
+    const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x, y), weights)))([
+      tf.tensor(a, shape),
+      tf.tensor(b, shape),
+    ]);
+    const flat = (t: tf.Tensor) => tf.reshape(t, [-1]);
+    return tf.concat([flat(f(tf.tensor(a, shape), tf.tensor(b, shape))), flat(ga), flat(gb)]);
+  };
+}
+
+Deno.test({
+  name: "FreqlensAddRelu: max(a + b, 0) and both gradients are the bits of Add → Relu on the cpu backend",
+  ignore: !nativeAvailable(),
+  fn: async () => {
+    await initBackend("wasm");
+    for (const [i, shape] of [[8], [3, 17, 19, 16], [2, 5, 7, 3], [128, 8, 8, 64]].entries()) {
+      const n = tf.util.sizeFromShape(shape);
+      const [a, b] = operands(n, 40 + 3 * i);
+      const r = seededValues(n, 42 + 3 * i);
+      const want = await onBackend("cpu", valueAndGrads(a, b, r, shape, false));
+      const got = await onBackend("wasm", valueAndGrads(a, b, r, shape, true));
+      // deepStrictEqual compares with Object.is: the signs of zero and NaN positions are checked too.
+      assert.deepStrictEqual(got.data, want.data, `${shape}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "FreqlensAddRelu: a NaN sum gives 0 and a zero gradient (oneDNN's max(x, 0))",
+  ignore: !nativeAvailable(),
+  fn: async () => {
+    await initBackend("wasm");
+    const a = new Float32Array([NaN, Infinity, 1, -1]), b = new Float32Array([1, -Infinity, NaN, 0.5]);
+    const r = new Float32Array([1, 1, 1, 1]);
+    const got = await onBackend("wasm", valueAndGrads(a, b, r, [4], true));
+    assert.deepStrictEqual(Array.from(got.data), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  },
+});
+
+Deno.test({
+  name: "FreqlensAddRelu applies to same-shape float32 pairs on wasm with oneDNN only",
+  ignore: !nativeAvailable(),
+  fn: async () => {
+    await initBackend("wasm");
+    const x = tf.zeros([2, 3]), y = tf.zeros([2, 3]);
+    assert.ok(addReluApplies(x, y));
+    assert.ok(!addReluApplies(x, tf.zeros([3])));
+    assert.ok(!addReluApplies(x, tf.zeros([2, 3], "int32")));
+    await initBackend("cpu");
+    assert.ok(!addReluApplies(x, y));
+    await initBackend("wasm");
+  },
+});
