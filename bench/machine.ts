@@ -1,7 +1,8 @@
 /**
  * What decides the speed figures besides the CPU model: the default backend and its threads, and oneDNN's
  * version, the ISA cap asked for (`ONEDNN_MAX_CPU_ISA`, "default" when unset) and the implementation it
- * picks for a ResNet-20 3×3 convolution (e.g. `brg:avx512_core`, `jit:avx2`): the code path measured.
+ * picks for a ResNet-20 3×3 convolution (e.g. `brg:avx512_core`, `jit:avx2`): the code path measured; and
+ * how long its OpenMP threads spin before sleeping (lib/backend/native/threads.ts).
  */
 import { backendInfo, initBackend } from "../lib/backend/mod.ts";
 import { loadOneDnn } from "../lib/backend/native/onednn.ts";
@@ -37,6 +38,8 @@ export async function nativeMachine(): Promise<Record<string, unknown>> {
           version: dnn.version,
           max_cpu_isa: Deno.env.get("ONEDNN_MAX_CPU_ISA") ?? "default",
           conv3x3_implementation: dnn.implementation("forward", conv),
+          openmp_wait: Deno.env.get("OMP_WAIT_POLICY") ??
+            `spin ${Deno.env.get("GOMP_SPINCOUNT") ?? "300000"}`,
         },
       }
       : {}),

@@ -26,7 +26,9 @@ function figure(r: BenchRecord | undefined): string {
 function machineLine(report: BenchReport): string {
   const m = report.machine;
   const dnn = m.onednn
-    ? `; oneDNN ${m.onednn.version}, ISA cap ${m.onednn.max_cpu_isa}, 3×3 conv kernel \`${m.onednn.conv3x3_implementation}\``
+    ? `; oneDNN ${m.onednn.version}, ISA cap ${m.onednn.max_cpu_isa}, 3×3 conv kernel \`${m.onednn.conv3x3_implementation}\`${
+      m.onednn.openmp_wait ? `, OpenMP ${m.onednn.openmp_wait}` : ""
+    }`
     : "";
   return `Machine: ${m.cpu}, ${m.cores} cores; Deno ${m.deno}, tfjs ${m.tfjs}; backend \`${
     m.backend ?? "?"

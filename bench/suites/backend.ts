@@ -88,7 +88,6 @@ export function resnet20(seed = 1): tfl.LayersModel {
 /** SGD with momentum 0.9 at learning rate 0.01, as lib/training makes it. */
 const sgd = () => createOptimizer({ kind: "sgd", momentum: 0.9, nesterov: false }, 0.01);
 
-
 /**
  * The three workloads, each a function of one batch that finishes its work before returning. Every backend
  * freqlens runs on computes synchronously (the kernels have finished when an op returns), so the forward
