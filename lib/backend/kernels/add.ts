@@ -6,8 +6,7 @@
  * kernel's. Broadcasting, other dtypes, small tensors, or no oneDNN: the stock kernel.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { heapPointer, nativeConv } from "./native_bridge.ts";
-import type { WasmBackendLike } from "./wasm_call.ts";
+import { nativeConv, nativeElementwise } from "./native_bridge.ts";
 
 /** Elements from which oneDNN's call overhead (a few µs) pays off against the wasm loop. */
 export const NATIVE_ADD_MIN_SIZE = 4096;
@@ -24,11 +23,7 @@ export function addConfig(stock: tf.KernelConfig): tf.KernelConfig {
       ? nativeConv()
       : undefined;
     if (!dnn) return stock.kernelFunc(args);
-    const backend = args.backend as WasmBackendLike;
-    const out = backend.makeOutput(a.shape, "float32");
-    const p = (t: tf.TensorInfo) => heapPointer(backend, t);
-    dnn.add(size, [p(a), p(b), p(out)]);
-    return out;
+    return nativeElementwise(args, ["a", "b"], (n, ptrs) => dnn.add(n, ptrs));
   };
   return { ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }

@@ -9,23 +9,14 @@
  * `a + b > 0`), handed to both inputs as `Add`'s is. Registered only when oneDNN loaded.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { heapPointer, nativeConv } from "./native_bridge.ts";
+import { nativeConv, nativeElementwise } from "./native_bridge.ts";
 import { RELU_GRAD } from "./relu_grad.ts";
-import type { WasmBackendLike } from "./wasm_call.ts";
 
 /** Name of the kernel. */
 export const ADD_RELU = "FreqlensAddRelu";
 
-function addReluKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const backend = args.backend as WasmBackendLike;
-  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-  const out = backend.makeOutput(a.shape, "float32");
-  const size = tf.util.sizeFromShape(a.shape);
-  if (size === 0) return out;
-  const p = (t: tf.TensorInfo) => heapPointer(backend, t);
-  nativeConv()!.add(size, [p(a), p(b), p(out)], true);
-  return out;
-}
+const addReluKernel = (args: Parameters<tf.KernelFunc>[0]) =>
+  nativeElementwise(args, ["a", "b"], (size, ptrs) => nativeConv()!.add(size, ptrs, true));
 
 /** Whether {@link ADD_RELU} can run on `a` and `b` now (wasm with oneDNN loaded and native kernels on,
  * float32 tensors of one shape). */

@@ -21,6 +21,22 @@ export function heapPointer(backend: WasmBackendLike, t: tf.TensorInfo): Deno.Po
   return Deno.UnsafePointer.offset(cachedBase!, backend.dataIdMap.get(t.dataId).memoryOffset);
 }
 
+/** The output of a native elementwise kernel: a new float32 tensor shaped like its input `names[0]`, written
+ * by `run` from the element count and the pointers of the inputs `names` (each of that size) followed by
+ * the output's; nothing runs when it is empty. */
+export function nativeElementwise(
+  args: Parameters<tf.KernelFunc>[0],
+  names: [string, string],
+  run: (size: number, ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue]) => void,
+): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const [a, b] = names.map((n) => (args.inputs as Record<string, tf.TensorInfo>)[n]);
+  const out = backend.makeOutput(a.shape, "float32");
+  const size = a.shape.reduce((x, y) => x * y, 1);
+  if (size > 0) run(size, [heapPointer(backend, a), heapPointer(backend, b), heapPointer(backend, out)]);
+  return out;
+}
+
 let enabled = true;
 /** Why oneDNN was refused (its known-answer check failed); "" once it passed; undefined before the check. */
 let rejection: string | undefined;

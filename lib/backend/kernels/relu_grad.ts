@@ -6,22 +6,13 @@
  * `dy · step(x)` gives NaN).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { heapPointer, nativeConv } from "./native_bridge.ts";
-import type { WasmBackendLike } from "./wasm_call.ts";
+import { nativeConv, nativeElementwise } from "./native_bridge.ts";
 
 /** Name of the kernel. */
 export const RELU_GRAD = "FreqlensReluGrad";
 
-function reluGrad(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  const backend = args.backend as WasmBackendLike;
-  const { dy, x } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
-  const out = backend.makeOutput(x.shape, "float32");
-  const size = tf.util.sizeFromShape(x.shape);
-  if (size === 0) return out;
-  const p = (t: tf.TensorInfo) => heapPointer(backend, t);
-  nativeConv()!.reluGrad(size, [p(x), p(dy), p(out)]);
-  return out;
-}
+const reluGrad = (args: Parameters<tf.KernelFunc>[0]) =>
+  nativeElementwise(args, ["x", "dy"], (size, ptrs) => nativeConv()!.reluGrad(size, ptrs));
 
 /** Whether the active backend runs {@link RELU_GRAD} (wasm with oneDNN loaded and native kernels on). */
 export function reluGradAvailable(): boolean {
