@@ -65,9 +65,17 @@ Deno.test({
   name: "OpenMP spins 30,000 turns (10,000 for stages side by side) unless the user chose a wait policy",
   ignore: !nativeAvailable(),
   fn: async () => {
+    const contended = JSON.stringify({ GOMP_SPINCOUNT: "10000", FREQLENS_GOMP_SPINCOUNT_DEFAULT: "1" });
     const plain = await convWithVerboseOneDnn({});
     assert.strictEqual(plain.spin, "30000");
-    assert.strictEqual(plain.contended, JSON.stringify({ GOMP_SPINCOUNT: "10000" }));
+    assert.strictEqual(plain.contended, contended);
+    // a child of a freqlens process inherits its default, marked as freqlens': still not the user's choice
+    const inherited = await convWithVerboseOneDnn({
+      GOMP_SPINCOUNT: "30000",
+      FREQLENS_GOMP_SPINCOUNT_DEFAULT: "1",
+    });
+    assert.strictEqual(inherited.spin, "30000");
+    assert.strictEqual(inherited.contended, contended);
     const active = await convWithVerboseOneDnn({ OMP_WAIT_POLICY: "active" });
     assert.strictEqual(active.spin, "undefined");
     assert.strictEqual(active.contended, "{}");

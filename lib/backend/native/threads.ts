@@ -22,14 +22,20 @@ export const CONTENDED_SPIN_COUNT = "10000";
 /** libgomp's spin count for a process that has the cores to itself (see the module doc). */
 export const DEFAULT_SPIN_COUNT = "30000";
 
-/** Whether the user chose OpenMP's waiting (read at load, before {@link settleOpenMpWaiting} sets any). */
-const userChoseWaiting = Deno.env.get("GOMP_SPINCOUNT") !== undefined ||
-  Deno.env.get("OMP_WAIT_POLICY") !== undefined;
+/** Set beside `GOMP_SPINCOUNT` when freqlens chose it, so that child processes, which inherit both, do not
+ * take freqlens' choice for the user's. */
+const SPIN_SET_BY_FREQLENS = "FREQLENS_GOMP_SPINCOUNT_DEFAULT";
+
+/** Whether the user chose OpenMP's waiting (read at load, before {@link settleOpenMpWaiting} sets any): a
+ * wait policy, or a spin count that no freqlens process set. */
+const userChoseWaiting = Deno.env.get("OMP_WAIT_POLICY") !== undefined ||
+  (Deno.env.get("GOMP_SPINCOUNT") !== undefined && Deno.env.get(SPIN_SET_BY_FREQLENS) === undefined);
 
 /** Environment for a child process that will run next to others on the same cores: the contended spin
- * count, unless the user chose a waiting policy (then nothing: the child inherits the user's). */
+ * count (marked as freqlens' choice), unless the user chose a waiting policy (then nothing: the child
+ * inherits the user's). */
 export function contendedOpenMpEnv(): Record<string, string> {
-  return userChoseWaiting ? {} : { GOMP_SPINCOUNT: CONTENDED_SPIN_COUNT };
+  return userChoseWaiting ? {} : { GOMP_SPINCOUNT: CONTENDED_SPIN_COUNT, [SPIN_SET_BY_FREQLENS]: "1" };
 }
 
 /** Sets `GOMP_SPINCOUNT` to {@link DEFAULT_SPIN_COUNT} unless `GOMP_SPINCOUNT` or `OMP_WAIT_POLICY` is set.
@@ -37,6 +43,7 @@ export function contendedOpenMpEnv(): Record<string, string> {
 export function settleOpenMpWaiting(): void {
   if (!userChoseWaiting && Deno.env.get("GOMP_SPINCOUNT") === undefined) {
     Deno.env.set("GOMP_SPINCOUNT", DEFAULT_SPIN_COUNT);
+    Deno.env.set(SPIN_SET_BY_FREQLENS, "1");
   }
 }
 
