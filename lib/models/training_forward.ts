@@ -24,7 +24,8 @@ import {
 import { addRelu, addReluApplies } from "../backend/kernels/add_relu.ts";
 import { cls, isRelu, type Layer, layerGraph } from "./layer_graph.ts";
 
-/** `model`'s logits in training mode, with batch-norm → ReLU pairs fused (see the module doc). */
+/** `model`'s logits in training mode, with batch-norm → ReLU and add → ReLU pairs fused (see the module
+ * doc). */
 export function trainingForward(model: tfl.LayersModel): (x: tf.Tensor) => tf.Tensor {
   const plain = (x: tf.Tensor) => model.apply(x, { training: true }) as tf.Tensor;
   const graph = model.inputs.length === 1 && model.outputs.length === 1 ? layerGraph(model) : undefined;
@@ -45,15 +46,15 @@ export function trainingForward(model: tfl.LayersModel): (x: tf.Tensor) => tf.Te
     const values = new Map<Layer, tf.Tensor>();
     const run = (layer: Layer, args: tf.Tensor[]) =>
       layer.apply(args.length === 1 ? args[0] : args, { training: true }) as tf.Tensor;
-    /** The ReLU `relu` of the layer `prior` before it, on that layer's inputs. */
+    /** The ReLU `relu` of the layer `prior` before it, on that layer's inputs: one fused kernel where it
+     * applies, else the two layers. */
     const withRelu = (relu: Layer, prior: Layer, ins: tf.Tensor[]): tf.Tensor => {
-      if (cls(prior) === "Add") {
-        return addReluApplies(ins[0], ins[1]) ? addRelu(ins[0], ins[1]) : run(relu, [run(prior, ins)]);
+      if (cls(prior) === "Add" && addReluApplies(ins[0], ins[1])) return addRelu(ins[0], ins[1]);
+      const bn = prior as unknown as BatchNormLayerLike;
+      if (cls(prior) === "BatchNormalization" && fastBatchNormApplies(bn, ins[0])) {
+        return batchNormTrainingOf(bn, ins[0] as tf.Tensor4D, true);
       }
-      const like = prior as unknown as BatchNormLayerLike;
-      return fastBatchNormApplies(like, ins[0])
-        ? batchNormTrainingOf(like, ins[0] as tf.Tensor4D, true)
-        : run(relu, [run(prior, ins)]);
+      return run(relu, [run(prior, ins)]);
     };
     for (const layer of model.layers) {
       const ins = inputsOf.get(layer)!;

@@ -1,8 +1,8 @@
 /**
  * Optimisers for training: SGD with (optionally Nesterov) momentum in PyTorch's form (v ← μv + g,
- * w ← w − lr·v; one kernel per variable on wasm, ./fused_momentum.ts) or Adam, with the learning rate set per step by the schedule. Weight decay is the
- * classic coupled L2 penalty (added to the loss, so the gradient gains wd·w) on conv and dense kernels only
- * — not on biases or batch-norm parameters.
+ * w ← w − lr·v; one kernel per variable on wasm, ./fused_momentum.ts) or Adam, with the learning rate set
+ * per step by the schedule. Weight decay is the classic coupled L2 penalty (added to the loss, so the
+ * gradient gains wd·w) on conv and dense kernels only — not on biases or batch-norm parameters.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { FusedMomentumOptimizer } from "./fused_momentum.ts";
