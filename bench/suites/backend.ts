@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
-import { classifierFromLayersModel, trainingForward } from "../../lib/models/mod.ts";
+import { classifierFromLayersModel, trainingGradients } from "../../lib/models/mod.ts";
 import { createOptimizer } from "../../lib/training/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
 import { type Spread, throughputSpread, timeReps } from "../spread.ts";
@@ -103,20 +103,21 @@ export function workloads(
   optimizer: tf.Optimizer = sgd().optimizer,
 ) {
   // Inference goes through the classifier, as attacks, OF and SimBA do (batch-norm folded where the
-  // backend fuses convolutions with post-ops); training as lib/training does (batch-norm → ReLU fused).
+  // backend fuses convolutions with post-ops); training as lib/training does (`trainingGradients`:
+  // batch-norm → ReLU and add → ReLU fused, no gradient tape where the layers allow).
   const classifier = classifierFromLayersModel(model);
-  const train = trainingForward(model);
-  const logits = (training: boolean, input: tf.Tensor) =>
-    training ? train(input) : classifier.logits(input as tf.Tensor4D);
-  const loss = (training: boolean, input: tf.Tensor) =>
-    tf.losses.softmaxCrossEntropy(labels, logits(training, input)) as tf.Scalar;
+  const gradients = trainingGradients(model);
+  const loss = (input: tf.Tensor) =>
+    tf.losses.softmaxCrossEntropy(labels, classifier.logits(input as tf.Tensor4D)) as tf.Scalar;
   return {
-    forward: () => tf.dispose(tf.tidy(() => logits(false, x))),
-    input_gradient: () => tf.dispose(tf.tidy(() => tf.grad((input: tf.Tensor) => loss(false, input))(x))),
+    forward: () => tf.dispose(tf.tidy(() => classifier.logits(x))),
+    input_gradient: () => tf.dispose(tf.tidy(() => tf.grad(loss)(x))),
     training_step: () => {
-      const cost = optimizer.minimize(() => loss(true, x), true);
-      cost?.dataSync();
-      cost?.dispose();
+      const { value, grads } = gradients(x, (l) => tf.losses.softmaxCrossEntropy(labels, l) as tf.Scalar);
+      optimizer.applyGradients(grads);
+      tf.dispose(grads);
+      value.dataSync();
+      value.dispose();
     },
   };
 }

@@ -20,6 +20,55 @@ import {
 } from "./kernels/batch_norm_training.ts";
 import { MOVING_AVERAGE } from "./kernels/moving_average.ts";
 
+/** What the gradient of one training-mode batch-norm needs: the forward kernel's inputs, its batch
+ * statistics (and ReLU workspace), and its attributes. */
+export interface BatchNormTrainingSaved {
+  x: tf.Tensor;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+  scale: tf.Tensor;
+  offset: tf.Tensor;
+  workspace?: tf.Tensor;
+  attrs: { epsilon: number; relu: boolean };
+}
+
+/** The forward kernel on NHWC `x` (ReLU'd when `relu`): the output and what
+ * {@link batchNormTrainingBackward} needs. Not differentiable by itself (see {@link batchNormTraining}). */
+export function batchNormTrainingForward(
+  x: tf.Tensor,
+  scale: tf.Tensor,
+  offset: tf.Tensor,
+  epsilon: number,
+  relu: boolean,
+): { y: tf.Tensor4D; saved: BatchNormTrainingSaved } {
+  const attrs = { epsilon, relu };
+  const [y, mean, variance, workspace] = tf.engine().runKernel(
+    BATCH_NORM_TRAINING,
+    { x, scale, offset },
+    attrs,
+  ) as tf.Tensor[];
+  return {
+    y: y as tf.Tensor4D,
+    saved: {
+      x,
+      mean: mean as tf.Tensor1D,
+      variance: variance as tf.Tensor1D,
+      scale,
+      offset,
+      workspace,
+      attrs,
+    },
+  };
+}
+
+/** `[dx, dScale, dOffset]` of the batch-norm `saved` describes, for the gradient `dy` of its output. */
+export function batchNormTrainingBackward(dy: tf.Tensor, saved: BatchNormTrainingSaved): tf.Tensor[] {
+  const { x, mean, variance, scale, offset, workspace, attrs } = saved;
+  const inputs: tf.NamedTensorMap = { x, mean, variance, dy, scale, offset };
+  if (workspace) inputs.workspace = workspace;
+  return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, attrs) as tf.Tensor[];
+}
+
 /** Batch-norm of NHWC `x` with batch statistics, followed by a ReLU when `relu`; returns `[y, mean,
  * variance]`, differentiable in `x`, `scale` and `offset` through `y` (the statistics are for the moving
  * averages only, and are kept: the caller disposes them). Needs {@link batchNormTrainingAvailable}. */
@@ -31,23 +80,25 @@ export function batchNormTraining(
   relu = false,
 ): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
   let stats: tf.Tensor[] = [];
-  const attrs = { epsilon, relu };
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, s, o, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, mean, variance, workspace] = tf.engine().runKernel(BATCH_NORM_TRAINING, {
-      x: xi,
-      scale: s,
-      offset: o,
-    }, attrs) as tf.Tensor[];
+    const { y, saved } = batchNormTrainingForward(xi, s, o, epsilon, relu);
+    const { mean, variance, workspace } = saved;
     stats = [tf.keep(mean), tf.keep(variance)]; // outlive the customGrad's tidy; disposed by the caller
     save(workspace ? [xi, mean, variance, s, o, workspace] : [xi, mean, variance, s, o]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sm, sv, ss, so, ws] = saved;
-        const inputs: tf.NamedTensorMap = { x: sx, mean: sm, variance: sv, dy, scale: ss, offset: so };
-        if (ws) inputs.workspace = ws;
-        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, inputs, attrs) as tf.Tensor[];
+      gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => {
+        const [sx, sm, sv, ss, so, ws] = kept;
+        return batchNormTrainingBackward(dy, {
+          x: sx,
+          mean: sm as tf.Tensor1D,
+          variance: sv as tf.Tensor1D,
+          scale: ss,
+          offset: so,
+          workspace: ws,
+          attrs: saved.attrs,
+        });
       },
     };
   });
@@ -73,8 +124,25 @@ export function fastBatchNormApplies(layer: BatchNormLayerLike, x: tf.Tensor): b
     layer.beta != null && x.dtype === "float32" && batchNormTrainingAvailable();
 }
 
-/** `layer`'s training-mode output for `x` (ReLU'd when `relu`), updating its moving statistics exactly as
- * tfjs-layers does (`moving ← moving − (moving − batch)·(1 − momentum)`). */
+/** Updates `layer`'s moving statistics from one batch's exactly as tfjs-layers does
+ * (`moving ← moving − (moving − batch)·(1 − momentum)`). */
+export function updateMovingStatistics(
+  layer: BatchNormLayerLike,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+): void {
+  tf.tidy(() => {
+    const decay = 1 - layer.momentum;
+    for (const [variable, batch] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
+      variable.write(
+        tf.engine().runKernel(MOVING_AVERAGE, { moving: variable.read(), batch }, { decay }) as tf.Tensor,
+      );
+    }
+  });
+}
+
+/** `layer`'s training-mode output for `x` (ReLU'd when `relu`), updating its moving statistics
+ * ({@link updateMovingStatistics}). */
 export function batchNormTrainingOf(layer: BatchNormLayerLike, x: tf.Tensor4D, relu = false): tf.Tensor4D {
   return tf.tidy(() => {
     const [y, mean, variance] = batchNormTraining(
@@ -84,12 +152,7 @@ export function batchNormTrainingOf(layer: BatchNormLayerLike, x: tf.Tensor4D, r
       layer.epsilon,
       relu,
     );
-    const decay = 1 - layer.momentum;
-    for (const [variable, batch] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
-      variable.write(
-        tf.engine().runKernel(MOVING_AVERAGE, { moving: variable.read(), batch }, { decay }) as tf.Tensor,
-      );
-    }
+    updateMovingStatistics(layer, mean, variance);
     mean.dispose();
     variance.dispose();
     return y;

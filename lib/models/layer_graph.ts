@@ -19,11 +19,15 @@ export function isRelu(l: Layer): boolean {
   return (cls(l) === "ReLU" && c.maxValue == null) || (cls(l) === "Activation" && c.activation === "relu");
 }
 
-/** Each layer's input layers and consumers (in `model.layers` order), or undefined when a layer is used in
- * more than one place or reads another output than a layer's first. */
-export function layerGraph(
-  model: tfl.LayersModel,
-): { inputsOf: Map<Layer, Layer[]>; consumers: Map<Layer, Layer[]> } | undefined {
+/** Each layer's input layers and its consumers (in `model.layers` order). */
+export interface LayerGraph {
+  inputsOf: Map<Layer, Layer[]>;
+  consumers: Map<Layer, Layer[]>;
+}
+
+/** The {@link LayerGraph} of `model`, or undefined when a layer is used in more than one place or reads
+ * another output than a layer's first. */
+export function layerGraph(model: tfl.LayersModel): LayerGraph | undefined {
   const inputsOf = new Map<Layer, Layer[]>();
   const consumers = new Map<Layer, Layer[]>();
   for (const layer of model.layers) {

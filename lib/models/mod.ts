@@ -8,6 +8,12 @@ export { predictedClasses } from "./predict.ts";
 export { classifierFromLayersModel, FEATURES_LAYER } from "./layers_classifier.ts";
 export { trainingForward } from "./training_forward.ts";
 export {
+  type LossAndGradients,
+  type LossOfLogits,
+  type TrainingGradients,
+  trainingGradients,
+} from "./training_gradients.ts";
+export {
   LayerConfigError,
   Normalize,
   type NormalizeArgs,

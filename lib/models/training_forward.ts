@@ -10,6 +10,8 @@
  * Every other layer runs as itself in training mode, so values and gradients are the layers' own (a ReLU
  * is exact either way).
  *
+ * The training loop differentiates it without tfjs' tape where it can (./training_gradients.ts).
+ *
  * For a model whose graph this does not handle (./layer_graph.ts), one without such a pair, or a backend
  * without the fused kernels, the function {@link trainingForward} returns is the model's own `apply` in
  * training mode.
@@ -22,7 +24,25 @@ import {
   fastBatchNormApplies,
 } from "../backend/batch_norm_layer.ts";
 import { addRelu, addReluApplies } from "../backend/kernels/add_relu.ts";
-import { cls, isRelu, type Layer, layerGraph } from "./layer_graph.ts";
+import { cls, isRelu, type Layer, type LayerGraph, layerGraph } from "./layer_graph.ts";
+
+/** Each ReLU layer fused into the layer before it, with that layer: a batch-norm or a two-input `Add` (not the
+ * output) whose only consumer is the ReLU. */
+export function fusedReluPairs(
+  model: tfl.LayersModel,
+  { inputsOf, consumers }: LayerGraph,
+): Map<Layer, Layer> {
+  const before = new Map<Layer, Layer>();
+  for (const layer of model.layers) {
+    const next = consumers.get(layer);
+    const fusable = cls(layer) === "BatchNormalization" ||
+      (cls(layer) === "Add" && inputsOf.get(layer)!.length === 2);
+    if (fusable && layer !== model.outputLayers[0] && next?.length === 1 && isRelu(next[0])) {
+      before.set(next[0], layer);
+    }
+  }
+  return before;
+}
 
 /** `model`'s logits in training mode, with batch-norm → ReLU and add → ReLU pairs fused (see the module
  * doc). */
@@ -30,16 +50,9 @@ export function trainingForward(model: tfl.LayersModel): (x: tf.Tensor) => tf.Te
   const plain = (x: tf.Tensor) => model.apply(x, { training: true }) as tf.Tensor;
   const graph = model.inputs.length === 1 && model.outputs.length === 1 ? layerGraph(model) : undefined;
   if (!graph) return plain;
-  const { inputsOf, consumers } = graph;
+  const { inputsOf } = graph;
   const output = model.outputLayers[0];
-  /** Each fused ReLU layer with the batch-norm or two-input `Add` layer before it. */
-  const before = new Map<Layer, Layer>();
-  for (const layer of model.layers) {
-    const next = consumers.get(layer);
-    const fusable = cls(layer) === "BatchNormalization" ||
-      (cls(layer) === "Add" && inputsOf.get(layer)!.length === 2);
-    if (fusable && layer !== output && next?.length === 1 && isRelu(next[0])) before.set(next[0], layer);
-  }
+  const before = fusedReluPairs(model, graph);
   if (before.size === 0) return plain;
   const fused = new Set(before.values());
   return (x) => {

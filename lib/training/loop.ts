@@ -12,7 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { classifierFromLayersModel } from "../models/layers_classifier.ts";
-import { trainingForward } from "../models/training_forward.ts";
+import { trainingGradients } from "../models/training_gradients.ts";
 import { deriveSeed, Rng } from "../stats/mod.ts";
 import { augmentBatch, type AugmentOptions } from "./augment.ts";
 import { type AdversarialSpec, checkAdversarialSpec, perturbBatch } from "./adversarial.ts";
@@ -187,8 +187,7 @@ export function trainModel(
   const totalSteps = stepsPerEpoch * epochs;
   const numClasses = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
   const classifier = classifierFromLayersModel(model);
-  const forward = trainingForward(model);
-  const variables = model.trainableWeights.map((v) => v.read() as tf.Variable);
+  const gradients = trainingGradients(model);
   const decayed = model.trainableWeights.filter((v) => isDecayed(v.originalName)).map((v) =>
     v.read() as tf.Variable
   );
@@ -222,23 +221,18 @@ export function trainModel(
         const y = tf.tensor1d(batch.labels, "int32");
         let ce: tf.Scalar | undefined;
         let hits: tf.Scalar | undefined;
-        const cost = optimizer.minimize(
-          () => {
-            const logits = forward(x) as tf.Tensor2D;
-            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), "int32")));
-            ce = tf.keep(tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar);
-            return options.weightDecay > 0
-              ? tf.add(ce, weightDecayPenalty(decayed, options.weightDecay))
-              : ce;
-          },
-          true,
-          variables,
-        );
+        const { value: cost, grads } = gradients(x, (logits) => {
+          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), "int32")));
+          ce = tf.keep(tf.losses.softmaxCrossEntropy(tf.oneHot(y, numClasses), logits) as tf.Scalar);
+          return options.weightDecay > 0 ? tf.add(ce, weightDecayPenalty(decayed, options.weightDecay)) : ce;
+        });
+        optimizer.applyGradients(grads);
+        tf.dispose(grads);
         const stepLoss = ce!.dataSync()[0];
         // A dead ReLU can keep the loss finite while the update made a weight NaN: check both.
         const badWeight = Number.isFinite(stepLoss) ? nonFiniteVariable(model) : undefined;
         if (!Number.isFinite(stepLoss) || badWeight !== undefined) {
-          tf.dispose([cost!, ce!, hits!, y, x0]);
+          tf.dispose([cost, ce!, hits!, y, x0]);
           if (x !== x0) x.dispose();
           const what = badWeight === undefined
             ? `batch loss ${stepLoss}`
@@ -252,7 +246,7 @@ export function trainModel(
         lossSum += stepLoss * idx.length;
         correct += hits!.dataSync()[0];
         seen += idx.length;
-        tf.dispose([cost!, ce!, hits!, y, x0]);
+        tf.dispose([cost, ce!, hits!, y, x0]);
         if (x !== x0) x.dispose();
         const elapsed = (performance.now() - t0) / 1000;
         options.onBatch?.(epoch, b + 1, {

@@ -1,6 +1,6 @@
 /**
  * Gradient cases for the ops freqlens patches (inference batch-norm, the tfjs-layers training batch-norm,
- * `tf.fused.conv2d` and `tf.fused.matMul` under a tape), computed with tfjs only: this module never imports
+ * `tf.fused.conv2d` and `tf.fused.matMul` under a tape, `tf.mean`), computed with tfjs only: this module never imports
  * lib/, so the same code gives freqlens' gradients in a process where `initBackend` installed the patches
  * and tfjs' stock gradients in one where nothing did (`./stock_gradients.ts`).
  *
@@ -65,8 +65,17 @@ export interface DenseCase {
   dy: number[];
 }
 
+/** `tf.mean` of `x` over `axes` (a global average pooling over H, W); gradient for x. */
+export interface MeanCase {
+  kind: "mean";
+  shape: number[];
+  axes: number[];
+  x: number[];
+  dy: number[];
+}
+
 /** One gradient case. */
-export type GradCase = BnInferenceCase | BnTrainingCase | ConvCase | DenseCase;
+export type GradCase = BnInferenceCase | BnTrainingCase | ConvCase | DenseCase | MeanCase;
 
 /** What {@link computeCase} returns: the output, the gradients (and moving statistics), and the kernels
  * the gradient computation ran. */
@@ -146,6 +155,8 @@ function run(c: GradCase): tf.Tensor[] {
         tf.fused.matMul({ a, b, bias, transposeB: true, activation: c.activation });
       return withGradients(f, args, c.dy);
     }
+    case "mean":
+      return withGradients((x: tf.Tensor) => tf.mean(x, c.axes), [tf.tensor(c.x, c.shape)], c.dy);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The gradients freqlens patches — inference batch-norm (`./gradients.ts`), the training batch-norm layer
  * (`./batch_norm_layer.ts`, stock layer code on cpu) and the un-fused conv / matMul under a tape
- * (`./unfuse.ts`) — against two independent expectations: central finite differences of a float64 loop
+ * (`./unfuse.ts`), the global average pooling's `Mean` (`./gradients.ts`) — against two independent expectations: central finite differences of a float64 loop
  * implementation (`./reference_grads.ts`), and tfjs' stock gradients from a child process that never
  * installs the patches (`./stock_gradients.ts`). Run on the cpu backend and on every wasm kernel path.
  */
@@ -88,6 +88,11 @@ function dense(m: number, k: number, n: number, activation: "relu" | "linear", s
   };
 }
 
+function meanCase(shape: number[], axes: number[], seed: number): GradCase {
+  const out = shape.filter((_, i) => !axes.includes(i));
+  return { kind: "mean", shape, axes, x: vals(size(shape), seed), dy: vals(size(out), seed + 1) };
+}
+
 const CASES: GradCase[] = [
   bnInference([2, 5, 3, 4], 10),
   bnInference([1, 6, 6, 3], 20),
@@ -98,6 +103,8 @@ const CASES: GradCase[] = [
   conv([1, 6, 6, 2], [3, 3, 2, 2], 2, "valid", "linear", 70),
   dense(3, 7, 5, "linear", 80),
   dense(4, 6, 3, "relu", 90),
+  meanCase([2, 3, 5, 4], [1, 2], 100),
+  meanCase([3, 4, 6], [0, 2], 110),
 ];
 
 /** Largest |got − want| / (1 + |want|) over one array. */
@@ -114,6 +121,7 @@ function label(c: GradCase, i: number): string {
     bn_training: ["y", "dx", "dgamma", "dbeta", "movingMean", "movingVariance"],
     conv: ["y", "dx", "dfilter", "dbias"],
     dense: ["y", "da", "db", "dbias"],
+    mean: ["y", "dx"],
   }[c.kind];
   return `${c.kind} #${CASES.indexOf(c)} ${names[i]}`;
 }
@@ -178,6 +186,11 @@ for (const backend of ["cpu", "wasm"]) {
         assertClose(c, got.arrays, stock[k].arrays, TOL, `${path.name} vs stock tfjs`);
         if (c.kind === "bn_inference") {
           assert.ok(!got.kernels.includes("Tile"), "the patched gradient is installed");
+        }
+        if (c.kind === "mean") {
+          // the same float32 division of the same values: the stock bits, without its full-size ones
+          if (backend === "cpu") assert.deepEqual(got.arrays, stock[k].arrays, `${label(c, 1)}: stock bits`);
+          assert.ok(got.kernels.includes("Fill"), "the patched gradient is installed");
         }
         if (c.kind === "conv" || c.kind === "dense") {
           const fused = got.kernels.filter((k) => k === "FusedConv2D" || k === "_FusedMatMul");

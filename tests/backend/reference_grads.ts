@@ -3,7 +3,14 @@
  * its gradient by central finite differences of L = Σ y·dy. Returns the arrays in the order
  * {@link computeCase} does.
  */
-import type { BnInferenceCase, BnTrainingCase, ConvCase, DenseCase, GradCase } from "./grad_cases.ts";
+import type {
+  BnInferenceCase,
+  BnTrainingCase,
+  ConvCase,
+  DenseCase,
+  GradCase,
+  MeanCase,
+} from "./grad_cases.ts";
 
 type Vec = Float64Array;
 
@@ -95,6 +102,23 @@ function dense(a: Vec, b: Vec, bias: Vec, c: DenseCase): Vec {
 }
 
 /** The float64 reference of a case: `[y, gradients…]` (training batch-norm: then the moving statistics). */
+/** Mean of `x` (row-major, `shape`) over `axes`, as plain loops over every element. */
+function mean(x: Vec, { shape, axes }: MeanCase): Vec {
+  const outShape = shape.filter((_, i) => !axes.includes(i));
+  const count = axes.reduce((n, a) => n * shape[a], 1);
+  const out = new Float64Array(outShape.reduce((a, b) => a * b, 1));
+  const index = new Array(shape.length).fill(0);
+  for (let i = 0; i < x.length; i++) {
+    let o = 0;
+    shape.forEach((d, k) => {
+      if (!axes.includes(k)) o = o * d + index[k];
+    });
+    out[o] += x[i] / count;
+    for (let k = shape.length - 1; k >= 0 && ++index[k] === shape[k]; k--) index[k] = 0;
+  }
+  return out;
+}
+
 export function referenceCase(c: GradCase): Vec[] {
   switch (c.kind) {
     case "bn_inference": {
@@ -126,6 +150,11 @@ export function referenceCase(c: GradCase): Vec[] {
     case "dense": {
       const forward = (v: Vec[]) => dense(v[0], v[1], v[2], c);
       const inputs = [c.a, c.b, c.bias].map(f64);
+      return [forward(inputs), ...centralDifferences((v) => dot(forward(v), c.dy), inputs)];
+    }
+    case "mean": {
+      const forward = (v: Vec[]) => mean(v[0], c);
+      const inputs = [f64(c.x)];
       return [forward(inputs), ...centralDifferences((v) => dot(forward(v), c.dy), inputs)];
     }
   }
