@@ -44,11 +44,15 @@ export interface LossAndGradients {
 /** One training step's loss and gradients for `model` (see the module doc). */
 export type TrainingGradients = (x: tf.Tensor, lossOf: LossOfLogits) => LossAndGradients;
 
-/** A layer's output gradient → its inputs' gradients (null where not needed) and its variables'. */
-type Backward = (
-  dy: tf.Tensor,
-  needed: readonly boolean[],
-) => { inputs: (tf.Tensor | null)[]; variables: [tf.Variable, tf.Tensor][] };
+/** A layer's output gradient → its inputs' gradients (null where not needed) and its variables', each a
+ * tensor of its own (not `dy`, not another input's), so the pass can free each when it is used. */
+type Backward = (dy: tf.Tensor, needed: readonly boolean[]) => BackwardResult;
+
+/** The gradients one {@link Backward} returns: its inputs' (in order) and its variables'. */
+interface BackwardResult {
+  inputs: (tf.Tensor | null)[];
+  variables: [tf.Variable, tf.Tensor][];
+}
 
 /** One step of the explicit pass: the layer whose value it computes, from the values of `inputs`. */
 interface Node {
@@ -206,7 +210,7 @@ function addNode(arity: number, relu: boolean): Node["run"] {
         y,
         backward: (dy) => {
           const g = reluGrad(dy, y);
-          return { inputs: [g, g], variables: [] };
+          return { inputs: [g, tf.clone(g)], variables: [] };
         },
       };
     }
@@ -216,7 +220,7 @@ function addNode(arity: number, relu: boolean): Node["run"] {
       y,
       backward: (dy) => {
         const g = relu ? reluGrad(dy, sum) : dy;
-        return { inputs: ins.map(() => g), variables: [] };
+        return { inputs: ins.map(() => tf.clone(g)), variables: [] };
       },
     };
   };
@@ -335,6 +339,7 @@ function explicitStep(
     const accumulate = <K>(map: Map<K, tf.Tensor>, key: K, g: tf.Tensor) => {
       const prior = map.get(key);
       map.set(key, prior ? tf.add(prior, g) : g);
+      if (prior) tf.dispose([prior, g]);
     };
     variables.forEach((v, i) => lossGrads[i + 1] && variableGrads.set(v, lossGrads[i + 1]!));
     const trains = new Map(nodes.map((n) => [n.out, n.trains]));
@@ -342,9 +347,17 @@ function explicitStep(
       const node = nodes[i];
       const dy = gradOf.get(node.out);
       if (!dy || !node.trains) continue;
-      const result = backwards[i](dy, node.inputs.map((l) => trains.get(l) ?? false));
+      const needed = node.inputs.map((l) => trains.get(l) ?? false);
+      const result = tf.tidy(() =>
+        backwards[i](dy, needed) as unknown as tf.TensorContainer
+      ) as unknown as BackwardResult;
       result.inputs.forEach((g, k) => g && accumulate(gradOf, node.inputs[k], g));
       for (const [v, g] of result.variables) accumulate(variableGrads, v, g);
+      // Every consumer of this layer's output came later in the forward pass: its output and its gradient
+      // are no longer needed, and go now rather than at the end (the next allocations reuse warm memory).
+      dy.dispose();
+      const y = values.get(node.out)!;
+      if (y !== x) y.dispose();
     }
     const grads: tf.NamedTensorMap = {};
     for (const v of variables) {
