@@ -1,15 +1,15 @@
 /**
  * `FreqlensConvPostOps` `{x, filter, bias, residual?}` → `relu?(conv2d(x, filter) + bias [+ residual])`
  * for the wasm backend, one oneDNN primitive (`../native/onednn_postops.ts`): the residual is copied into
- * the output first (or, with `consumeResidual`, the output is written over it) and added by the `sum`
- * post-op, ReLU is an `eltwise` post-op. NHWC, HWIO filters;
- * attrs `strides`, `pad`, `relu`. Registered only when oneDNN loads (`../conv_post_ops.ts` has the op and
+ * the output first (a oneDNN copy on every thread; or, with `consumeResidual`, the output is written over
+ * it) and added by the `sum` post-op, ReLU is an `eltwise` post-op. NHWC, HWIO filters; attrs `strides`,
+ * `pad`, `relu`. Registered only when oneDNN loads (`../conv_post_ops.ts` has the op and
  * its gradient, and the plain-ops path for other backends).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { loadOneDnnPostOps } from "../native/onednn_postops.ts";
 import { forgetReordered } from "../native/reordered_weights.ts";
-import { heapPointer } from "./native_bridge.ts";
+import { heapPointer, nativeConv } from "./native_bridge.ts";
 import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
 
 /** Name of the kernel. */
@@ -47,8 +47,14 @@ function convPostOps(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
     ? { dataId: residual.dataId, shape: g.outShape, dtype: "float32" as const }
     : backend.makeOutput(g.outShape, "float32");
   if (tf.util.sizeFromShape(g.outShape) === 0) return out;
-  if (residual && !inPlace) heapFloats(backend, out).set(heapFloats(backend, residual));
   const p = (t: tf.TensorInfo) => heapPointer(backend, t);
+  if (residual && !inPlace) {
+    // On every thread where oneDNN is loaded (a single-threaded `set` of ~8 MB per residual block took ~3 %
+    // of a ResNet-20 input gradient).
+    const dnn = nativeConv();
+    if (dnn) dnn.copy(tf.util.sizeFromShape(g.outShape), [p(residual), p(out)]);
+    else heapFloats(backend, out).set(heapFloats(backend, residual));
+  }
   loadOneDnnPostOps()!.conv(g, { sum: residual !== undefined, relu: attrs.relu }, [
     p(x!),
     p(filter!),

@@ -619,6 +619,32 @@ export class OneDnn extends DnnlSession {
     this.run(this.prepareAdd(size, relu), ptrs, relu ? "add+relu" : "add");
   }
 
+  private prepareCopy(size: number): Prepared {
+    const key = `copy|${size}`;
+    return this.elementwise(key, size, [ARG_SRC, ARG_DST], (data) => {
+      const rpd = cell();
+      this.check(
+        "dnnl_reorder_primitive_desc_create",
+        this.lib.dnnl_reorder_primitive_desc_create(
+          rpd,
+          Deno.UnsafePointer.of(data),
+          this.engine,
+          Deno.UnsafePointer.of(data),
+          this.engine,
+          null,
+        ),
+        key,
+      );
+      return { pd: ptrOf(rpd), prim: this.primitiveOf(ptrOf(rpd), key) };
+    });
+  }
+
+  /** Copies `size` contiguous floats from `src` to `dst` (raw pointers, not overlapping) on every thread:
+   * a oneDNN reorder between identical layouts. */
+  copy(size: number, ptrs: [Deno.PointerValue, Deno.PointerValue]): void {
+    this.run(this.prepareCopy(size), ptrs, "copy");
+  }
+
   private prepareChannelBinary(alg: number, rows: number, channels: number): Prepared {
     const key = `channel-binary|${alg}|${rows}|${channels}`;
     const hit = this.cache.get(key);
