@@ -357,7 +357,7 @@ function explicitStep(
       // are no longer needed, and go now rather than at the end (the next allocations reuse warm memory).
       dy.dispose();
       const y = values.get(node.out)!;
-      if (y !== x) y.dispose();
+      if (y !== x && node.inputs.every((l) => values.get(l) !== y)) y.dispose();
     }
     const grads: tf.NamedTensorMap = {};
     for (const v of variables) {
