@@ -7,6 +7,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { setNativeKernels } from "../../lib/backend/kernels/native_bridge.ts";
 import { loadOneDnn } from "../../lib/backend/native/onednn.ts";
+import { batchNormTrainingAvailable } from "../../lib/backend/kernels/batch_norm_training.ts";
 
 /** Deterministic uniform [-1, 1) values from a seed (mulberry32). */
 export function seededValues(n: number, seed: number): Float32Array {
@@ -51,6 +52,13 @@ export function maxRelErr(a: Float32Array, b: Float32Array): number {
 /** Whether oneDNN loaded here (native kernels are tested when it did; the wasm fallbacks always). */
 export function nativeAvailable(): boolean {
   return loadOneDnn() !== undefined;
+}
+
+/** Whether the wasm backend (made active) has the fused training kernels here (oneDNN loaded): the
+ * training-pass tests run only then. */
+export async function nativeTrainingKernels(): Promise<boolean> {
+  await initBackend("wasm");
+  return batchNormTrainingAvailable();
 }
 
 /** The kernel paths to test: "fallback" (native off) always, "native" when oneDNN loaded. */

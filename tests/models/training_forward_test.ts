@@ -2,9 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import assert from "node:assert";
 import { initBackend } from "../../lib/backend/mod.ts";
-import { batchNormTrainingAvailable } from "../../lib/backend/kernels/batch_norm_training.ts";
 import { cifarResNet, smallCnn, trainingForward } from "../../lib/models/mod.ts";
-import { maxRelErr, seededValues } from "../backend/helpers.ts";
+import { maxRelErr, nativeTrainingKernels, seededValues } from "../backend/helpers.ts";
 
 /** Loss, its gradient for every trainable weight, the moving statistics after one training-mode forward
  * pass of `forward` on a fresh copy (same seed) of the model `build` makes, and the `Relu` and `Add`
@@ -40,10 +39,7 @@ async function oneStep(
   return out;
 }
 
-const native = await (async () => {
-  await initBackend("wasm");
-  return batchNormTrainingAvailable();
-})();
+const native = await nativeTrainingKernels();
 
 Deno.test({
   name:

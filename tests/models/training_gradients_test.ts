@@ -2,10 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import assert from "node:assert";
 import { initBackend } from "../../lib/backend/mod.ts";
-import { batchNormTrainingAvailable } from "../../lib/backend/kernels/batch_norm_training.ts";
 import { cifarResNet, smallCnn, trainingForward, trainingGradients } from "../../lib/models/mod.ts";
 import { weightDecayPenalty } from "../../lib/training/optimizer.ts";
-import { seededValues } from "../backend/helpers.ts";
+import { nativeTrainingKernels, seededValues } from "../backend/helpers.ts";
 
 type Step = (model: tfl.LayersModel, x: tf.Tensor, lossOf: (logits: tf.Tensor) => tf.Scalar) => {
   value: tf.Scalar;
@@ -53,10 +52,7 @@ async function oneStep(build: () => tfl.LayersModel, step: Step, decay = 5e-3) {
   return out;
 }
 
-const native = await (async () => {
-  await initBackend("wasm");
-  return batchNormTrainingAvailable();
-})();
+const native = await nativeTrainingKernels();
 
 const BUILDS: [string, () => tfl.LayersModel][] = [
   [

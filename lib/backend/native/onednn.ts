@@ -245,17 +245,25 @@ export class OneDnn extends DnnlSession {
     const scratch = new Uint8Array(Number(this.lib.dnnl_memory_desc_get_size(primMd)) + 64);
     const mem = this.memory(primMd);
     const userMem = this.memory(userMd);
+    const user = Deno.UnsafePointer.of(userMd);
+    const { prim } = output ? this.reorder(primMd, user) : this.reorder(user, primMd);
+    const args = execArgs([[ARG_SRC, output ? mem : userMem], [ARG_DST, output ? userMem : mem]]);
+    return { arg, mem, reorder: { prim, userMem, args, after: output, scratch, layout: layoutKey(primMd) } };
+  }
+
+  /** A reorder from memory descriptor `src` to `dst`: its primitive descriptor and primitive. */
+  private reorder(
+    src: Deno.PointerValue,
+    dst: Deno.PointerValue,
+    detail = "",
+  ): { pd: Deno.PointerValue; prim: Deno.PointerValue } {
     const rpd = cell();
-    const [src, dst] = output
-      ? [primMd, Deno.UnsafePointer.of(userMd)]
-      : [Deno.UnsafePointer.of(userMd), primMd];
     this.check(
       "dnnl_reorder_primitive_desc_create",
       this.lib.dnnl_reorder_primitive_desc_create(rpd, src, this.engine, dst, this.engine, null),
+      detail,
     );
-    const prim = this.primitiveOf(ptrOf(rpd));
-    const args = execArgs([[ARG_SRC, output ? mem : userMem], [ARG_DST, output ? userMem : mem]]);
-    return { arg, mem, reorder: { prim, userMem, args, after: output, scratch, layout: layoutKey(primMd) } };
+    return { pd: ptrOf(rpd), prim: this.primitiveOf(ptrOf(rpd), detail) };
   }
 
   /** The prepared primitive `prim` (of descriptor `pd`) with its bindings, cached under `key`. */
@@ -622,20 +630,8 @@ export class OneDnn extends DnnlSession {
   private prepareCopy(size: number): Prepared {
     const key = `copy|${size}`;
     return this.elementwise(key, size, [ARG_SRC, ARG_DST], (data) => {
-      const rpd = cell();
-      this.check(
-        "dnnl_reorder_primitive_desc_create",
-        this.lib.dnnl_reorder_primitive_desc_create(
-          rpd,
-          Deno.UnsafePointer.of(data),
-          this.engine,
-          Deno.UnsafePointer.of(data),
-          this.engine,
-          null,
-        ),
-        key,
-      );
-      return { pd: ptrOf(rpd), prim: this.primitiveOf(ptrOf(rpd), key) };
+      const md = Deno.UnsafePointer.of(data);
+      return this.reorder(md, md, key);
     });
   }
 
