@@ -333,6 +333,9 @@ function explicitStep(
       undefined,
       true,
     );
+    if (value.rank !== 0) {
+      throw new Error(`the loss must be a scalar, but lossOf returned a rank-${value.rank} tensor`);
+    }
     const gradOf = new Map<Layer, tf.Tensor>();
     if (lossGrads[0]) gradOf.set(model.outputLayers[0] as Layer, lossGrads[0]);
     const variableGrads = new Map<tf.Variable, tf.Tensor>();
@@ -363,6 +366,11 @@ function explicitStep(
     for (const v of variables) {
       const g = variableGrads.get(v);
       if (g) grads[v.name] = g;
+    }
+    if (Object.keys(grads).length === 0) {
+      throw new Error(
+        "no trainable variable of the model reaches the loss: lossOf ignores the logits and the weights",
+      );
     }
     return { value: value as tf.Scalar, grads };
   });

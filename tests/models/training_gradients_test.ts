@@ -137,3 +137,19 @@ Deno.test({
     model.dispose();
   },
 });
+
+Deno.test({
+  name: "the training step rejects a non-scalar loss and a loss that no weight reaches, as the tape does",
+  ignore: !native,
+  fn: async () => {
+    await initBackend("wasm");
+    const model = BUILDS[0][1]();
+    const x = tf.randomUniform([2, 16, 16, 3], 0, 1, "float32", 1);
+    for (const step of [explicit, taped]) {
+      assert.throws(() => step(model, x, (l) => tf.mul(l, 2) as unknown as tf.Scalar), /scalar/);
+      assert.throws(() => step(model, x, () => tf.scalar(1)), /variable|connection/i);
+    }
+    x.dispose();
+    model.dispose();
+  },
+});
