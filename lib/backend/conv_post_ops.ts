@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { CONV_POST_OPS, type ConvPostOpsAttrs } from "./kernels/conv_post_ops.ts";
 import { nativeConv } from "./kernels/native_bridge.ts";
 import { RELU_GRAD, reluGradAvailable } from "./kernels/relu_grad.ts";
+import { tapeOn } from "./gradients.ts";
 
 /**
  * Whether the active backend runs {@link convPostOps} as one fused kernel. Not on oneDNN's SSE4.1 code path:
@@ -20,9 +21,6 @@ export function convPostOpsFused(): boolean {
   return tf.getKernel(CONV_POST_OPS, tf.getBackend()) !== undefined && dnn !== undefined &&
     dnn.isa !== "sse41";
 }
-
-/** Whether tfjs is recording a gradient tape. */
-const tapeOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
 
 function forward(
   x: tf.Tensor4D,

@@ -80,6 +80,9 @@ const meanGrad: tf.GradConfig = {
   },
 };
 
+/** Whether tfjs is recording a gradient tape (then a backward pass may need any intermediate). */
+export const tapeOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+
 let installed = false;
 
 /** Registers the gradients above (idempotent). */

@@ -12,6 +12,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { convPostOps } from "../backend/conv_post_ops.ts";
+import { tapeOn } from "../backend/gradients.ts";
 import { cls, config, isRelu, type Layer, layerGraph } from "./layer_graph.ts";
 
 /** One fused block: the conv layer, its BN, and optionally the add (with its other input) and ReLU. */
@@ -101,9 +102,6 @@ class FoldCache {
     return folded;
   }
 }
-
-/** Whether tfjs is recording a gradient tape (then the backward pass may need any intermediate). */
-const tapeOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
 
 /** For each layer, the step of the forward pass that reads its value last (a fused block is a step under
  * its last layer; its reads are the conv's input and the residual). */

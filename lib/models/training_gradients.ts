@@ -21,13 +21,12 @@ import {
   type BatchNormLayerLike,
   batchNormTrainingBackward,
   batchNormTrainingForward,
-  type BatchNormTrainingSaved,
   updateMovingStatistics,
 } from "../backend/batch_norm_layer.ts";
 import { batchNormTrainingAvailable } from "../backend/kernels/batch_norm_training.ts";
 import { ADD_RELU, addReluApplies } from "../backend/kernels/add_relu.ts";
 import { RELU_GRAD, reluGradAvailable } from "../backend/kernels/relu_grad.ts";
-import { meanGradient } from "../backend/gradients.ts";
+import { meanGradient, tapeOn } from "../backend/gradients.ts";
 import { cls, config, isRelu, type Layer, layerGraph } from "./layer_graph.ts";
 import { fusedReluPairs, trainingForward } from "./training_forward.ts";
 
@@ -60,14 +59,14 @@ interface Node {
   inputs: Layer[];
   /** Whether a trainable variable is at or before this node (its output gradient is needed). */
   trains: boolean;
+  /** For each input, whether its gradient is needed (whether that input's node {@link Node.trains}). */
+  needed: boolean[];
   run(ins: tf.Tensor[]): { y: tf.Tensor; backward: Backward };
 }
 
 /** Layers without variables whose ops are the same with and without a tape, differentiated by
  * recomputing them under one. */
 const RECOMPUTED = new Set(["FreqlensNormalize", "FreqlensPadShortcut", "Flatten", "MaxPooling2D"]);
-
-const tapeOn = () => (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
 
 /** Whether the kernels the explicit pass calls are on the active backend. */
 const kernelsPresent = () => batchNormTrainingAvailable() && reluGradAvailable();
@@ -193,7 +192,7 @@ function batchNormNode(layer: Layer, relu: boolean): Node["run"] | undefined {
     return {
       y,
       backward: (dy) => {
-        const [dx, dScale, dOffset] = batchNormTrainingBackward(dy, saved as BatchNormTrainingSaved);
+        const [dx, dScale, dOffset] = batchNormTrainingBackward(dy, saved);
         return { inputs: [dx], variables: [[scale, dScale], [offset, dOffset]] };
       },
     };
@@ -202,9 +201,9 @@ function batchNormNode(layer: Layer, relu: boolean): Node["run"] | undefined {
 
 /** A residual sum (then its ReLU when `relu`): tfjs-layers' `Add` (`clone(a) + b + …`), or one fused
  * add+ReLU kernel as ./training_forward.ts runs it. */
-function addNode(arity: number, relu: boolean): Node["run"] {
+function addNode(relu: boolean): Node["run"] {
   return (ins) => {
-    if (relu && arity === 2 && addReluApplies(ins[0], ins[1])) {
+    if (relu && ins.length === 2 && addReluApplies(ins[0], ins[1])) {
       const y = tf.engine().runKernel(ADD_RELU, { a: ins[0], b: ins[1] }) as tf.Tensor;
       return {
         y,
@@ -292,18 +291,14 @@ function explicitNodes(model: tfl.LayersModel): Node[] | undefined {
     else if (kind === "BatchNormalization" && one && ranks[0] === 4) {
       run = batchNormNode(source, prior !== undefined);
     } else if (kind === "Add" && sourceIns.length >= 2 && sameShapes(sourceIns.map(outputShape))) {
-      run = addNode(sourceIns.length, prior !== undefined);
+      run = addNode(prior !== undefined);
     } else if (isRelu(source)) run = reluNode();
     else if (kind === "GlobalAveragePooling2D" && one && ranks[0] === 4) {
       run = globalAveragePoolingNode(source);
     } else if (RECOMPUTED.has(kind) && source.weights.length === 0) run = recomputedNode(source);
     if (!run) return undefined;
-    const node = {
-      out: layer,
-      inputs: sourceIns,
-      trains: hasVariables || sourceIns.some((l) => trains.get(l)),
-      run,
-    };
+    const needed = sourceIns.map((l) => trains.get(l) ?? false);
+    const node = { out: layer, inputs: sourceIns, trains: hasVariables || needed.some(Boolean), needed, run };
     trains.set(layer, node.trains);
     nodes.push(node);
   }
@@ -345,14 +340,12 @@ function explicitStep(
       if (prior) tf.dispose([prior, g]);
     };
     variables.forEach((v, i) => lossGrads[i + 1] && variableGrads.set(v, lossGrads[i + 1]!));
-    const trains = new Map(nodes.map((n) => [n.out, n.trains]));
     for (let i = nodes.length - 1; i >= 0; i--) {
       const node = nodes[i];
       const dy = gradOf.get(node.out);
       if (!dy || !node.trains) continue;
-      const needed = node.inputs.map((l) => trains.get(l) ?? false);
       const result = tf.tidy(() =>
-        backwards[i](dy, needed) as unknown as tf.TensorContainer
+        backwards[i](dy, node.needed) as unknown as tf.TensorContainer
       ) as unknown as BackwardResult;
       result.inputs.forEach((g, k) => g && accumulate(gradOf, node.inputs[k], g));
       for (const [v, g] of result.variables) accumulate(variableGrads, v, g);
