@@ -24,10 +24,10 @@ import {
   updateMovingStatistics,
 } from "../backend/batch_norm_layer.ts";
 import { batchNormTrainingAvailable } from "../backend/kernels/batch_norm_training.ts";
-import { ADD_RELU, addReluApplies } from "../backend/kernels/add_relu.ts";
+import { ADD_RELU, addRelu, addReluApplies, biasReluApplies } from "../backend/kernels/add_relu.ts";
 import { RELU_GRAD, reluGradAvailable } from "../backend/kernels/relu_grad.ts";
 import { meanGradient, tapeOn } from "../backend/gradients.ts";
-import { cls, config, isRelu, type Layer, layerGraph } from "./layer_graph.ts";
+import { cls, config, isRelu, type Layer, type LayerGraph, layerGraph } from "./layer_graph.ts";
 import { fusedReluPairs, trainingForward } from "./training_forward.ts";
 
 /** The loss of a batch as a function of the model's logits. */
@@ -86,12 +86,25 @@ function activationOf(layer: Layer): "linear" | "relu" | undefined {
   return name === "linear" || name === "relu" ? name : undefined;
 }
 
-/** `relu?(y + bias?)` as the un-fused layer computes it, with the gradient through both back to `y`. */
+/** `relu?(y + bias?)` as the un-fused layer computes it, with the gradient through both back to `y`. A bias
+ * and a ReLU run as one kernel where it applies: the same sums, and the ReLU gradient taken from the output
+ * (positive exactly where the sum is), so the same bits for every sum that is not NaN (../backend/kernels/
+ * add_relu.ts). */
 function biasAndActivation(
   y: tf.Tensor,
   bias: tf.Variable | undefined,
   relu: boolean,
 ): { z: tf.Tensor; back: (dz: tf.Tensor) => { dy: tf.Tensor; dBias?: tf.Tensor } } {
+  if (relu && bias && biasReluApplies(y, bias)) {
+    const z = addRelu(y, bias);
+    return {
+      z,
+      back: (dz) => {
+        const d = reluGrad(dz, z);
+        return { dy: d, dBias: biasGradient(d, bias) };
+      },
+    };
+  }
   const pre = bias ? tf.add(y, bias) : y;
   const z = relu ? tf.relu(pre) : pre;
   return {
@@ -103,7 +116,22 @@ function biasAndActivation(
   };
 }
 
-function convNode(layer: Layer): Node["run"] | undefined {
+/** Each ReLU layer that is the only consumer of a Conv2D or Dense layer with a linear activation (not the
+ * output): the explicit pass runs the pair as that layer with a ReLU activation, so that its bias and the
+ * ReLU are one kernel (the small CNN's convolutions). */
+function linearReluPairs(model: tfl.LayersModel, { consumers }: LayerGraph): Map<Layer, Layer> {
+  const pairs = new Map<Layer, Layer>();
+  for (const layer of model.layers) {
+    const kind = cls(layer);
+    if ((kind !== "Conv2D" && kind !== "Dense") || activationOf(layer) !== "linear") continue;
+    const next = consumers.get(layer);
+    if (layer !== model.outputLayers[0] && next?.length === 1 && isRelu(next[0])) pairs.set(next[0], layer);
+  }
+  return pairs;
+}
+
+/** A Conv2D layer's node; with `reluAfter`, the ReLU layer after it runs as its activation. */
+function convNode(layer: Layer, reluAfter: boolean): Node["run"] | undefined {
   const c = layer as unknown as {
     rank: number;
     strides: number[];
@@ -126,7 +154,7 @@ function convNode(layer: Layer): Node["run"] | undefined {
     const { z, back } = biasAndActivation(
       tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, c.strides as [number, number], pad, "NHWC", [1, 1]),
       bias,
-      activation === "relu",
+      activation === "relu" || reluAfter,
     );
     const attrs = { strides: c.strides, pad, dataFormat: "NHWC", dimRoundingMode: undefined };
     return {
@@ -153,7 +181,8 @@ function convNode(layer: Layer): Node["run"] | undefined {
   };
 }
 
-function denseNode(layer: Layer): Node["run"] | undefined {
+/** A Dense layer's node; with `reluAfter`, the ReLU layer after it runs as its activation. */
+function denseNode(layer: Layer, reluAfter: boolean): Node["run"] | undefined {
   const d = layer as unknown as { kernel: tfl.LayerVariable; bias: tfl.LayerVariable | null };
   const activation = activationOf(layer);
   if (activation === undefined) return undefined;
@@ -163,7 +192,7 @@ function denseNode(layer: Layer): Node["run"] | undefined {
     const { z, back } = biasAndActivation(
       tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D),
       bias,
-      activation === "relu",
+      activation === "relu" || reluAfter,
     );
     return {
       y: z,
@@ -237,6 +266,33 @@ function globalAveragePoolingNode(layer: Layer): Node["run"] | undefined {
   });
 }
 
+/** Max pooling as the layer runs it, with the gradient kernel tfjs' `MaxPool` gradient calls (the same
+ * inputs and attributes), without recomputing the pooling on a tape. */
+function maxPoolingNode(layer: Layer): Node["run"] | undefined {
+  const p = layer as unknown as { poolSize: [number, number]; strides: [number, number]; padding: string };
+  if (config(layer).dataFormat !== "channelsLast" || (p.padding !== "same" && p.padding !== "valid")) {
+    return undefined;
+  }
+  // tfjs' maxPool passes a 1×1 window with stride 1 through as a copy, without a MaxPool kernel.
+  if (p.poolSize.every((k) => k === 1) && p.strides.every((s) => s === 1)) return undefined;
+  return ([x]) => {
+    const y = layer.apply(x, { training: true }) as tf.Tensor;
+    return {
+      y,
+      backward: (dy) => ({
+        inputs: [
+          tf.engine().runKernel(
+            tf.MaxPoolGrad,
+            { dy, input: x, output: y },
+            { filterSize: p.poolSize, strides: p.strides, pad: p.padding } as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor,
+        ],
+        variables: [],
+      }),
+    };
+  };
+}
+
 /** A layer without variables, run as itself; its input gradients come from recomputing it on a tape. */
 function recomputedNode(layer: Layer): Node["run"] {
   const apply = (ins: tf.Tensor[]) =>
@@ -265,7 +321,7 @@ function explicitNodes(model: tfl.LayersModel): Node[] | undefined {
   const graph = layerGraph(model);
   if (!graph) return undefined;
   const { inputsOf } = graph;
-  const before = fusedReluPairs(model, graph);
+  const before = new Map([...fusedReluPairs(model, graph), ...linearReluPairs(model, graph)]);
   const fused = new Set(before.values());
   const trains = new Map<Layer, boolean>();
   const nodes: Node[] = [];
@@ -286,8 +342,8 @@ function explicitNodes(model: tfl.LayersModel): Node[] | undefined {
     const ranks = sourceIns.map((l) => outputShape(l).length);
     const one = sourceIns.length === 1;
     let run: Node["run"] | undefined;
-    if (kind === "Conv2D" && one) run = convNode(source);
-    else if (kind === "Dense" && one && ranks[0] === 2) run = denseNode(source);
+    if (kind === "Conv2D" && one) run = convNode(source, prior !== undefined);
+    else if (kind === "Dense" && one && ranks[0] === 2) run = denseNode(source, prior !== undefined);
     else if (kind === "BatchNormalization" && one && ranks[0] === 4) {
       run = batchNormNode(source, prior !== undefined);
     } else if (kind === "Add" && sourceIns.length >= 2 && sameShapes(sourceIns.map(outputShape))) {
@@ -295,7 +351,8 @@ function explicitNodes(model: tfl.LayersModel): Node[] | undefined {
     } else if (isRelu(source)) run = reluNode();
     else if (kind === "GlobalAveragePooling2D" && one && ranks[0] === 4) {
       run = globalAveragePoolingNode(source);
-    } else if (RECOMPUTED.has(kind) && source.weights.length === 0) run = recomputedNode(source);
+    } else if (kind === "MaxPooling2D" && one && ranks[0] === 4) run = maxPoolingNode(source);
+    if (!run && RECOMPUTED.has(kind) && source.weights.length === 0) run = recomputedNode(source);
     if (!run) return undefined;
     const needed = sourceIns.map((l) => trains.get(l) ?? false);
     const node = { out: layer, inputs: sourceIns, trains: hasVariables || needed.some(Boolean), needed, run };

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert";
 import { initBackend } from "../../lib/backend/mod.ts";
-import { addRelu, addReluApplies } from "../../lib/backend/kernels/add_relu.ts";
+import { addRelu, addReluApplies, biasReluApplies } from "../../lib/backend/kernels/add_relu.ts";
 import { nativeAvailable, onBackend, seededValues } from "./helpers.ts";
 
 /** Operands on a quarter grid (exact zeros and exact cancellations), with ±0, ±∞, subnormals and
@@ -59,6 +59,37 @@ Deno.test({
 });
 
 Deno.test({
+  name: "FreqlensAddRelu with a per-channel bias: max(x + bias, 0) and both gradients are Add → Relu's bits",
+  ignore: !nativeAvailable(),
+  fn: async () => {
+    await initBackend("wasm");
+    for (
+      const [i, [shape, biasShape]] of [[[6, 16], [16]], [[3, 17, 19, 16], [1, 1, 1, 16]], [
+        [128, 28, 28, 8],
+        [8],
+      ]].entries()
+    ) {
+      const n = tf.util.sizeFromShape(shape);
+      const c = shape[shape.length - 1];
+      const [x] = operands(n, 60 + 3 * i);
+      const bias = operands(Math.max(c, 8), 61 + 3 * i)[1].subarray(0, c);
+      const r = seededValues(n, 62 + 3 * i);
+      const run = (fused: boolean) => () => {
+        const f = (a: tf.Tensor, b: tf.Tensor) => fused ? addRelu(a, b) : tf.relu(tf.add(a, b));
+        const weights = tf.tensor(r, shape);
+        const xs = [tf.tensor(x, shape), tf.tensor(bias, biasShape)];
+        const [gx, gb] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), weights)))(xs);
+        assert.deepStrictEqual(gb.shape, biasShape);
+        return tf.concat([f(xs[0], xs[1]), gx, gb].map((t) => tf.reshape(t, [-1])));
+      };
+      const want = await onBackend("cpu", run(false));
+      const got = await onBackend("wasm", run(true));
+      assert.deepStrictEqual(got.data, want.data, `${shape} + ${biasShape}`);
+    }
+  },
+});
+
+Deno.test({
   name: "FreqlensAddRelu: a NaN sum gives 0 and a zero gradient (oneDNN's max(x, 0))",
   ignore: !nativeAvailable(),
   fn: async () => {
@@ -71,16 +102,20 @@ Deno.test({
 });
 
 Deno.test({
-  name: "FreqlensAddRelu applies to same-shape float32 pairs on wasm with oneDNN only",
+  name:
+    "FreqlensAddRelu applies to same-shape float32 pairs, or a tensor and its per-channel vector, on wasm with oneDNN only",
   ignore: !nativeAvailable(),
   fn: async () => {
     await initBackend("wasm");
     const x = tf.zeros([2, 3]), y = tf.zeros([2, 3]);
     assert.ok(addReluApplies(x, y));
     assert.ok(!addReluApplies(x, tf.zeros([3])));
+    assert.ok(biasReluApplies(x, tf.zeros([3])) && biasReluApplies(x, tf.zeros([1, 3])));
+    assert.ok(!biasReluApplies(x, tf.zeros([2])) && !biasReluApplies(x, tf.zeros([2, 3])));
+    assert.ok(!biasReluApplies(x, tf.zeros([3], "int32")));
     assert.ok(!addReluApplies(x, tf.zeros([2, 3], "int32")));
     await initBackend("cpu");
-    assert.ok(!addReluApplies(x, y));
+    assert.ok(!addReluApplies(x, y) && !biasReluApplies(x, tf.zeros([3])));
     await initBackend("wasm");
   },
 });

@@ -38,7 +38,7 @@ Deno.test("wasm Add of same-shape float32 tensors: the cpu backend's bits, nativ
   }
 });
 
-Deno.test("wasm Add: a tensor added to itself, broadcasting and int32 keep the cpu backend's values", async () => {
+Deno.test("wasm Add: a tensor added to itself, a per-channel bias either way round, other broadcasting and int32 keep the cpu backend's values", async () => {
   const n = 3 * NATIVE_ADD_MIN_SIZE;
   const [a] = operands(n, 77);
   const row = seededValues(16, 78);
@@ -49,6 +49,13 @@ Deno.test("wasm Add: a tensor added to itself, broadcasting and int32 keep the c
       return tf.add(t, t);
     }],
     ["broadcast", () => tf.add(tf.tensor2d(a, [n / 16, 16]), tf.tensor1d(row))],
+    ["bias first", () => tf.add(tf.tensor1d(row), tf.tensor2d(a, [n / 16, 16]))],
+    ["4-D bias", () => tf.add(tf.tensor4d(a, [3, 32, 8, 16]), tf.tensor4d(row, [1, 1, 1, 16]))],
+    [
+      "rows broadcast",
+      () => tf.add(tf.tensor2d(a, [16, n / 16]), tf.tensor2d(a.subarray(0, n / 16), [1, n / 16])),
+    ],
+    ["column broadcast", () => tf.add(tf.tensor2d(a, [n / 16, 16]), tf.tensor2d(row.subarray(0, 1), [1, 1]))],
     ["int32", () => tf.add(tf.tensor1d(ints, "int32"), tf.tensor1d(ints, "int32"))],
   ];
   for (const [name, f] of cases) {
@@ -71,6 +78,29 @@ Deno.test({
       const p = Deno.UnsafePointer.of;
       dnn.add(n, [p(a), p(b), p(c)]);
       assert.deepStrictEqual(c, Float32Array.from(a, (v, i) => Math.fround(v + b[i])), `n=${n}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "oneDNN per-channel add on typed arrays: exact float32 sums, and max(sum, 0) with relu",
+  ignore: !nativeAvailable(),
+  fn: () => {
+    const dnn = loadOneDnn()!;
+    for (const [rows, channels] of [[1, 1], [7, 3], [33, 16], [129, 64]]) {
+      const n = rows * channels;
+      const [x, bias] = operands(Math.max(n, 16), 200 + n);
+      const v = bias.subarray(0, channels);
+      const p = Deno.UnsafePointer.of;
+      const sum = Float32Array.from(x.subarray(0, n), (e, i) => Math.fround(e + v[i % channels]));
+      for (const relu of [false, true]) {
+        const y = new Float32Array(n);
+        dnn.channelAdd(rows, channels, [p(x), p(v), p(y)], relu);
+        const want = relu ? sum.map((s) => (s > 0 ? s : 0)) : sum;
+        // NaN sums: oneDNN's ReLU gives 0 for them (documented in add_relu.ts); compare the rest exactly.
+        const keep = (a: Float32Array) => Array.from(a).map((e, i) => (relu && Number.isNaN(sum[i]) ? 0 : e));
+        assert.deepStrictEqual(keep(y), keep(want), `${rows}×${channels} relu=${relu}`);
+      }
     }
   },
 });

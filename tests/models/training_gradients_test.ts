@@ -83,6 +83,13 @@ Deno.test({
       }
       if (name !== "small_cnn") {
         assert.ok(got.weights.length > got.grads.length, `${name} has moving statistics`);
+      } else {
+        // Each conv's bias and the ReLU layer after it, and the dense layer's, run as one kernel; max pooling
+        // is not recomputed for its gradient.
+        const count = (kernels: string[], k: string) => kernels.filter((n) => n === k).length;
+        assert.strictEqual(count(got.kernels, "FreqlensAddRelu"), 3, `${got.kernels}`);
+        assert.strictEqual(count(got.kernels, "MaxPool"), count(want.kernels, "MaxPool"));
+        assert.strictEqual(count(got.kernels, "MaxPoolGrad"), 2);
       }
       for (const [i, w] of got.weights.entries()) {
         assert.deepStrictEqual(w, want.weights[i], `${name} weight ${i}`);

@@ -6,17 +6,26 @@
  * NaN; a NaN sum gives 0 (oneDNN's ReLU is `max(x, 0)`, as in the fused batch-norm → ReLU), where tfjs'
  * `Relu` keeps it — the training loop's divergence check reads the weights as well as the loss. Its gradient
  * ({@link addReluGradConfig}) is the ReLU gradient, taken from the output (`y > 0` exactly where
- * `a + b > 0`), handed to both inputs as `Add`'s is. Registered only when oneDNN loaded.
+ * `a + b > 0`), handed to both inputs as `Add`'s is. `b` may also be a per-channel vector of `a` (a layer's
+ * bias and the ReLU after it, as a training step's dense and biased conv layers run them), whose gradient
+ * is then summed over the rows, as `Add`'s is. Registered only when oneDNN loaded.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { isChannelVector, nativeChannelAdd } from "./add.ts";
 import { nativeConv, nativeElementwise } from "./native_bridge.ts";
 import { RELU_GRAD } from "./relu_grad.ts";
+import type { WasmBackendLike } from "./wasm_call.ts";
 
 /** Name of the kernel. */
 export const ADD_RELU = "FreqlensAddRelu";
 
-const addReluKernel = (args: Parameters<tf.KernelFunc>[0]) =>
-  nativeElementwise(args, ["a", "b"], (size, ptrs) => nativeConv()!.add(size, ptrs, true));
+function addReluKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  if (!tf.util.arraysEqual(a.shape, b.shape)) {
+    return nativeChannelAdd(args.backend as WasmBackendLike, a, b, true);
+  }
+  return nativeElementwise(args, ["a", "b"], (size, ptrs) => nativeConv()!.add(size, ptrs, true));
+}
 
 /** Whether {@link ADD_RELU} can run on `a` and `b` now (wasm with oneDNN loaded and native kernels on,
  * float32 tensors of one shape). */
@@ -25,7 +34,15 @@ export function addReluApplies(a: tf.Tensor, b: tf.Tensor): boolean {
     tf.getKernel(ADD_RELU, tf.getBackend()) !== undefined && nativeConv() !== undefined;
 }
 
-/** `max(a + b, 0)` through {@link ADD_RELU}, differentiable in both; needs {@link addReluApplies}. */
+/** Whether {@link ADD_RELU} can run on `x` and a per-channel vector `bias` of it now (as
+ * {@link addReluApplies}, with `bias` of shape `[C]` or `[1, …, 1, C]` for x's last axis of length C). */
+export function biasReluApplies(x: tf.Tensor, bias: tf.Tensor): boolean {
+  return x.dtype === "float32" && bias.dtype === "float32" && isChannelVector(x.shape, bias.shape) &&
+    tf.getKernel(ADD_RELU, tf.getBackend()) !== undefined && nativeConv() !== undefined;
+}
+
+/** `max(a + b, 0)` through {@link ADD_RELU}, differentiable in both; needs {@link addReluApplies} or
+ * {@link biasReluApplies}. */
 export function addRelu(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(ADD_RELU, { a, b }) as tf.Tensor;
 }
@@ -38,13 +55,19 @@ export const addReluConfig: tf.KernelConfig = {
 };
 
 /** Gradient of {@link ADD_RELU}: `dy` where the output is positive, else 0, for each input (a reshape
- * each, so that the two gradients are separate tensors, as `Add`'s are). */
+ * each, so that the two gradients are separate tensors, as `Add`'s are; summed over the rows for a
+ * per-channel `b`). */
 export const addReluGradConfig: tf.GradConfig = {
   kernelName: ADD_RELU,
+  inputsToSave: ["b"],
   outputsToSave: [true],
   gradFunc: (dy, saved) => {
-    const [y] = saved;
+    const [b, y] = saved;
     const g = tf.engine().runKernel(RELU_GRAD, { dy: dy as tf.Tensor, x: y }) as tf.Tensor;
-    return { a: () => tf.reshape(g, y.shape), b: () => tf.reshape(g, y.shape) };
+    const rows = tf.backend_util.getReductionAxes(b.shape, y.shape);
+    return {
+      a: () => tf.reshape(g, y.shape),
+      b: () => tf.reshape(rows.length > 0 ? tf.sum(g, rows) : g, b.shape),
+    };
   },
 };

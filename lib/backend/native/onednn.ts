@@ -641,8 +641,8 @@ export class OneDnn extends DnnlSession {
     this.run(this.prepareCopy(size), ptrs, "copy");
   }
 
-  private prepareChannelBinary(alg: number, rows: number, channels: number): Prepared {
-    const key = `channel-binary|${alg}|${rows}|${channels}`;
+  private prepareChannelBinary(alg: number, rows: number, channels: number, relu = false): Prepared {
+    const key = `channel-binary|${alg}|${rows}|${channels}|${relu}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const data = this.md(dims(rows, channels), TAG_AB);
@@ -653,13 +653,33 @@ export class OneDnn extends DnnlSession {
       this.lib.dnnl_binary_desc_init(desc, alg, data, perChannel, data),
       key,
     );
-    const { prim, pd } = this.primitive(desc, key);
+    const { prim, pd } = this.primitive(
+      desc,
+      key,
+      relu ? this.postOpsAttr(this.lib, { sum: false, relu }, key) : null,
+    );
     const bindings = [
       { arg: ARG_SRC, mem: this.memory(data) },
       { arg: ARG_SRC_1, mem: this.memory(perChannel) },
       { arg: ARG_DST, mem: this.memory(data) },
     ];
     return this.cached(key, prim, pd, bindings);
+  }
+
+  /** `y[r][i] = x[r][i] + b[i]` over `rows` rows of `channels` contiguous floats on raw pointers `(x, b, y)`
+   * (`b` one row; `y` may be `x`), each sum one IEEE float32 addition (a bias added to every position), with
+   * `relu` `y = max(x + b, 0)` in the same pass. */
+  channelAdd(
+    rows: number,
+    channels: number,
+    ptrs: [Deno.PointerValue, Deno.PointerValue, Deno.PointerValue],
+    relu = false,
+  ): void {
+    this.run(
+      this.prepareChannelBinary(BINARY_ADD, rows, channels, relu),
+      ptrs,
+      relu ? "bias+relu" : "bias add",
+    );
   }
 
   /** `y[r][i] = (x[r][i] − mean[i]) / std[i]` over `rows` rows of `channels` contiguous floats on raw
