@@ -87,9 +87,8 @@ function activationOf(layer: Layer): "linear" | "relu" | undefined {
 }
 
 /** `relu?(y + bias?)` as the un-fused layer computes it, with the gradient through both back to `y`. A bias
- * and a ReLU run as one kernel where it applies: the same sums, and the ReLU gradient taken from the output
- * (positive exactly where the sum is), so the same bits for every sum that is not NaN (../backend/kernels/
- * add_relu.ts). */
+ * and a ReLU run as one kernel where it applies (`FreqlensAddRelu`): the same sums, and the ReLU gradient
+ * taken from the output (positive exactly where the sum is), so the same bits for every sum that is not NaN. */
 function biasAndActivation(
   y: tf.Tensor,
   bias: tf.Variable | undefined,

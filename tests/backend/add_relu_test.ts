@@ -113,6 +113,8 @@ Deno.test({
     assert.ok(biasReluApplies(x, tf.zeros([3])) && biasReluApplies(x, tf.zeros([1, 3])));
     assert.ok(!biasReluApplies(x, tf.zeros([2])) && !biasReluApplies(x, tf.zeros([2, 3])));
     assert.ok(!biasReluApplies(x, tf.zeros([3], "int32")));
+    // Called without the checks, the kernel refuses what it cannot add rather than misreading it.
+    assert.throws(() => addRelu(x, tf.zeros([2, 1])), /neither a's shape \[2,3\] nor a per-channel vector/);
     assert.ok(!addReluApplies(x, tf.zeros([2, 3], "int32")));
     await initBackend("cpu");
     assert.ok(!addReluApplies(x, y) && !biasReluApplies(x, tf.zeros([3])));

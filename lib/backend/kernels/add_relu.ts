@@ -22,6 +22,11 @@ export const ADD_RELU = "FreqlensAddRelu";
 function addReluKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   if (!tf.util.arraysEqual(a.shape, b.shape)) {
+    if (!isChannelVector(a.shape, b.shape)) {
+      throw new Error(
+        `${ADD_RELU}: b [${b.shape}] is neither a's shape [${a.shape}] nor a per-channel vector of it`,
+      );
+    }
     return nativeChannelAdd(args.backend as WasmBackendLike, a, b, true);
   }
   return nativeElementwise(args, ["a", "b"], (size, ptrs) => nativeConv()!.add(size, ptrs, true));
