@@ -24,7 +24,7 @@ import {
   updateMovingStatistics,
 } from "../backend/batch_norm_layer.ts";
 import { batchNormTrainingAvailable } from "../backend/kernels/batch_norm_training.ts";
-import { ADD_RELU, addRelu, addReluApplies, biasReluApplies } from "../backend/kernels/add_relu.ts";
+import { addRelu, addReluApplies, biasReluApplies } from "../backend/kernels/add_relu.ts";
 import { RELU_GRAD, reluGradAvailable } from "../backend/kernels/relu_grad.ts";
 import { meanGradient, tapeOn } from "../backend/gradients.ts";
 import { cls, config, isRelu, type Layer, type LayerGraph, layerGraph } from "./layer_graph.ts";
@@ -232,7 +232,7 @@ function batchNormNode(layer: Layer, relu: boolean): Node["run"] | undefined {
 function addNode(relu: boolean): Node["run"] {
   return (ins) => {
     if (relu && ins.length === 2 && addReluApplies(ins[0], ins[1])) {
-      const y = tf.engine().runKernel(ADD_RELU, { a: ins[0], b: ins[1] }) as tf.Tensor;
+      const y = addRelu(ins[0], ins[1]);
       return {
         y,
         backward: (dy) => {

@@ -32,18 +32,22 @@ function addReluKernel(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   return nativeElementwise(args, ["a", "b"], (size, ptrs) => nativeConv()!.add(size, ptrs, true));
 }
 
+/** Whether {@link ADD_RELU} runs on the active backend now (wasm, oneDNN loaded, native kernels on) for two
+ * float32 operands. */
+const runsOn = (a: tf.Tensor, b: tf.Tensor) =>
+  a.dtype === "float32" && b.dtype === "float32" && tf.getKernel(ADD_RELU, tf.getBackend()) !== undefined &&
+  nativeConv() !== undefined;
+
 /** Whether {@link ADD_RELU} can run on `a` and `b` now (wasm with oneDNN loaded and native kernels on,
  * float32 tensors of one shape). */
 export function addReluApplies(a: tf.Tensor, b: tf.Tensor): boolean {
-  return a.dtype === "float32" && b.dtype === "float32" && tf.util.arraysEqual(a.shape, b.shape) &&
-    tf.getKernel(ADD_RELU, tf.getBackend()) !== undefined && nativeConv() !== undefined;
+  return tf.util.arraysEqual(a.shape, b.shape) && runsOn(a, b);
 }
 
 /** Whether {@link ADD_RELU} can run on `x` and a per-channel vector `bias` of it now (as
  * {@link addReluApplies}, with `bias` of shape `[C]` or `[1, …, 1, C]` for x's last axis of length C). */
 export function biasReluApplies(x: tf.Tensor, bias: tf.Tensor): boolean {
-  return x.dtype === "float32" && bias.dtype === "float32" && isChannelVector(x.shape, bias.shape) &&
-    tf.getKernel(ADD_RELU, tf.getBackend()) !== undefined && nativeConv() !== undefined;
+  return isChannelVector(x.shape, bias.shape) && runsOn(x, bias);
 }
 
 /** `max(a + b, 0)` through {@link ADD_RELU}, differentiable in both; needs {@link addReluApplies} or
