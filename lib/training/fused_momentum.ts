@@ -6,7 +6,8 @@
  * the stock optimiser.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { MOMENTUM_UPDATE } from "../backend/kernels/momentum_update.ts";
+import { MOMENTUM_UPDATE, momentumUpdateInPlace } from "../backend/kernels/momentum_update.ts";
+import type { WasmBackendLike } from "../backend/kernels/wasm_call.ts";
 
 /** The stock optimiser's fields this update reads (private in tfjs' typings). */
 interface MomentumState {
@@ -38,10 +39,12 @@ export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
         ? variableGradients[i].tensor
         : variableGradients[name];
       if (gradient == null) return;
+      const inputs = { value, accumulation, gradient, m: self.m, c: self.c };
+      if (momentumUpdateInPlace(tf.backend() as WasmBackendLike, inputs, self.useNesterov)) return;
       tf.tidy(() => {
         const [newValue, newAccumulation] = tf.engine().runKernel(
           MOMENTUM_UPDATE,
-          { value, accumulation, gradient, m: self.m, c: self.c },
+          inputs,
           { nesterov: self.useNesterov },
         ) as tf.Tensor[];
         accumulation.assign(newAccumulation);

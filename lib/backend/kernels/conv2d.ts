@@ -3,6 +3,7 @@
  * the stock XNNPACK kernel. NHWC only (NCHW goes to the stock kernel).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { conv2dGeometry } from "./conv_geometry.ts";
 import { heapPointer, nativeConv } from "./native_bridge.ts";
 import type { WasmBackendLike } from "./wasm_call.ts";
 
@@ -14,7 +15,7 @@ export function conv2dConfig(stock: tf.KernelConfig): tf.KernelConfig {
     if (!dnn || attrs.dataFormat === "NCHW") return stock.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
     const backend = args.backend as WasmBackendLike;
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const g = tf.backend_util.computeConv2DInfo(
+    const g = conv2dGeometry(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
       attrs.strides,

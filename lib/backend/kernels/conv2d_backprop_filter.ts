@@ -4,6 +4,7 @@
  * conv2d (`./conv_reexpress.ts`).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { conv2dGeometry } from "./conv_geometry.ts";
 import { conv2dBackpropFilterViaForward } from "./conv_reexpress.ts";
 import { heapPointer, nativeConv } from "./native_bridge.ts";
 import type { WasmBackendLike } from "./wasm_call.ts";
@@ -18,7 +19,7 @@ export function conv2dBackpropFilter(
   if (attrs.dataFormat === "NCHW") {
     throw new Error("wasm Conv2DBackpropFilter: dataFormat NCHW is unsupported");
   }
-  const g = tf.backend_util.computeConv2DInfo(
+  const g = conv2dGeometry(
     x.shape as [number, number, number, number],
     attrs.filterShape,
     attrs.strides,

@@ -7,6 +7,7 @@
  * its gradient, and the plain-ops path for other backends).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { conv2dGeometry } from "./conv_geometry.ts";
 import { loadOneDnnPostOps } from "../native/onednn_postops.ts";
 import { forgetReordered } from "../native/reordered_weights.ts";
 import { heapPointer, nativeConv } from "./native_bridge.ts";
@@ -30,7 +31,7 @@ function convPostOps(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { x, filter, bias, residual } = args.inputs as Record<string, tf.TensorInfo | undefined>;
   const attrs = args.attrs as unknown as ConvPostOpsAttrs;
-  const g = tf.backend_util.computeConv2DInfo(
+  const g = conv2dGeometry(
     x!.shape as [number, number, number, number],
     filter!.shape as [number, number, number, number],
     attrs.strides,

@@ -4,6 +4,7 @@
  * XNNPACK kernel otherwise (and for NCHW or PReLU).
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { conv2dGeometry } from "./conv_geometry.ts";
 import { heapPointer, nativeConv } from "./native_bridge.ts";
 import { callWasm, release, type WasmBackendLike } from "./wasm_call.ts";
 
@@ -31,7 +32,7 @@ export function fusedConv2dConfig(stock: tf.KernelConfig): tf.KernelConfig {
       return stock.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
     }
     const backend = args.backend as WasmBackendLike;
-    const g = tf.backend_util.computeConv2DInfo(
+    const g = conv2dGeometry(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
       attrs.strides,

@@ -160,6 +160,39 @@ export interface ConvShape {
   padInfo: { top: number; left: number; bottom: number; right: number };
 }
 
+const geometryKeys = new WeakMap<ConvShape, string>();
+
+/** A short cache key naming every field of `g` that shapes a primitive (kept per geometry object: tfjs'
+ * geometries are remembered per shape, ../kernels/conv_geometry.ts), in place of serialising all of
+ * tfjs' ~30 fields on every call. */
+export function geometryKey(g: ConvShape): string {
+  let key = geometryKeys.get(g);
+  if (key === undefined) {
+    const p = g.padInfo;
+    key = [
+      g.batchSize,
+      g.inHeight,
+      g.inWidth,
+      g.inChannels,
+      g.outHeight,
+      g.outWidth,
+      g.outChannels,
+      g.filterHeight,
+      g.filterWidth,
+      g.strideHeight,
+      g.strideWidth,
+      g.dilationHeight,
+      g.dilationWidth,
+      p.top,
+      p.left,
+      p.bottom,
+      p.right,
+    ].join(",");
+    geometryKeys.set(g, key);
+  }
+  return key;
+}
+
 /** Which of the three convolutions. */
 export type ConvPass = "forward" | "backwardData" | "backwardWeights";
 
@@ -279,7 +312,7 @@ export class OneDnn extends DnnlSession {
   }
 
   private prepare(pass: ConvPass, g: ConvShape, withBias: boolean): Prepared {
-    const key = `${pass}|${withBias}|${JSON.stringify(g)}`;
+    const key = `${pass}|${withBias}|${geometryKey(g)}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);
@@ -467,7 +500,7 @@ export class OneDnn extends DnnlSession {
   }
 
   private prepareMaxPoolGrad(g: ConvShape): { forward: Prepared; backward: Prepared } {
-    const key = `maxpool|${JSON.stringify(g)}`;
+    const key = `maxpool|${geometryKey(g)}`;
     const hit = this.pools.get(key);
     if (hit) return hit;
     const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);
@@ -524,7 +557,7 @@ export class OneDnn extends DnnlSession {
   }
 
   private prepareMaxPool(g: ConvShape): Prepared {
-    const key = `maxpool_inference|${JSON.stringify(g)}`;
+    const key = `maxpool_inference|${geometryKey(g)}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);

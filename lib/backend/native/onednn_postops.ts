@@ -5,7 +5,7 @@
  * primitive's preferred layout (kept per filter tensor from its second use, ./reordered_weights.ts). Kept apart from `./onednn.ts`: the library
  * is opened once more with only the symbols this needs (the dynamic loader returns the same library).
  */
-import type { ConvShape } from "./onednn.ts";
+import { type ConvShape, geometryKey } from "./onednn.ts";
 
 import {
   ARG_BIAS,
@@ -83,7 +83,7 @@ export class OneDnnPostOps extends DnnlSession {
   }
 
   private prepare(g: ConvShape, post: PostOps): Prepared {
-    const key = `${post.sum}|${post.relu}|${JSON.stringify(g)}`;
+    const key = `${post.sum}|${post.relu}|${geometryKey(g)}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const src = this.md(dims(g.batchSize, g.inChannels, g.inHeight, g.inWidth), TAG_NHWC);
