@@ -18,8 +18,7 @@ import {
   BATCH_NORM_TRAINING_GRAD,
   batchNormTrainingAvailable,
 } from "./kernels/batch_norm_training.ts";
-import { MOVING_AVERAGE, movingAverageInPlace } from "./kernels/moving_average.ts";
-import type { WasmBackendLike } from "./kernels/wasm_call.ts";
+import { MOVING_AVERAGE } from "./kernels/moving_average.ts";
 
 /** What the gradient of one training-mode batch-norm needs: the forward kernel's inputs, its batch
  * statistics (and ReLU workspace), and its attributes. */
@@ -126,22 +125,20 @@ export function fastBatchNormApplies(layer: BatchNormLayerLike, x: tf.Tensor): b
 }
 
 /** Updates `layer`'s moving statistics from one batch's exactly as tfjs-layers does
- * (`moving ← moving − (moving − batch)·(1 − momentum)`), in place where no other tensor shares a
- * statistic's buffer. */
+ * (`moving ← moving − (moving − batch)·(1 − momentum)`). */
 export function updateMovingStatistics(
   layer: BatchNormLayerLike,
   mean: tf.Tensor,
   variance: tf.Tensor,
 ): void {
-  const decay = 1 - layer.momentum;
-  const backend = tf.backend() as WasmBackendLike;
-  for (const [variable, batch] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
-    const moving = variable.read();
-    if (movingAverageInPlace(backend, moving, batch, decay)) continue;
-    tf.tidy(() => {
-      variable.write(tf.engine().runKernel(MOVING_AVERAGE, { moving, batch }, { decay }) as tf.Tensor);
-    });
-  }
+  tf.tidy(() => {
+    const decay = 1 - layer.momentum;
+    for (const [variable, batch] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
+      variable.write(
+        tf.engine().runKernel(MOVING_AVERAGE, { moving: variable.read(), batch }, { decay }) as tf.Tensor,
+      );
+    }
+  });
 }
 
 /** `layer`'s training-mode output for `x` (ReLU'd when `relu`), updating its moving statistics

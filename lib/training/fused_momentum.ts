@@ -6,7 +6,7 @@
  * the stock optimiser.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { MOMENTUM_UPDATE, momentumUpdateInPlace } from "../backend/kernels/momentum_update.ts";
+import { MOMENTUM_UPDATE, momentumUpdateOwnAccumulation } from "../backend/kernels/momentum_update.ts";
 import type { WasmBackendLike } from "../backend/kernels/wasm_call.ts";
 
 /** The stock optimiser's fields this update reads (private in tfjs' typings). */
@@ -40,7 +40,13 @@ export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
         : variableGradients[name];
       if (gradient == null) return;
       const inputs = { value, accumulation, gradient, m: self.m, c: self.c };
-      if (momentumUpdateInPlace(tf.backend() as WasmBackendLike, inputs, self.useNesterov)) return;
+      const own = momentumUpdateOwnAccumulation(tf.backend() as WasmBackendLike, inputs, self.useNesterov);
+      if (own) {
+        const newValue = tf.engine().makeTensorFromTensorInfo(own);
+        value.assign(newValue);
+        newValue.dispose();
+        return;
+      }
       tf.tidy(() => {
         const [newValue, newAccumulation] = tf.engine().runKernel(
           MOMENTUM_UPDATE,

@@ -2,7 +2,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import assert from "node:assert";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { MOVING_AVERAGE } from "../../lib/backend/kernels/moving_average.ts";
-import { type BatchNormLayerLike, updateMovingStatistics } from "../../lib/backend/batch_norm_layer.ts";
 import { FusedMomentumOptimizer } from "../../lib/training/fused_momentum.ts";
 import { seededValues } from "../backend/helpers.ts";
 
@@ -58,63 +57,33 @@ Deno.test("the moving-average kernel gives the bits of tfjs' moving − (moving 
   }
 });
 
-Deno.test("the momentum update writes in place only where no other tensor shares a buffer", async () => {
+Deno.test("the momentum update writes the accumulation in place only where no other tensor shares it", async () => {
   await initBackend("wasm");
   const start = seededValues(40, 7);
   const grad = tf.tensor(seededValues(40, 8));
   const v = tf.variable(tf.tensor(start), true, "momentum_in_place_test");
+  const w = tf.variable(tf.tensor(start), true, "momentum_in_place_reference");
   const opt = new FusedMomentumOptimizer(0.1, 0.9);
   const stock = tf.train.momentum(0.1, 0.9);
-  const w = tf.variable(tf.tensor(start), true, "momentum_in_place_reference");
+  const accumulation = () =>
+    (opt as unknown as { accumulations: { variable: tf.Variable }[] }).accumulations[0].variable;
   const step = () => {
+    const value = v.dataId;
     opt.applyGradients([{ name: v.name, tensor: grad }]);
     stock.applyGradients([{ name: w.name, tensor: grad }]);
+    assert.notStrictEqual(v.dataId, value, "the value moves to a new buffer every step");
+    assert.deepStrictEqual(Array.from(v.dataSync()), Array.from(w.dataSync()));
   };
-  step(); // the tensor v was made from still shares its buffer: a new one
-  const own = v.dataId;
-  step(); // now v's and its accumulation's buffers are their own: written in place
-  assert.strictEqual(v.dataId, own);
-  const held = tf.clone(v);
+  step();
+  const own = accumulation().dataId;
+  step();
+  assert.strictEqual(accumulation().dataId, own, "an unshared accumulation is written in place");
+  const held = tf.clone(accumulation());
   const before = Array.from(held.dataSync());
-  step(); // shared again (held): held keeps its values, v moves to a new buffer
-  assert.notStrictEqual(v.dataId, own);
-  assert.deepStrictEqual(Array.from(held.dataSync()), before);
-  assert.deepStrictEqual(Array.from(v.dataSync()), Array.from(w.dataSync()));
+  step();
+  assert.notStrictEqual(accumulation().dataId, own, "a shared accumulation moves to a new buffer");
+  assert.deepStrictEqual(Array.from(held.dataSync()), before, "and the tensor sharing it keeps its values");
   tf.dispose([grad, v, w, held]);
   opt.dispose();
   stock.dispose();
-});
-
-Deno.test("batch-norm moving statistics update in place only where no other tensor shares the buffer", async () => {
-  await initBackend("wasm");
-  const variable = (values: Float32Array) => {
-    const v = tf.tidy(() => tf.variable(tf.tensor1d(values), false)); // the only holder of its buffer
-    return { v, read: () => v, write: (t: tf.Tensor) => v.assign(t as tf.Tensor1D) };
-  };
-  const [m0, v0] = [seededValues(16, 21), seededValues(16, 22).map(Math.abs)];
-  const mean = tf.tensor1d(seededValues(16, 23)), variance = tf.tensor1d(seededValues(16, 24).map(Math.abs));
-  const want = (moving: Float32Array, batch: tf.Tensor) =>
-    Array.from(tf.sub(tf.tensor1d(moving), tf.mul(tf.sub(tf.tensor1d(moving), batch), 1 - 0.99)).dataSync());
-  for (const shared of [false, true]) {
-    const movingMean = variable(m0), movingVariance = variable(v0);
-    const layer = {
-      axis: -1,
-      epsilon: 1e-3,
-      momentum: 0.99,
-      gamma: null,
-      beta: null,
-      movingMean,
-      movingVariance,
-    };
-    const held = shared ? tf.clone(movingMean.v) : undefined;
-    const ids = [movingMean.v.dataId, movingVariance.v.dataId];
-    updateMovingStatistics(layer as unknown as BatchNormLayerLike, mean, variance);
-    assert.deepStrictEqual(Array.from(movingMean.v.dataSync()), want(m0, mean), `shared ${shared}`);
-    assert.deepStrictEqual(Array.from(movingVariance.v.dataSync()), want(v0, variance), `shared ${shared}`);
-    assert.strictEqual(movingMean.v.dataId === ids[0], !shared, "the mean is written in place iff unshared");
-    assert.strictEqual(movingVariance.v.dataId, ids[1]);
-    if (held) assert.deepStrictEqual(Array.from(held.dataSync()), Array.from(new Float32Array(m0)));
-    tf.dispose([movingMean.v, movingVariance.v, ...(held ? [held] : [])]);
-  }
-  tf.dispose([mean, variance]);
 });

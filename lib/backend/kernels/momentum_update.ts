@@ -42,28 +42,25 @@ function momentumUpdate(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] {
 }
 
 /**
- * The kernel's update written into `value`'s and `accumulation`'s own buffers (the same bits, without two
- * new tensors, a kernel call and two assignments per variable: a third of a ResNet-20 optimiser step on
- * this project's VM). Only where no other tensor shares either buffer (a clone, a reshape, a tensor a
- * gradient tape kept), which would change with it: then it writes nothing and returns false.
+ * The kernel's update without a kernel call (the same bits): the accumulation written over its own buffer
+ * (the optimiser's private state), the new value into a new buffer, returned — a variable's data id keeps
+ * its contents for life, as tfjs' `assign` leaves it, so kept copies of reordered filters and folded
+ * weights (keyed on data ids) follow training. Undefined, writing nothing, where another tensor shares the
+ * accumulation's buffer (a clone, a tensor a gradient tape kept), which would change with it.
  */
-export function momentumUpdateInPlace(
+export function momentumUpdateOwnAccumulation(
   backend: WasmBackendLike,
   { value, accumulation, gradient, m, c }: Record<
     "value" | "accumulation" | "gradient" | "m" | "c",
     tf.TensorInfo
   >,
   nesterov: boolean,
-): boolean {
-  if (backend.refCount(value.dataId) !== 1 || backend.refCount(accumulation.dataId) !== 1) return false;
-  const [w, a] = [value, accumulation].map((t) => heapFloats(backend, t));
-  momentumPass(
-    [w, a, heapFloats(backend, gradient), w, a],
-    heapFloats(backend, m)[0],
-    heapFloats(backend, c)[0],
-    nesterov,
-  );
-  return true;
+): tf.TensorInfo | undefined {
+  if (backend.refCount(accumulation.dataId) !== 1) return undefined;
+  const newValue = backend.makeOutput(value.shape, "float32");
+  const [w, a, g, nw] = [value, accumulation, gradient, newValue].map((t) => heapFloats(backend, t));
+  momentumPass([w, a, g, nw, a], heapFloats(backend, m)[0], heapFloats(backend, c)[0], nesterov);
+  return newValue;
 }
 
 /** Registration record for `tf.registerKernel`. */

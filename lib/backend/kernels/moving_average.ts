@@ -10,35 +10,15 @@ import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";
 /** Name of the kernel. */
 export const MOVING_AVERAGE = "FreqlensMovingAverage";
 
-/** `o[i] = m[i] − (m[i] − b[i])·decay` (`o` may be `m` itself). */
-function movingAveragePass(m: Float32Array, b: Float32Array, o: Float32Array, decay: number): void {
-  const f = Math.fround;
-  const d = f(decay);
-  for (let i = 0; i < m.length; i++) o[i] = f(m[i] - f(f(m[i] - b[i]) * d));
-}
-
 function movingAverage(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { moving, batch } = args.inputs as Record<string, tf.TensorInfo>;
+  const f = Math.fround;
+  const decay = f((args.attrs as { decay: number }).decay);
   const out = backend.makeOutput(moving.shape, "float32");
   const [m, b, o] = [moving, batch, out].map((t) => heapFloats(backend, t));
-  movingAveragePass(m, b, o, (args.attrs as { decay: number }).decay);
+  for (let i = 0; i < m.length; i++) o[i] = f(m[i] - f(f(m[i] - b[i]) * decay));
   return out;
-}
-
-/** The kernel's update written into `moving`'s own buffer (the same bits, without a new tensor, a kernel
- * call and an assignment per statistic). Only where no other tensor shares that buffer: then it writes
- * nothing and returns false. */
-export function movingAverageInPlace(
-  backend: WasmBackendLike,
-  moving: tf.TensorInfo,
-  batch: tf.TensorInfo,
-  decay: number,
-): boolean {
-  if (backend.refCount(moving.dataId) !== 1) return false;
-  const m = heapFloats(backend, moving);
-  movingAveragePass(m, heapFloats(backend, batch), m, decay);
-  return true;
 }
 
 /** Registration record for `tf.registerKernel`. */
