@@ -18,7 +18,8 @@ import {
   BATCH_NORM_TRAINING_GRAD,
   batchNormTrainingAvailable,
 } from "./kernels/batch_norm_training.ts";
-import { MOVING_AVERAGE } from "./kernels/moving_average.ts";
+import { movingAverage } from "./kernels/moving_average.ts";
+import type { WasmBackendLike } from "./kernels/wasm_call.ts";
 
 /** What the gradient of one training-mode batch-norm needs: the forward kernel's inputs, its batch
  * statistics (and ReLU workspace), and its attributes. */
@@ -131,14 +132,13 @@ export function updateMovingStatistics(
   mean: tf.Tensor,
   variance: tf.Tensor,
 ): void {
-  tf.tidy(() => {
-    const decay = 1 - layer.momentum;
-    for (const [variable, batch] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
-      variable.write(
-        tf.engine().runKernel(MOVING_AVERAGE, { moving: variable.read(), batch }, { decay }) as tf.Tensor,
-      );
-    }
-  });
+  const decay = 1 - layer.momentum;
+  const backend = tf.backend() as WasmBackendLike;
+  for (const [variable, batch] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
+    const next = tf.engine().makeTensorFromTensorInfo(movingAverage(backend, variable.read(), batch, decay));
+    variable.write(next);
+    next.dispose();
+  }
 }
 
 /** `layer`'s training-mode output for `x` (ReLU'd when `relu`), updating its moving statistics

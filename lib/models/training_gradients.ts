@@ -150,12 +150,14 @@ function convNode(layer: Layer, reluAfter: boolean): Node["run"] | undefined {
   return ([x]) => {
     const filter = c.kernel.read() as tf.Variable;
     const bias = c.bias?.read() as tf.Variable | undefined;
-    const { z, back } = biasAndActivation(
-      tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, c.strides as [number, number], pad, "NHWC", [1, 1]),
-      bias,
-      activation === "relu" || reluAfter,
-    );
     const attrs = { strides: c.strides, pad, dataFormat: "NHWC", dimRoundingMode: undefined };
+    // The kernel `tf.conv2d` runs for an NHWC batch, without the op's checks and wrapping on every call.
+    const y = tf.engine().runKernel(
+      tf.Conv2D,
+      { x, filter },
+      { ...attrs, dilations: [1, 1] } as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor;
+    const { z, back } = biasAndActivation(y, bias, activation === "relu" || reluAfter);
     return {
       y: z,
       backward: (dz, [xNeeded]) => {

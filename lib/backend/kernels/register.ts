@@ -13,7 +13,6 @@ import { castConfig, identityConfig } from "./identity.ts";
 import { matMulConfig } from "./mat_mul.ts";
 import { maxPoolConfig } from "./max_pool.ts";
 import { momentumUpdateConfig } from "./momentum_update.ts";
-import { movingAverageConfig } from "./moving_average.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { reluGradConfig } from "./relu_grad.ts";
 import { sumConfig } from "./sum.ts";
@@ -67,7 +66,6 @@ export function registerWasmKernels(): void {
   replace(clipConfig(stock(tf.ClipByValue)));
   replace(normalizeConfig);
   replace(momentumUpdateConfig);
-  replace(movingAverageConfig);
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig, addReluConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);
   if (loadOneDnnPostOps()) replace(convPostOpsConfig);
