@@ -1,9 +1,11 @@
 /**
- * tfjs' `MomentumOptimizer` with each variable's update as one kernel (`FreqlensMomentumUpdate`,
- * lib/backend/kernels/momentum_update.ts) where the backend has it (wasm): the same state (accumulators
+ * tfjs' `MomentumOptimizer` with each variable's update as one pass over the wasm heap
+ * (lib/backend/kernels/momentum_update.ts) where the backend has it (wasm): the same state (accumulators
  * named `<variable>/momentum`, so `getWeights`/`setWeights` and checkpoints are unchanged) and the same
- * bits, with one kernel call per variable instead of four tfjs ops and their bookkeeping. Elsewhere it is
- * the stock optimiser.
+ * bits. The accumulation, the optimiser's own, is written in place and the new value goes to a new buffer
+ * without a kernel call; where another tensor shares the accumulation, the `FreqlensMomentumUpdate` kernel
+ * makes both anew. Either replaces four tfjs ops per variable and their bookkeeping. Elsewhere it is the
+ * stock optimiser.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { MOMENTUM_UPDATE, momentumUpdateOwnAccumulation } from "../backend/kernels/momentum_update.ts";
