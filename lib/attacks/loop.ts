@@ -13,6 +13,8 @@ import "@tensorflow/tfjs-layers";
 import type { ImageClassifier } from "../models/classifier.ts";
 import type { ThreatModel } from "./threat.ts";
 import { AttackError, type AttackResult } from "./types.ts";
+import { crossEntropyPerRow } from "../backend/cross_entropy.ts";
+import { SELECT_IMAGES } from "../backend/kernels/select_images.ts";
 
 /** Options of {@link iterativeAttack}. */
 export interface LoopOptions {
@@ -41,13 +43,11 @@ export function objectiveOf(
   labels: tf.Tensor1D,
   targets?: tf.Tensor1D,
 ): tf.Tensor1D {
-  return tf.tidy(() => {
-    const k = logits.shape[1];
-    const logp = tf.logSoftmax(logits);
-    const cls = targets ?? labels;
-    const ce = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(cls, k)), 1)) as tf.Tensor1D;
-    return targets ? tf.neg(ce) : ce;
-  });
+  const ce = crossEntropyPerRow(logits, targets ?? labels);
+  if (!targets) return ce;
+  const toward = tf.neg(ce);
+  ce.dispose();
+  return toward;
 }
 
 /**
@@ -76,10 +76,14 @@ export function perturbationNorms(
   return out;
 }
 
-/** Per image, `a` where `mask` (bool `[N]`) holds, else `b` (both `[N, H, W, C]`), exactly. The mask is
- * expanded to the full shape by a broadcasting multiply: tfjs' broadcasting `where` tiles it with a generic
- * per-element kernel on wasm (~5 ms for 32 CIFAR images, a tenth of a PGD step). */
+/** Per image, `a` where `mask` (bool `[N]`) holds, else `b` (both `[N, H, W, C]`), exactly. On wasm one
+ * copy per image (`FreqlensSelectImages`); elsewhere the mask is expanded to the full shape by a
+ * broadcasting multiply: tfjs' broadcasting `where` tiles it with a generic per-element kernel (~5 ms for
+ * 32 CIFAR images on wasm, a tenth of a PGD step). */
 export function selectImages(mask: tf.Tensor, a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+  if (a.dtype === b.dtype && tf.getKernel(SELECT_IMAGES, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(SELECT_IMAGES, { mask, a, b }) as tf.Tensor4D;
+  }
   return tf.tidy(() => {
     const perImage = tf.reshape(tf.cast(mask, "float32"), [mask.shape[0], 1, 1, 1]);
     return tf.where(tf.greater(tf.mul(perImage, tf.onesLike(a)), 0), a, b) as tf.Tensor4D;

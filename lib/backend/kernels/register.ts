@@ -28,6 +28,8 @@ import { dct2dConfig } from "./dct2d.ts";
 import { loadOneDnnPostOps } from "../native/onednn_postops.ts";
 import { convPostOpsConfig } from "./conv_post_ops.ts";
 import { normalizeConfig } from "./normalize.ts";
+import { crossEntropyConfigs } from "./cross_entropy.ts";
+import { selectImagesConfig } from "./select_images.ts";
 
 let registered = false;
 
@@ -66,6 +68,8 @@ export function registerWasmKernels(): void {
   replace(clipConfig(stock(tf.ClipByValue)));
   replace(normalizeConfig);
   replace(momentumUpdateConfig);
+  crossEntropyConfigs.forEach(replace);
+  replace(selectImagesConfig);
   if (loadOneDnn()) [...batchNormTrainingConfigs, reluGradConfig, addReluConfig].forEach(replace);
   if (loadOneDnnMatmul()) replace(dct2dConfig);
   if (loadOneDnnPostOps()) replace(convPostOpsConfig);
@@ -76,5 +80,5 @@ export function registerWasmKernels(): void {
  * (`onednn@2.6.3:avx2`: each ISA accumulates in its own order), for cache keys. */
 export function wasmKernelsVersion(): string {
   const dnn = nativeConv();
-  return `freqlens-kernels@8${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
+  return `freqlens-kernels@9${dnn ? `+${dnn.version}:${dnn.isa}` : ""}`;
 }
