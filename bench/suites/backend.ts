@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { availableBackends, initBackend } from "../../lib/backend/mod.ts";
-import { classifierFromLayersModel, trainingGradients } from "../../lib/models/mod.ts";
+import { classifierFromLayersModel, objectiveGradient, trainingGradients } from "../../lib/models/mod.ts";
 import { createOptimizer } from "../../lib/training/mod.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "../suite.ts";
 import { type Spread, throughputSpread, timeReps } from "../spread.ts";
@@ -107,11 +107,14 @@ export function workloads(
   // batch-norm → ReLU and add → ReLU fused, no gradient tape where the layers allow).
   const classifier = classifierFromLayersModel(model);
   const gradients = trainingGradients(model);
-  const loss = (input: tf.Tensor) =>
-    tf.losses.softmaxCrossEntropy(labels, classifier.logits(input as tf.Tensor4D)) as tf.Scalar;
+  const loss = (logits: tf.Tensor2D) => tf.losses.softmaxCrossEntropy(labels, logits);
   return {
     forward: () => tf.dispose(tf.tidy(() => classifier.logits(x))),
-    input_gradient: () => tf.dispose(tf.tidy(() => tf.grad(loss)(x))),
+    // As the gradient attacks take it (lib/models `objectiveGradient`: no tape over a folded network).
+    input_gradient: () => {
+      const { logits, value, grad } = objectiveGradient(classifier, x, loss);
+      tf.dispose([logits, value, grad]);
+    },
     training_step: () => {
       const { value, grads } = gradients(x, (l) => tf.losses.softmaxCrossEntropy(labels, l) as tf.Scalar);
       optimizer.applyGradients(grads);

@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 // tfjs-core registers no gradient functions itself; the tfjs-layers bundle registers all of them.
 import "@tensorflow/tfjs-layers";
-import type { ImageClassifier } from "../models/classifier.ts";
+import { type ImageClassifier, objectiveGradient } from "../models/classifier.ts";
 import type { ThreatModel } from "./threat.ts";
 import { AttackError, type AttackResult } from "./types.ts";
 import { crossEntropyPerRow } from "../backend/cross_entropy.ts";
@@ -131,15 +131,12 @@ function evaluate(
       return { objective: objectiveOf(logits, labels, targets), success: successOf(logits, labels, targets) };
     });
   }
-  let success: tf.Tensor1D | undefined;
-  // A vector-valued f: tfjs back-propagates dy = ones, i.e. the gradient of the sum, which is per image
-  // the gradient of that image's own objective (images do not interact in eval-mode models).
-  const { value, grad } = tf.valueAndGrad((xx: tf.Tensor4D) => {
-    const logits = model.logits(xx);
-    success = tf.keep(successOf(logits, labels, targets));
-    return objectiveOf(logits, labels, targets);
-  })(x);
-  return { objective: value as tf.Tensor1D, success: success!, grad: grad as tf.Tensor4D };
+  // A vector-valued objective: the gradient of the sum, which is per image the gradient of that image's
+  // own objective (images do not interact in eval-mode models).
+  const { logits, value, grad } = objectiveGradient(model, x, (l) => objectiveOf(l, labels, targets));
+  const success = successOf(logits, labels, targets);
+  logits.dispose();
+  return { objective: value as tf.Tensor1D, success, grad };
 }
 
 /**

@@ -40,6 +40,30 @@ function forward(
   });
 }
 
+/** The gradients of {@link convPostOps} for its output gradient `dy`, from its output `y`: `masked` (`dy`
+ * where `y > 0` with `relu`, else `dy` itself), the residual's gradient, and `dx`, the input's. */
+export function convPostOpsBackward(
+  dy: tf.Tensor,
+  y: tf.Tensor,
+  filter: tf.Tensor4D,
+  xShape: number[],
+  attrs: ConvPostOpsAttrs,
+): { masked: tf.Tensor; dx: tf.Tensor4D } {
+  const masked = !attrs.relu
+    ? dy
+    : reluGradAvailable()
+    ? tf.engine().runKernel(RELU_GRAD, { dy, x: y }) as tf.Tensor
+    : tf.mul(dy, tf.step(y));
+  const dx = tf.conv2dTranspose(
+    masked as tf.Tensor4D,
+    filter,
+    xShape as [number, number, number, number],
+    attrs.strides,
+    attrs.pad,
+  );
+  return { masked, dx };
+}
+
 /** `relu?(conv2d(x, filter, strides, pad) + bias [+ residual])` (see the module doc). */
 export function convPostOps(
   x: tf.Tensor4D,
@@ -52,21 +76,8 @@ export function convPostOps(
   if (!tapeOn()) return forward(x, filter, bias, residual, attrs);
   // The filter reaches the gradient through `save` (a tensor captured by the closure may be disposed by
   // the time the backward pass runs).
-  const gradOf = (dy: tf.Tensor, [y, w]: tf.Tensor[], xShape: number[]) => {
-    const masked = !attrs.relu
-      ? dy
-      : reluGradAvailable()
-      ? tf.engine().runKernel(RELU_GRAD, { dy, x: y }) as tf.Tensor
-      : tf.mul(dy, tf.step(y));
-    const dx = tf.conv2dTranspose(
-      masked as tf.Tensor4D,
-      w as tf.Tensor4D,
-      xShape as [number, number, number, number],
-      attrs.strides,
-      attrs.pad,
-    );
-    return { masked, dx };
-  };
+  const gradOf = (dy: tf.Tensor, [y, w]: tf.Tensor[], xShape: number[]) =>
+    convPostOpsBackward(dy, y, w as tf.Tensor4D, xShape, attrs);
   if (residual) {
     const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [xi, ri, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];

@@ -12,11 +12,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { convPostOps } from "../backend/conv_post_ops.ts";
+import type { ConvPostOpsAttrs } from "../backend/kernels/conv_post_ops.ts";
 import { tapeOn } from "../backend/gradients.ts";
 import { cls, config, isRelu, type Layer, layerGraph } from "./layer_graph.ts";
 
 /** One fused block: the conv layer, its BN, and optionally the add (with its other input) and ReLU. */
-interface Fused {
+export interface Fused {
   conv: Layer;
   bn: Layer;
   residual?: Layer;
@@ -33,8 +34,9 @@ function foldable(conv: Layer): boolean {
     (c.padding === "same" || c.padding === "valid");
 }
 
-/** Plans the graph: layers in order, each with its input layers, and the fused blocks keyed by last layer. */
-function plan(model: tfl.LayersModel) {
+/** Plans the graph: layers in order, each with its input layers, and the fused blocks keyed by last layer
+ * (undefined for a graph this does not handle). */
+export function foldingPlan(model: tfl.LayersModel): FoldingPlan | undefined {
   const graph = layerGraph(model);
   if (!graph) return undefined;
   const { inputsOf, consumers } = graph;
@@ -68,6 +70,13 @@ function plan(model: tfl.LayersModel) {
   return { inputsOf, fused, absorbed };
 }
 
+/** A model's fused blocks keyed by their last layer, the layers they absorb, and each layer's inputs. */
+export interface FoldingPlan {
+  inputsOf: Map<Layer, Layer[]>;
+  fused: Map<Layer, Fused>;
+  absorbed: Set<Layer>;
+}
+
 /** Folded filter and bias of a conv → BN pair from the given weights (see the module doc). */
 function foldWeights(conv: Layer, bn: Layer, w: tf.Tensor[], b: tf.Tensor[]): [tf.Tensor4D, tf.Tensor1D] {
   const c = config(bn);
@@ -88,6 +97,7 @@ function foldWeights(conv: Layer, bn: Layer, w: tf.Tensor[], b: tf.Tensor[]): [t
 class FoldCache {
   private readonly entries = new Map<Layer, { ids: tf.DataId[]; folded: [tf.Tensor4D, tf.Tensor1D] }>();
 
+  /** The folded filter and bias of `conv` → `bn` from their current weights. */
   get(conv: Layer, bn: Layer): [tf.Tensor4D, tf.Tensor1D] {
     const w = conv.getWeights();
     const b = bn.getWeights();
@@ -103,9 +113,24 @@ class FoldCache {
   }
 }
 
+/** The convolution attributes of a fused block. */
+export function blockAttrs(block: Fused): ConvPostOpsAttrs {
+  const c = config(block.conv);
+  return { strides: c.strides as [number, number], pad: c.padding as "same" | "valid", relu: block.relu };
+}
+
+const foldCaches = new WeakMap<tfl.LayersModel, FoldCache>();
+
+/** The folded weights of `model`, one cache shared by its forward pass and its gradient pass. */
+export function foldCacheOf(model: tfl.LayersModel): FoldCache {
+  let cache = foldCaches.get(model);
+  if (!cache) foldCaches.set(model, cache = new FoldCache());
+  return cache;
+}
+
 /** For each layer, the step of the forward pass that reads its value last (a fused block is a step under
  * its last layer; its reads are the conv's input and the residual). */
-function lastReaders(model: tfl.LayersModel, p: NonNullable<ReturnType<typeof plan>>): Map<Layer, Layer> {
+function lastReaders(model: tfl.LayersModel, p: FoldingPlan): Map<Layer, Layer> {
   const last = new Map<Layer, Layer>();
   for (const layer of model.layers) {
     const block = p.fused.get(layer);
@@ -125,11 +150,11 @@ function lastReaders(model: tfl.LayersModel, p: NonNullable<ReturnType<typeof pl
  */
 export function foldedForward(model: tfl.LayersModel): ((x: tf.Tensor) => tf.Tensor) | undefined {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return undefined;
-  const p = plan(model);
+  const p = foldingPlan(model);
   if (!p || p.fused.size === 0) return undefined;
   const { inputsOf, fused, absorbed } = p;
   const output = model.outputLayers[0];
-  const cache = new FoldCache();
+  const cache = foldCacheOf(model);
   const lastReader = lastReaders(model, p);
   return (x) =>
     tf.tidy(() => {
@@ -142,19 +167,13 @@ export function foldedForward(model: tfl.LayersModel): ((x: tf.Tensor) => tf.Ten
         const block = fused.get(layer);
         if (block) {
           const [filter, bias] = cache.get(block.conv, block.bn);
-          const c = config(block.conv);
           const input = values.get(inputsOf.get(block.conv)![0]) as tf.Tensor4D;
           const residual = block.residual ? values.get(block.residual) as tf.Tensor4D : undefined;
           const consumeResidual = mayConsume && residual !== undefined && residual !== x &&
             lastReader.get(block.residual!) === layer && block.residual !== output;
           values.set(
             layer,
-            convPostOps(input, filter, bias, residual, {
-              strides: c.strides as [number, number],
-              pad: c.padding as "same" | "valid",
-              relu: block.relu,
-              consumeResidual,
-            }),
+            convPostOps(input, filter, bias, residual, { ...blockAttrs(block), consumeResidual }),
           );
           if (consumeResidual) {
             // Its buffer now holds this block's output: drop the old tensor, so that the output is the

@@ -9,9 +9,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
-import type { ImageClassifier } from "./classifier.ts";
+import { type ImageClassifier, tapedObjectiveGradient } from "./classifier.ts";
 import { foldedForward } from "./folded_inference.ts";
+import { foldedObjectiveGradient } from "./folded_gradient.ts";
 import { convPostOpsFused } from "../backend/conv_post_ops.ts";
+import { tapeOn } from "../backend/gradients.ts";
 
 /** Name of the layer whose output is the penultimate representation. */
 export const FEATURES_LAYER = "features";
@@ -47,10 +49,20 @@ export function classifierFromLayersModel(model: tfl.LayersModel): ImageClassifi
   };
   const logits = inference(() => model);
   const features = inference(featuresOf);
-  return {
+  let explicit: ReturnType<typeof foldedObjectiveGradient> | null = null;
+  // Attacks' gradient steps: without a tape over the network where the model folds (./folded_gradient.ts).
+  const classifier: ImageClassifier = {
     inputShape: [h, w, c] as const,
     numClasses,
     logits,
     features,
+    objectiveGradient: (images, objective) => {
+      if (convPostOpsFused() && !tapeOn()) {
+        if (explicit === null) explicit = foldedObjectiveGradient(model);
+        if (explicit) return explicit(images, objective);
+      }
+      return tapedObjectiveGradient(classifier, images, objective);
+    },
   };
+  return classifier;
 }

@@ -3,7 +3,13 @@
  * VGG-style) with input normalisation inside the model and a `features` layer, seeded initialisation,
  * and saving/loading in the TensorFlow.js LayersModel format.
  */
-export type { ImageClassifier } from "./classifier.ts";
+export {
+  type ImageClassifier,
+  type ObjectiveGradient,
+  objectiveGradient,
+  type ObjectiveOfLogits,
+  tapedObjectiveGradient,
+} from "./classifier.ts";
 export { predictedClasses } from "./predict.ts";
 export { classifierFromLayersModel, FEATURES_LAYER } from "./layers_classifier.ts";
 export { trainingForward } from "./training_forward.ts";

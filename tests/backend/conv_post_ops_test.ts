@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
 import assert from "node:assert";
 import { convPostOps, convPostOpsFused } from "../../lib/backend/conv_post_ops.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
@@ -7,7 +6,7 @@ import { loadOneDnnPostOps } from "../../lib/backend/native/onednn_postops.ts";
 import { nativeConv } from "../../lib/backend/kernels/native_bridge.ts";
 import { cifarResNet, classifierFromLayersModel, smallCnn } from "../../lib/models/mod.ts";
 import { foldedForward } from "../../lib/models/folded_inference.ts";
-import { maxRelErr, onBackend, seededInt, seededValues } from "./helpers.ts";
+import { maxRelErr, onBackend, randomizeBatchNorm, seededInt, seededValues } from "./helpers.ts";
 
 const native = loadOneDnnPostOps() !== undefined;
 
@@ -56,22 +55,6 @@ Deno.test({
     }
   },
 });
-
-/** Random batch-norm statistics and affine parameters, so folding is not the identity. */
-function randomizeBatchNorm(model: tfl.LayersModel, seed: number): void {
-  for (const [i, layer] of model.layers.entries()) {
-    if (layer.getClassName() !== "BatchNormalization") continue;
-    layer.setWeights(
-      layer.getWeights().map((w, j) => {
-        const v = seededValues(w.size, seed + 10 * i + j);
-        return tf.tensor(
-          j === 3 ? v.map((u) => 0.5 + u * u) : v.map((u) => (j === 0 ? 1 + 0.5 * u : 0.3 * u)),
-          w.shape,
-        );
-      }),
-    );
-  }
-}
 
 Deno.test({
   name: "folded inference of freqlens' models (ResNet A/B shortcuts, small CNN) matches model.apply on cpu",

@@ -8,6 +8,7 @@ import { initBackend } from "../../lib/backend/mod.ts";
 import { setNativeKernels } from "../../lib/backend/kernels/native_bridge.ts";
 import { loadOneDnn } from "../../lib/backend/native/onednn.ts";
 import { batchNormTrainingAvailable } from "../../lib/backend/kernels/batch_norm_training.ts";
+import type * as tfl from "@tensorflow/tfjs-layers";
 
 /** Deterministic uniform [-1, 1) values from a seed (mulberry32). */
 export function seededValues(n: number, seed: number): Float32Array {
@@ -66,4 +67,20 @@ export function kernelPaths(): { name: string; use: () => void }[] {
   const paths = [{ name: "fallback", use: () => setNativeKernels(false) }];
   if (nativeAvailable()) paths.push({ name: "native", use: () => setNativeKernels(true) });
   return paths;
+}
+
+/** Random batch-norm statistics and affine parameters, so folding is not the identity. */
+export function randomizeBatchNorm(model: tfl.LayersModel, seed: number): void {
+  for (const [i, layer] of model.layers.entries()) {
+    if (layer.getClassName() !== "BatchNormalization") continue;
+    layer.setWeights(
+      layer.getWeights().map((w, j) => {
+        const v = seededValues(w.size, seed + 10 * i + j);
+        return tf.tensor(
+          j === 3 ? v.map((u) => 0.5 + u * u) : v.map((u) => (j === 0 ? 1 + 0.5 * u : 0.3 * u)),
+          w.shape,
+        );
+      }),
+    );
+  }
 }
