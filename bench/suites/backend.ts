@@ -1,7 +1,7 @@
 /**
  * Backend throughput: forward, input-gradient and training-step images/s (batch 128) of the small CNN
  * (Fashion-MNIST shape) and ResNet-20 (CIFAR shape) on every backend that loads here, each the median
- * of several repetitions with the spread in `extra.spread` (15; with `--reference`, 5 rounds of 3 in which
+ * of several repetitions with the spread in `extra.spread` (15; with `--reference`, 8 rounds of 3 in which
  * each case alternates with PyTorch's, pooled); with `--reference` the same models in PyTorch
  * (`scripts/bench_torch.py`, Debian's python3-torch, same batch and thread count) in both memory layouts
  * (NCHW and channels_last, forwards under `inference_mode`), one record per layout, and each ratio
@@ -187,7 +187,7 @@ async function measure(
 ) {
   const { build, shape } = MODELS[modelName];
   const batch = 128;
-  const [warmup, reps, rounds] = slow ? [1, 1, 1] : quick ? [1, 3, 1] : torch ? [1, 3, 5] : [3, 15, 1];
+  const [warmup, reps, rounds] = slow ? [1, 1, 1] : quick ? [1, 3, 1] : torch ? [1, 3, 8] : [3, 15, 1];
   const model = build();
   const x = tf.randomUniform(
     [batch, ...shape] as [number, number, number, number],

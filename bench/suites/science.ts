@@ -52,7 +52,7 @@ function sizes(quick: boolean) {
       ofImages: 64,
       inversionSteps: 10,
       dctImages: 10000,
-      rounds: 3,
+      rounds: 4,
       reps: 2,
       /** Per round and workload: short ones (FGSM, ~45 ms) get more timings, on both sides. */
       minSeconds: 0.5,

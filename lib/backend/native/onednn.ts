@@ -20,6 +20,7 @@ import {
   COMMON_SYMBOLS,
   CONV_DIRECT,
   CONV_FORWARD_SYMBOLS,
+  convImplsToAvoid,
   dims,
   DnnlSession,
   ELTWISE_RELU,
@@ -343,7 +344,7 @@ export class OneDnn extends DnnlSession {
       ),
       detail,
     );
-    const fwd = this.primitive(fwdDesc, detail);
+    const fwd = this.primitive(fwdDesc, detail, null, null, convImplsToAvoid(g.inChannels));
     let prepared: Prepared;
     if (pass === "forward") {
       const bindings = [

@@ -16,6 +16,7 @@ import {
   COMMON_SYMBOLS,
   CONV_DIRECT,
   CONV_FORWARD_SYMBOLS,
+  convImplsToAvoid,
   dims,
   DnnlSession,
   execArgs,
@@ -109,7 +110,13 @@ export class OneDnnPostOps extends DnnlSession {
       ),
       key,
     );
-    const { pd, prim } = this.primitive(desc, key, this.postOpsAttr(this.lib, post, key));
+    const { pd, prim } = this.primitive(
+      desc,
+      key,
+      this.postOpsAttr(this.lib, post, key),
+      null,
+      convImplsToAvoid(g.inChannels),
+    );
     const wPrim = this.lib.dnnl_primitive_desc_query_md(pd, QUERY_WEIGHTS_MD, 0);
     const userWeights = this.memory(wUser);
     let weights = userWeights;
