@@ -6,6 +6,7 @@
  * interchangeable. Images are NHWC float32 in [0, 1]; any input normalisation lives inside the model.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { tapeOn } from "../backend/gradients.ts";
 
 /** A differentiable image classifier over NHWC images in [0, 1]. */
 export interface ImageClassifier {
@@ -42,8 +43,7 @@ export function objectiveGradient(
   images: tf.Tensor4D,
   objective: ObjectiveOfLogits,
 ): ObjectiveGradient {
-  const taping = (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
-  if (model.objectiveGradient && !taping) return model.objectiveGradient(images, objective);
+  if (model.objectiveGradient && !tapeOn()) return model.objectiveGradient(images, objective);
   return tapedObjectiveGradient(model, images, objective);
 }
 
