@@ -5,7 +5,9 @@
  * always computes the input, filter and bias gradients together — so an input gradient (every attack)
  * also pays for a filter gradient nobody asked for. Composed of plain ops instead, the tape prunes the
  * branches that do not lead to the requested variables. Outside a tape (inference), the fused kernels
- * still run. Patches the shared `tf.fused` object once; the values computed are identical.
+ * still run. Patches the shared `tf.fused` object once. The values are the fused ops' for freqlens'
+ * architectures; on imported checkpoints the taped logits differed from the untaped ones in the last bits
+ * (≤ 8e-7 on the parity fixtures' ResNet-18, 7e-6 on the ResNet-50).
  */
 import * as tf from "@tensorflow/tfjs-core";
 

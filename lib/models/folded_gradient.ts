@@ -5,10 +5,14 @@
  * backward pass walks the layers in reverse calling the gradient kernels the tape's gradient functions
  * call, with the same inputs (`convPostOpsBackward` for a block; for any other layer the layer recomputed
  * under a tape, or the mean's gradient for global average pooling). A gradient reaching a layer from two
- * consumers is one sum of two terms, which does not depend on their order. So the value and the gradient
- * are `tf.valueAndGrad`'s over the folded forward pass, bit for bit, without its bookkeeping: every kernel
- * recorded, each block's saved tensors cloned, the tape filtered and walked. Only the objective goes through
- * a tape. Timed against the tape in one process, alternating, on a ResNet-20: the tape took 0.99–1.03× as
+ * consumers is one sum of two terms, which does not depend on their order. The forward pass is the untaped
+ * one, so the logits are `logits()`'s bit for bit; on freqlens' architectures the value and the gradient are
+ * also `tf.valueAndGrad`'s over the folded forward pass, bit for bit (tests/models/folded_gradient_test.ts),
+ * without its bookkeeping: every kernel recorded, each block's saved tensors cloned, the tape filtered and
+ * walked. On imported checkpoints a taped forward pass (some layers un-fused, ../backend/unfuse.ts) gave
+ * logits differing in the last bits, enough to flip a ReLU at its kink once; this pass's gradient matched
+ * PyTorch's to < 1e-6 per image on all of them (tests/models/import/parity_test.ts). Only the objective goes
+ * through a tape. Timed against the tape in one process, alternating, on a ResNet-20: the tape took 0.99–1.03× as
  * long at batch 128 and 0.96–1.12× (median 1.02×) at batch 32 — most of either is the convolutions.
  */
 import * as tf from "@tensorflow/tfjs-core";
