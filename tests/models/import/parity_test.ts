@@ -16,6 +16,7 @@ import { initBackend } from "../../../lib/backend/mod.ts";
 import { readNpy } from "../../../lib/io/npy.ts";
 import { classifierFromLayersModel } from "../../../lib/models/layers_classifier.ts";
 import { objectiveGradient } from "../../../lib/models/classifier.ts";
+import { convPostOpsFused } from "../../../lib/backend/conv_post_ops.ts";
 import { type ArchName, type CheckpointSource, importCheckpoint } from "../../../lib/models/import/mod.ts";
 import { type Kinks, withPinnedKinks } from "./relu_pins.ts";
 
@@ -118,7 +119,7 @@ for (const backend of ["cpu", "wasm"]) {
           kinks,
           () => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(graphLogits(input), labels)))(images),
         );
-        if (backend === "wasm") {
+        if (backend === "wasm" && convPostOpsFused()) {
           // The attacks' tape-free gradient (lib/models/folded_gradient.ts): its logits are `logits()`'s bit
           // for bit and its gradient PyTorch's without pinning any ReLU kink (a taped pass, whose forward
           // un-fuses some layers, can differ in the last bits and flip one).
