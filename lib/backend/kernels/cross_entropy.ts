@@ -6,7 +6,8 @@
  * sum) is ~10 kernel calls forward and ~12 backward, each with the engine's bookkeeping: ~1 ms of a 30 ms
  * PGD step at batch 32. Each row is computed in float64 from its float32 logits (max-shifted, so no
  * overflow) and rounded once: within an ulp or two of the composite, which rounds after every operation.
- * A NaN or infinite logit makes its row NaN, as in the composite.
+ * A NaN or +∞ logit makes its row NaN, as in the composite (a −∞ logit counts as probability 0 here, where
+ * the composite's `−∞ · 0` gives NaN).
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { heapFloats, type WasmBackendLike } from "./wasm_call.ts";

@@ -174,16 +174,26 @@ export class DnnlSession {
     hint: Deno.PointerValue = null,
     avoid?: (impl: string) => boolean,
   ): { pd: Deno.PointerValue; prim: Deno.PointerValue } {
-    const pd = avoid ? this.preferredDesc(desc, detail, attr, hint, avoid) : (() => {
-      const out = cell();
-      this.check(
-        "dnnl_primitive_desc_create",
-        this.common.dnnl_primitive_desc_create(out, desc, attr, this.engine, hint),
-        detail,
-      );
-      return ptrOf(out);
-    })();
+    const pd = avoid
+      ? this.preferredDesc(desc, detail, attr, hint, avoid)
+      : this.firstDesc(desc, detail, attr, hint);
     return { pd, prim: this.primitiveOf(pd, detail) };
+  }
+
+  /** The descriptor of oneDNN's first implementation of `desc` (see {@link primitive}). */
+  private firstDesc(
+    desc: Uint8Array,
+    detail: string,
+    attr: Deno.PointerValue,
+    hint: Deno.PointerValue,
+  ): Deno.PointerValue {
+    const out = cell();
+    this.check(
+      "dnnl_primitive_desc_create",
+      this.common.dnnl_primitive_desc_create(out, desc, attr, this.engine, hint),
+      detail,
+    );
+    return ptrOf(out);
   }
 
   /** The descriptor of oneDNN's first implementation of `desc` that `avoid` does not match, else of its
@@ -212,10 +222,8 @@ export class DnnlSession {
       else if (pd !== first) c.dnnl_primitive_desc_destroy(pd);
     } while (chosen === null && c.dnnl_primitive_desc_iterator_next(iterator) === 0);
     c.dnnl_primitive_desc_iterator_destroy(iterator);
-    if (chosen !== first) {
-      if (chosen === null) return first;
-      c.dnnl_primitive_desc_destroy(first);
-    }
+    if (chosen === null) return first;
+    if (chosen !== first) c.dnnl_primitive_desc_destroy(first);
     return chosen;
   }
 
